@@ -1,0 +1,150 @@
+import pLimit from 'p-limit';
+import { buildEnvelope, type Envelope } from './envelope.js';
+import { describeError, InvalidApiKeyError } from './errors.js';
+import type { Log } from './logger.js';
+import { findPlace, type Place } from './places.js';
+import { SAMPLE_API_KEY, SAMPLE_KEY_PLACE, type SeoulApiClient } from './seoul-api/client.js';
+
+export type PlaceStatus = 'ok' | 'no-data' | 'failed';
+
+export interface PlaceOutcome {
+  readonly code: string;
+  readonly status: PlaceStatus;
+  /** Why a place has no data or failed; absent for ok. */
+  readonly reason?: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
+export interface CollectOptions {
+  readonly client: Pick<SeoulApiClient, 'fetchPlace'>;
+  readonly places: readonly Place[];
+  readonly runId: string;
+  /** The run's scheduled time; becomes every envelope's `collectedAt`. */
+  readonly collectedAt: Date;
+  /** Places fetched at the same time. @default 8 */
+  readonly concurrency?: number;
+  /** The whole run is bounded: places not done by then fail with a reason. @default 120000 */
+  readonly runTimeoutMs?: number;
+  readonly log: Log;
+}
+
+export interface CollectResult {
+  readonly runId: string;
+  readonly collectedAt: Date;
+  /** One envelope per place that answered, in the order the places were given. */
+  readonly envelopes: Envelope[];
+  /** One outcome per place asked, in the same order. */
+  readonly outcomes: PlaceOutcome[];
+  readonly durationMs: number;
+}
+
+/**
+ * Fetches every place of a run with bounded concurrency and turns each answer into an envelope.
+ * A failing place never sinks the run; an invalid key (INFO-100) stops it at once, because no
+ * other place can succeed with that key.
+ */
+export async function collectRun(options: CollectOptions): Promise<CollectResult> {
+  const started = Date.now();
+  const limit = pLimit(options.concurrency ?? 8);
+  const runTimeoutMs = options.runTimeoutMs ?? 120_000;
+  const run = new AbortController();
+  const deadline = setTimeout(
+    () => run.abort(new RunTimeoutError(`run time limit of ${Math.round(runTimeoutMs / 1000)} s reached`)),
+    runTimeoutMs,
+  );
+  const envelopes = new Map<string, Envelope>();
+  try {
+    const outcomes = await Promise.all(
+      options.places.map((place) =>
+        limit(() => collectPlace(place, options, run.signal, envelopes)).catch((error: unknown) => {
+          if (error instanceof InvalidApiKeyError && !run.signal.aborted) run.abort(error);
+          throw error;
+        }),
+      ),
+    );
+    return {
+      runId: options.runId,
+      collectedAt: options.collectedAt,
+      envelopes: options.places.flatMap((place) => envelopes.get(place.code) ?? []),
+      outcomes,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    if (run.signal.reason instanceof InvalidApiKeyError) throw run.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(deadline);
+    limit.clearQueue();
+  }
+}
+
+class RunTimeoutError extends Error {}
+
+async function collectPlace(
+  place: Place,
+  options: CollectOptions,
+  signal: AbortSignal,
+  envelopes: Map<string, Envelope>,
+): Promise<PlaceOutcome> {
+  const started = Date.now();
+  const took = () => Date.now() - started;
+  if (signal.aborted) return abortedOutcome(place.code, signal, 0, took());
+  try {
+    const result = await options.client.fetchPlace(place.code, signal);
+    if (result.status === 'ok') {
+      envelopes.set(
+        place.code,
+        buildEnvelope({
+          runId: options.runId,
+          collectedAt: options.collectedAt,
+          fetchedAt: result.fetchedAt,
+          place,
+          payload: result.record,
+        }),
+      );
+      return { code: place.code, status: 'ok', attempts: result.attempts, durationMs: took() };
+    }
+    options.log[result.status === 'failed' ? 'warn' : 'info'](`place ${result.status}`, {
+      place: place.code,
+      reason: result.reason,
+      attempts: result.attempts,
+    });
+    return {
+      code: place.code,
+      status: result.status,
+      reason: result.reason,
+      attempts: result.attempts,
+      durationMs: took(),
+    };
+  } catch (error) {
+    if (error instanceof InvalidApiKeyError) throw error;
+    if (signal.aborted) return abortedOutcome(place.code, signal, 1, took());
+    const reason = `unexpected error: ${describeError(error)}`;
+    options.log.error('place failed', { place: place.code, reason });
+    return { code: place.code, status: 'failed', reason, attempts: 1, durationMs: took() };
+  }
+}
+
+function abortedOutcome(
+  code: string,
+  signal: AbortSignal,
+  attempts: number,
+  durationMs: number,
+): PlaceOutcome {
+  if (signal.reason instanceof InvalidApiKeyError) throw signal.reason;
+  return { code, status: 'failed', reason: describeError(signal.reason), attempts, durationMs };
+}
+
+/**
+ * The public `sample` key answers POI009 for every place, so with it only POI009 can be collected
+ * truthfully. Returns the places to collect and, when the list had to shrink, a notice saying so.
+ */
+export function placesForKey(apiKey: string, places: readonly Place[]): { places: Place[]; notice?: string } {
+  if (apiKey !== SAMPLE_API_KEY) return { places: [...places] };
+  const poi009 = findPlace(SAMPLE_KEY_PLACE) as Place;
+  const notice =
+    'Using the public "sample" key: it only answers 광화문·덕수궁 (POI009), so only POI009 is collected. ' +
+    'For all 121 places, get a free key at https://data.seoul.go.kr and set SEOUL_API_KEY.';
+  return { places: [poi009], notice };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import type { Place } from './places.js';
+
+/**
+ * The Kafka message contract (ARCHITECTURE.md): key = AREA_CD, value = this envelope as UTF-8
+ * JSON, headers `schemaVersion` and `runId`. `payload` is the API's place record verbatim, so the
+ * raw archive can always be re-normalized, even by a future version of the normalizer.
+ */
+export const ENVELOPE_SCHEMA_VERSION = 1;
+export const DATASET = 'citydata_ppltn';
+export const DEFAULT_TOPIC = 'seoul.citydata_ppltn';
+
+export interface Envelope {
+  readonly schemaVersion: number;
+  readonly dataset: string;
+  readonly runId: string;
+  /** The run's scheduled time, ISO-8601 UTC. Decides the lake partition. */
+  readonly collectedAt: string;
+  /** When this place's answer arrived, ISO-8601 UTC. */
+  readonly fetchedAt: string;
+  readonly place: { readonly code: string; readonly name: string; readonly category: string };
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export interface EnvelopeMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * A run id that sorts by time and is unique per execution, e.g. `20260716T1420Z-3f9a2c`.
+ * Simulated runs are prefixed `sim-` so their rows can never pass for real ones.
+ */
+export function newRunId(collectedAt: Date, options: { simulated?: boolean } = {}): string {
+  const stamp = collectedAt.toISOString().replace(/[-:]/g, '').slice(0, 13);
+  return `${options.simulated ? 'sim-' : ''}${stamp}Z-${randomBytes(3).toString('hex')}`;
+}
+
+export function buildEnvelope(input: {
+  runId: string;
+  collectedAt: Date;
+  fetchedAt: Date;
+  place: Place;
+  payload: Record<string, unknown>;
+}): Envelope {
+  return {
+    schemaVersion: ENVELOPE_SCHEMA_VERSION,
+    dataset: DATASET,
+    runId: input.runId,
+    collectedAt: input.collectedAt.toISOString(),
+    fetchedAt: input.fetchedAt.toISOString(),
+    place: { code: input.place.code, name: input.place.name, category: input.place.category },
+    payload: input.payload,
+  };
+}
+
+export function toMessage(envelope: Envelope): EnvelopeMessage {
+  return {
+    key: envelope.place.code,
+    value: Buffer.from(JSON.stringify(envelope), 'utf8'),
+    headers: { schemaVersion: String(envelope.schemaVersion), runId: envelope.runId },
+  };
+}
+
+export type EnvelopeParse = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** Validates an outside value (a decoded Kafka record) into an envelope, or says why it is not one. */
+export function parseEnvelope(value: unknown): EnvelopeParse {
+  if (!isObject(value)) return { ok: false, reason: 'envelope is not a JSON object' };
+  const problems: string[] = [];
+  if (value.schemaVersion !== ENVELOPE_SCHEMA_VERSION) {
+    problems.push(
+      `schemaVersion is ${JSON.stringify(value.schemaVersion)}, expected ${ENVELOPE_SCHEMA_VERSION}`,
+    );
+  }
+  if (value.dataset !== DATASET)
+    problems.push(`dataset is ${JSON.stringify(value.dataset)}, expected "${DATASET}"`);
+  if (!nonEmptyString(value.runId)) problems.push('runId is missing');
+  for (const field of ['collectedAt', 'fetchedAt'] as const) {
+    const time = value[field];
+    if (typeof time !== 'string' || !ISO_UTC.test(time) || Number.isNaN(Date.parse(time))) {
+      problems.push(`${field} is not an ISO-8601 UTC time: ${JSON.stringify(time)}`);
+    }
+  }
+  const place = value.place;
+  if (
+    !isObject(place) ||
+    !nonEmptyString(place.code) ||
+    !nonEmptyString(place.name) ||
+    !nonEmptyString(place.category)
+  ) {
+    problems.push('place must have code, name and category');
+  }
+  if (!isObject(value.payload)) problems.push('payload is not a JSON object');
+  if (problems.length > 0) return { ok: false, reason: `invalid envelope: ${problems.join('; ')}` };
+  return { ok: true, envelope: value as unknown as Envelope };
+}

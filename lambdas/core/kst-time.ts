@@ -1,0 +1,56 @@
+/**
+ * Korea Standard Time is UTC+9 all year (no daylight saving since 1988), so conversions are a
+ * fixed offset and need no time-zone database. The API's times are KST wall clock with no offset.
+ */
+const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
+const KST_WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/;
+
+/** Parses `YYYY-MM-DD HH:MM` (KST wall clock) into a UTC instant, or `undefined` if it is not one. */
+export function parseKstWallClock(text: string): Date | undefined {
+  const match = KST_WALL_CLOCK.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;
+  const utcMs = Date.UTC(year, month - 1, day, hour, minute) - KST_OFFSET_MS;
+  // Reject dates that JavaScript silently rolls over (2026-02-31 → 2026-03-03).
+  if (formatKstWallClock(new Date(utcMs)) !== text) return undefined;
+  return new Date(utcMs);
+}
+
+/** Formats a UTC instant as `YYYY-MM-DD HH:MM` in KST: the inverse of {@link parseKstWallClock}. */
+export function formatKstWallClock(instant: Date): string {
+  const p = kstParts(instant);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** Zero-padded KST calendar fields of an instant. */
+export interface KstParts {
+  readonly year: string;
+  readonly month: string;
+  readonly day: string;
+  readonly hour: string;
+  readonly minute: string;
+}
+
+export function kstParts(instant: Date): KstParts {
+  const kst = new Date(instant.getTime() + KST_OFFSET_MS);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return {
+    year: pad(kst.getUTCFullYear(), 4),
+    month: pad(kst.getUTCMonth() + 1),
+    day: pad(kst.getUTCDate()),
+    hour: pad(kst.getUTCHours()),
+    minute: pad(kst.getUTCMinutes()),
+  };
+}
+
+/** The instant truncated to the whole minute. */
+export function floorToMinute(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / 60_000) * 60_000);
+}

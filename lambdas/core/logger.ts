@@ -1,0 +1,69 @@
+/**
+ * The logging surface the core needs. Powertools' `Logger` satisfies it on Lambda; the local
+ * command line uses {@link ConsoleLog}. Messages are short and lower-case; details go in `extra`.
+ */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LEVELS)[number];
+
+export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
+  const lower = value?.toLowerCase();
+  return (LEVELS as readonly string[]).includes(lower ?? '') ? (lower as LogLevel) : fallback;
+}
+
+/** One JSON object per line on stderr, so stdout stays free for summaries and query results. */
+export class ConsoleLog implements Log {
+  private readonly threshold: number;
+
+  constructor(
+    level: LogLevel = 'info',
+    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {
+    this.threshold = LEVELS.indexOf(level);
+  }
+
+  debug(message: string, extra?: Record<string, unknown>): void {
+    this.emit('debug', message, extra);
+  }
+  info(message: string, extra?: Record<string, unknown>): void {
+    this.emit('info', message, extra);
+  }
+  warn(message: string, extra?: Record<string, unknown>): void {
+    this.emit('warn', message, extra);
+  }
+  error(message: string, extra?: Record<string, unknown>): void {
+    this.emit('error', message, extra);
+  }
+
+  private emit(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
+    if (LEVELS.indexOf(level) < this.threshold) return;
+    this.write(JSON.stringify({ level, time: new Date().toISOString(), message, ...extra }));
+  }
+}
+
+/** Collects log lines in memory: for tests that assert what was (or was not) logged. */
+export class MemoryLog implements Log {
+  readonly lines: { level: LogLevel; message: string; extra?: Record<string, unknown> }[] = [];
+  debug(message: string, extra?: Record<string, unknown>): void {
+    this.lines.push({ level: 'debug', message, extra });
+  }
+  info(message: string, extra?: Record<string, unknown>): void {
+    this.lines.push({ level: 'info', message, extra });
+  }
+  warn(message: string, extra?: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, extra });
+  }
+  error(message: string, extra?: Record<string, unknown>): void {
+    this.lines.push({ level: 'error', message, extra });
+  }
+  /** Everything logged, serialized: what a log sink would have stored. */
+  text(): string {
+    return this.lines.map((line) => JSON.stringify(line)).join('\n');
+  }
+}

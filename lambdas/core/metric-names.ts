@@ -1,0 +1,29 @@
+/**
+ * Custom metric names, shared by the functions that emit them (Powertools Metrics, EMF) and the
+ * CDK constructs that chart and alarm on them, so a renamed metric cannot silently break a dashboard.
+ * Every metric is emitted in {@link METRICS_NAMESPACE} with the single dimension
+ * `service` = {@link METRICS_SERVICE} (Powertools' default dimension, set by POWERTOOLS_SERVICE_NAME).
+ */
+export const METRICS_NAMESPACE = 'SeoulPopulation';
+export const METRICS_SERVICE = 'seoul-population';
+
+export const METRIC = {
+  // fetcher, one data point per run
+  runs: 'Runs',
+  placesOk: 'PlacesOk',
+  placesNoData: 'PlacesNoData',
+  placesFailed: 'PlacesFailed',
+  recordsPublished: 'RecordsPublished',
+  runDuration: 'RunDurationMs',
+  // writer, one data point per batch
+  populationRowsWritten: 'PopulationRowsWritten',
+  forecastRowsWritten: 'ForecastRowsWritten',
+  recordsRejected: 'RecordsRejected',
+  recordsFlagged: 'RecordsFlagged',
+  /** Seconds between now and the newest `population_time` written: how stale the data is. */
+  dataFreshness: 'DataFreshnessSeconds',
+  partitionsRegistered: 'PartitionsRegistered',
+  // loader, one data point per scheduled load
+  partitionsLoaded: 'PartitionsLoaded',
+  loaderFailures: 'LoaderFailures',
+} as const;

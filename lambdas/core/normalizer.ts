@@ -1,0 +1,225 @@
+import type { Envelope } from './envelope.js';
+import { parseKstWallClock } from './kst-time.js';
+import type { ForecastRow, PopulationRow } from './schema.js';
+
+/** Congestion labels in use since late 2022, and the older scale. Others are kept but flagged. */
+export const CONGESTION_LEVELS = ['여유', '보통', '약간 붐빔', '붐빔'] as const;
+export const LEGACY_CONGESTION_LEVELS = ['매우 붐빔'] as const;
+const KNOWN_LEVELS = new Set<string>([...CONGESTION_LEVELS, ...LEGACY_CONGESTION_LEVELS]);
+
+/**
+ * Shares are published rounded to one decimal; the eight age bands can drift from 100 by a few
+ * tenths. A sum further than this from 100 means the record is not what it claims to be.
+ */
+export const RATE_SUM_TOLERANCE = 1.0;
+
+export type Normalized =
+  | { ok: true; population: PopulationRow; forecasts: ForecastRow[]; warnings: string[] }
+  | { ok: false; reasons: string[] };
+
+const INTEGER = /^\d+$/;
+const DECIMAL = /^\d+(\.\d+)?$/;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * Collects every problem of a record rather than stopping at the first, so a rejection says
+ * everything that is wrong with it at once.
+ */
+class FieldReader {
+  readonly problems: string[] = [];
+  constructor(
+    private readonly record: Record<string, unknown>,
+    private readonly context = '',
+  ) {}
+
+  private raw(field: string): string | undefined {
+    const value = this.record[field];
+    if (value === undefined || value === null || value === '') {
+      this.problems.push(`${this.context}${field} is missing`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      this.problems.push(`${this.context}${field} is not a string: ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  text(field: string): string {
+    return this.raw(field)?.trim() ?? '';
+  }
+
+  int(field: string): number {
+    const value = this.raw(field);
+    if (value === undefined) return Number.NaN;
+    if (!INTEGER.test(value.trim()) || Number(value) > INT32_MAX) {
+      this.problems.push(`${this.context}${field} is not a whole number: ${JSON.stringify(value)}`);
+      return Number.NaN;
+    }
+    return Number(value);
+  }
+
+  rate(field: string): number {
+    const value = this.raw(field);
+    if (value === undefined) return Number.NaN;
+    const number = Number(value.trim());
+    if (!DECIMAL.test(value.trim()) || number > 100) {
+      this.problems.push(
+        `${this.context}${field} is not a share between 0 and 100: ${JSON.stringify(value)}`,
+      );
+      return Number.NaN;
+    }
+    return number;
+  }
+
+  yesNo(field: string): boolean {
+    const value = this.raw(field);
+    if (value === undefined) return false;
+    if (value !== 'Y' && value !== 'N')
+      this.problems.push(`${this.context}${field} is not Y or N: ${JSON.stringify(value)}`);
+    return value === 'Y';
+  }
+
+  kstTime(field: string): Date {
+    const value = this.raw(field);
+    if (value === undefined) return new Date(Number.NaN);
+    const instant = parseKstWallClock(value);
+    if (!instant) {
+      this.problems.push(
+        `${this.context}${field} is not a "YYYY-MM-DD HH:MM" time: ${JSON.stringify(value)}`,
+      );
+      return new Date(Number.NaN);
+    }
+    return instant;
+  }
+}
+
+/**
+ * Turns an envelope into one `population` row and its `population_forecast` rows: numbers from
+ * strings, Y/N to booleans, KST wall clock to UTC instants. A record that cannot be normalized is
+ * refused with every reason; an unknown congestion label is kept, with a warning (the label set
+ * changed before and may change again).
+ */
+export function normalizeEnvelope(envelope: Envelope): Normalized {
+  const record = envelope.payload as Record<string, unknown>;
+  const read = new FieldReader(record);
+  const warnings: string[] = [];
+  const collectedAt = new Date(envelope.collectedAt);
+
+  const areaCode = read.text('AREA_CD');
+  if (areaCode !== '' && areaCode !== envelope.place.code) {
+    read.problems.push(
+      `AREA_CD ${JSON.stringify(areaCode)} does not match the place asked, ${envelope.place.code}`,
+    );
+  }
+  const population: PopulationRow = {
+    collected_at: collectedAt,
+    fetched_at: new Date(envelope.fetchedAt),
+    run_id: envelope.runId,
+    area_code: areaCode,
+    area_name: read.text('AREA_NM'),
+    category: envelope.place.category,
+    area_congest_level: read.text('AREA_CONGEST_LVL'),
+    area_congest_message: read.text('AREA_CONGEST_MSG'),
+    area_population_min: read.int('AREA_PPLTN_MIN'),
+    area_population_max: read.int('AREA_PPLTN_MAX'),
+    male_population_rate: read.rate('MALE_PPLTN_RATE'),
+    female_population_rate: read.rate('FEMALE_PPLTN_RATE'),
+    population_rate_0: read.rate('PPLTN_RATE_0'),
+    population_rate_10: read.rate('PPLTN_RATE_10'),
+    population_rate_20: read.rate('PPLTN_RATE_20'),
+    population_rate_30: read.rate('PPLTN_RATE_30'),
+    population_rate_40: read.rate('PPLTN_RATE_40'),
+    population_rate_50: read.rate('PPLTN_RATE_50'),
+    population_rate_60: read.rate('PPLTN_RATE_60'),
+    population_rate_70: read.rate('PPLTN_RATE_70'),
+    resident_population_rate: read.rate('RESNT_PPLTN_RATE'),
+    non_resident_population_rate: read.rate('NON_RESNT_PPLTN_RATE'),
+    replace_yn: read.yesNo('REPLACE_YN'),
+    forecast_yn: read.yesNo('FCST_YN'),
+    population_time: read.kstTime('PPLTN_TIME'),
+  };
+
+  checkRange(read.problems, 'AREA_PPLTN', population.area_population_min, population.area_population_max);
+  checkSum(read.problems, 'MALE_PPLTN_RATE + FEMALE_PPLTN_RATE', [
+    population.male_population_rate,
+    population.female_population_rate,
+  ]);
+  checkSum(read.problems, 'RESNT_PPLTN_RATE + NON_RESNT_PPLTN_RATE', [
+    population.resident_population_rate,
+    population.non_resident_population_rate,
+  ]);
+  checkSum(read.problems, 'PPLTN_RATE_0 … PPLTN_RATE_70', [
+    population.population_rate_0,
+    population.population_rate_10,
+    population.population_rate_20,
+    population.population_rate_30,
+    population.population_rate_40,
+    population.population_rate_50,
+    population.population_rate_60,
+    population.population_rate_70,
+  ]);
+  flagUnknownLevel(warnings, 'AREA_CONGEST_LVL', population.area_congest_level);
+
+  const forecasts = readForecasts(record.FCST_PPLTN, population, read.problems, warnings);
+  if (read.problems.length > 0) return { ok: false, reasons: read.problems };
+  return { ok: true, population, forecasts, warnings };
+}
+
+function readForecasts(
+  value: unknown,
+  population: PopulationRow,
+  problems: string[],
+  warnings: string[],
+): ForecastRow[] {
+  // Missing or empty even when FCST_YN is "Y" happens in real answers: that is "no forecast".
+  if (value === undefined || value === null || value === '') return [];
+  if (!Array.isArray(value)) {
+    problems.push(`FCST_PPLTN is not a list: ${JSON.stringify(value).slice(0, 80)}`);
+    return [];
+  }
+  return value.map((entry: unknown, index) => {
+    const context = `FCST_PPLTN[${index}].`;
+    const read = new FieldReader(
+      typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
+      context,
+    );
+    const row: ForecastRow = {
+      collected_at: population.collected_at,
+      area_code: population.area_code,
+      population_time: population.population_time,
+      forecast_time: read.kstTime('FCST_TIME'),
+      forecast_congest_level: read.text('FCST_CONGEST_LVL'),
+      forecast_population_min: read.int('FCST_PPLTN_MIN'),
+      forecast_population_max: read.int('FCST_PPLTN_MAX'),
+    };
+    checkRange(
+      read.problems,
+      `${context}FCST_PPLTN`,
+      row.forecast_population_min,
+      row.forecast_population_max,
+    );
+    flagUnknownLevel(warnings, `${context}FCST_CONGEST_LVL`, row.forecast_congest_level);
+    problems.push(...read.problems);
+    return row;
+  });
+}
+
+function checkRange(problems: string[], label: string, min: number, max: number): void {
+  if (Number.isFinite(min) && Number.isFinite(max) && min > max) {
+    problems.push(`${label}_MIN ${min} is greater than ${label}_MAX ${max}`);
+  }
+}
+
+function checkSum(problems: string[], label: string, values: number[]): void {
+  if (values.some((value) => !Number.isFinite(value))) return;
+  const sum = values.reduce((total, value) => total + value, 0);
+  if (Math.abs(sum - 100) > RATE_SUM_TOLERANCE) {
+    problems.push(`${label} is ${Math.round(sum * 10) / 10}, more than ${RATE_SUM_TOLERANCE} away from 100`);
+  }
+}
+
+function flagUnknownLevel(warnings: string[], field: string, level: string): void {
+  if (level !== '' && !KNOWN_LEVELS.has(level))
+    warnings.push(`${field} has an unknown congestion label: ${JSON.stringify(level)}`);
+}

@@ -1,0 +1,92 @@
+import type { CollectResult, PlaceOutcome } from './collector.js';
+import type { BatchWriteResult } from './lake/lake-writer.js';
+
+/** What a run did, printed by the command line and returned by the fetcher function. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly collectedAt: string;
+  readonly simulated: boolean;
+  readonly places: {
+    readonly asked: number;
+    readonly ok: number;
+    readonly noData: number;
+    readonly failed: number;
+  };
+  readonly noData: { readonly code: string; readonly reason: string }[];
+  readonly failures: { readonly code: string; readonly reason: string }[];
+  readonly published: number;
+  /** Present when the writer ran in the same process (local runs). */
+  readonly written?: {
+    readonly populationRows: number;
+    readonly forecastRows: number;
+    readonly rawRecords: number;
+    readonly rejectedRecords: number;
+    readonly flaggedRecords: number;
+    readonly files: string[];
+    readonly partitions: string[];
+  };
+  readonly durationMs: number;
+}
+
+const reasonsOf = (outcomes: PlaceOutcome[], status: PlaceOutcome['status']) =>
+  outcomes.filter((o) => o.status === status).map((o) => ({ code: o.code, reason: o.reason ?? '' }));
+
+export function summarizeRun(input: {
+  collect: CollectResult;
+  published: number;
+  writes?: readonly BatchWriteResult[];
+  simulated: boolean;
+  durationMs: number;
+}): RunSummary {
+  const { collect, writes } = input;
+  const count = (status: PlaceOutcome['status']) =>
+    collect.outcomes.filter((o) => o.status === status).length;
+  const sum = (pick: (w: BatchWriteResult) => number) =>
+    (writes ?? []).reduce((total, w) => total + pick(w), 0);
+  return {
+    runId: collect.runId,
+    collectedAt: collect.collectedAt.toISOString(),
+    simulated: input.simulated,
+    places: {
+      asked: collect.outcomes.length,
+      ok: count('ok'),
+      noData: count('no-data'),
+      failed: count('failed'),
+    },
+    noData: reasonsOf(collect.outcomes, 'no-data'),
+    failures: reasonsOf(collect.outcomes, 'failed'),
+    published: input.published,
+    written: writes
+      ? {
+          populationRows: sum((w) => w.populationRows),
+          forecastRows: sum((w) => w.forecastRows),
+          rawRecords: sum((w) => w.rawRecords),
+          rejectedRecords: sum((w) => w.rejectedRecords),
+          flaggedRecords: sum((w) => w.flaggedRecords),
+          files: writes.flatMap((w) => w.files),
+          partitions: [...new Set(writes.flatMap((w) => w.partitions))].sort(),
+        }
+      : undefined,
+    durationMs: input.durationMs,
+  };
+}
+
+/** A short human-readable report of a run, for the terminal. */
+export function formatRunSummary(summary: RunSummary): string {
+  const lines = [
+    `${summary.simulated ? '[SIMULATED] ' : ''}run ${summary.runId} for ${summary.collectedAt}`,
+    `  places: ${summary.places.ok} ok, ${summary.places.noData} no data, ${summary.places.failed} failed (of ${summary.places.asked})`,
+  ];
+  for (const failure of summary.failures) lines.push(`    failed  ${failure.code}: ${failure.reason}`);
+  for (const empty of summary.noData) lines.push(`    no data ${empty.code}: ${empty.reason}`);
+  lines.push(`  published: ${summary.published} envelopes`);
+  if (summary.written) {
+    const w = summary.written;
+    lines.push(
+      `  written: ${w.populationRows} population rows, ${w.forecastRows} forecast rows, ${w.rawRecords} raw, ${w.rejectedRecords} rejected, ${w.flaggedRecords} flagged`,
+      `  files: ${w.files.length} in ${w.partitions.length === 0 ? 'no partition' : w.partitions.join(', ')}`,
+    );
+  }
+  lines.push(`  duration: ${(summary.durationMs / 1000).toFixed(2)} s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,12 @@
+/**
+ * The lake's storage: a flat key space with the same keys in a local folder and in S3.
+ * Writes replace what is there, which is what makes a redelivered batch overwrite its own files.
+ */
+export interface ObjectStore {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<Buffer>;
+  /** Every key under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** Where the lake is, for messages: a folder path or an `s3://` URL. */
+  readonly location: string;
+}

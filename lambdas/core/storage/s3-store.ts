@@ -1,0 +1,73 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { StorageError } from '../errors.js';
+import type { ObjectStore } from './object-store.js';
+
+/** The lake as an S3 bucket (optionally under a prefix). Same keys as the local folder. */
+export class S3ObjectStore implements ObjectStore {
+  readonly location: string;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    prefix = '',
+  ) {
+    this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.location = `s3://${bucket}/${this.prefix}`;
+  }
+
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Body: body,
+          ContentType: contentType,
+        }),
+      );
+    } catch (error) {
+      throw new StorageError(`cannot write ${this.location}${key}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      const answer = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+      );
+      return Buffer.from(
+        await (answer.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
+    } catch (error) {
+      throw new StorageError(`cannot read ${this.location}${key}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            ContinuationToken: token,
+          }),
+        );
+        for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key.slice(this.prefix.length));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw new StorageError(`cannot list ${this.location}${prefix}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return keys.sort();
+  }
+}

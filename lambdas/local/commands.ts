@@ -1,0 +1,191 @@
+import { parseArgs } from 'node:util';
+import { NO_CATALOG } from '../core/catalog.js';
+import { ConfigError, describeError, InvalidApiKeyError } from '../core/errors.js';
+import { writeBatch } from '../core/lake/lake-writer.js';
+import { ConsoleLog, type Log } from '../core/logger.js';
+import { formatRunSummary, type RunSummary } from '../core/run-summary.js';
+import { SeoulApiClient } from '../core/seoul-api/client.js';
+import { LocalFolderStore } from '../core/storage/local-folder-store.js';
+import { type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocalConfig } from './config.js';
+import { openLake } from './duckdb-lake.js';
+import { guardLake } from './lake-guard.js';
+import { runOnce } from './runner.js';
+import { runOnSchedule } from './schedule.js';
+import { ApiSimulator } from './simulator/server.js';
+import { formatTextTable } from './text-table.js';
+import { createTransport } from './transport-factory.js';
+
+/** Where a command writes: stdout for results, stderr for notices and errors. */
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Aborted by Ctrl-C / SIGTERM: a continuous run stops after the current collection. */
+  readonly signal: AbortSignal;
+}
+
+/** Exit statuses of the command line. */
+export const EXIT = { ok: 0, runFailed: 1, badConfig: 2 } as const;
+
+/** The key the demo's simulator accepts. Not a secret: the simulator serves made-up data. */
+const SIMULATOR_KEY = 'simulator-demo-key';
+
+interface PipelineRun {
+  readonly config: LocalConfig;
+  readonly simulated: boolean;
+  readonly log: Log;
+}
+
+async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandIo): Promise<number> {
+  const store = new LocalFolderStore(config.lake);
+  await store.ensureWritable();
+  await guardLake(store.location, simulated);
+  const client = new SeoulApiClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    timeoutMs: config.requestTimeoutMs,
+    log,
+  });
+  const transport = await createTransport({
+    kafkaBrokers: config.kafkaBrokers,
+    topic: config.topic,
+    log,
+    deliver: (batch) => writeBatch(batch, { store, catalog: NO_CATALOG, log }),
+  });
+  const deps = {
+    client,
+    places: config.places,
+    transport,
+    log,
+    concurrency: config.concurrency,
+    runTimeoutMs: config.runTimeoutMs,
+    simulated,
+  };
+  io.err(
+    `${simulated ? '[SIMULATED] ' : ''}collecting ${config.places.length} place(s) into ${store.location} via ${transport.description}` +
+      (config.once ? '' : ', now and then at every :00, :20 and :40 (Asia/Seoul); Ctrl-C stops'),
+  );
+  try {
+    if (config.once) {
+      const summary = await runOnce(deps, new Date(Math.floor(Date.now() / 60_000) * 60_000));
+      io.out(formatRunSummary(summary));
+      return exitStatusOf(summary);
+    }
+    await runOnSchedule({
+      signal: io.signal,
+      onSkipped: (slots) =>
+        io.err(`skipped ${slots.map((s) => s.toISOString()).join(', ')}: the previous run overran them`),
+      runAt: async (collectedAt) => {
+        try {
+          io.out(formatRunSummary(await runOnce(deps, collectedAt)));
+        } catch (error) {
+          // An invalid key will not fix itself: stop. Anything else: report and wait for the next slot.
+          if (error instanceof InvalidApiKeyError) throw error;
+          io.err(`run for ${collectedAt.toISOString()} failed: ${describeError(error)}`);
+        }
+      },
+    });
+    return EXIT.ok;
+  } finally {
+    await transport.close();
+  }
+}
+
+/** `--once`: 0 when the run completed (even with failed places); 1 when nothing was collected. */
+export function exitStatusOf(summary: RunSummary): number {
+  return summary.places.ok > 0 ? EXIT.ok : EXIT.runFailed;
+}
+
+function failure(error: unknown, io: CommandIo): number {
+  io.err(`error: ${describeError(error)}`);
+  return error instanceof ConfigError ? EXIT.badConfig : EXIT.runFailed;
+}
+
+/** `npm start`: the collector on the embedded default. */
+export async function startCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): Promise<number> {
+  try {
+    const args = parseRunArgs(argv);
+    if (args.help) {
+      io.out(`Usage: npm start -- [options]\n${RUN_USAGE}`);
+      return EXIT.ok;
+    }
+    const config = resolveLocalConfig(args.values, env, { lake: env.LAKE_DIR?.trim() || './lake' });
+    for (const notice of config.notices) io.err(notice);
+    const log = new ConsoleLog(config.logLevel);
+    return await runPipeline({ config, simulated: false, log }, io);
+  } catch (error) {
+    return failure(error, io);
+  }
+}
+
+/**
+ * `npm run demo`: the whole local pipeline against the built-in API simulator, with no network.
+ * Its output is marked simulated and goes to a lake of its own (./demo-lake unless --lake).
+ */
+export async function demoCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): Promise<number> {
+  const simulator = new ApiSimulator({ validKeys: [SIMULATOR_KEY] });
+  try {
+    const args = parseRunArgs(argv);
+    if (args.help) {
+      io.out(
+        `Usage: npm run demo -- [options]  (same options as npm start; the API is simulated)\n${RUN_USAGE}`,
+      );
+      return EXIT.ok;
+    }
+    const baseUrl = await simulator.start();
+    // The demo never touches the real API or the real lake: LAKE_DIR and the key are ignored.
+    const demoEnv = { ...env, SEOUL_API_KEY: SIMULATOR_KEY, SEOUL_API_BASE_URL: baseUrl };
+    const config = resolveLocalConfig(args.values, demoEnv, { lake: './demo-lake' });
+    const log = new ConsoleLog(config.logLevel);
+    io.err(`[SIMULATED] API simulator on ${baseUrl}`);
+    return await runPipeline({ config, simulated: true, log }, io);
+  } catch (error) {
+    return failure(error, io);
+  } finally {
+    await simulator.stop();
+  }
+}
+
+/** `npm run query -- "<sql>" [--lake DIR]`: SQL over the lake with DuckDB, printed as a table. */
+export async function queryCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): Promise<number> {
+  let sql: string;
+  let lake: string;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { lake: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    sql = positionals.join(' ').trim();
+    if (sql === '')
+      throw new ConfigError(
+        'usage: npm run query -- "<sql>" [--lake DIR]   e.g. "SELECT count(*) FROM population"',
+      );
+    lake = values.lake ?? (env.LAKE_DIR?.trim() || './lake');
+  } catch (error) {
+    return failure(error instanceof ConfigError ? error : new ConfigError((error as Error).message), io);
+  }
+  const { connection, close } = await openLake(lake);
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    io.out(formatTextTable(reader.columnNames(), reader.getRowsJson()));
+    return EXIT.ok;
+  } catch (error) {
+    io.err(`query failed: ${(error as Error).message}`);
+    return EXIT.runFailed;
+  } finally {
+    close();
+  }
+}

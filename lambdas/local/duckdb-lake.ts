@@ -1,0 +1,50 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdbType, TABLES, type TableSpec } from '../core/schema.js';
+
+/** Whether any Parquet file exists below a folder (DuckDB's glob fails on an empty match). */
+function hasParquet(folder: string): boolean {
+  if (!existsSync(folder)) return false;
+  return readdirSync(folder, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The view that makes a lake folder look like the warehouse table of the same name: the columns
+ * of the one schema definition, in order, and one row per key. Rows repeat in the lake only when a
+ * fetcher ran twice for one scheduled time; the warehouse loader merges by the same key.
+ */
+export function lakeViewSql(table: TableSpec, lake: string): string {
+  const columns = table.columns.map((c) => c.name).join(', ');
+  if (!hasParquet(join(lake, table.name))) {
+    const typedNulls = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
+    return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typedNulls} WHERE false`;
+  }
+  const files = quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
+  const order = table.name === 'population' ? 'fetched_at DESC, run_id DESC' : 'population_time DESC';
+  return (
+    `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
+    `FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true) ` +
+    `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${order}) = 1`
+  );
+}
+
+/**
+ * Opens an in-memory DuckDB database where `population` and `population_forecast` are views over
+ * the lake's Parquet files, under the same names as in the warehouse. Times are UTC.
+ */
+export async function openLake(lake: string): Promise<{ connection: DuckDBConnection; close: () => void }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  for (const table of TABLES) await connection.run(lakeViewSql(table, resolve(lake)));
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { sleep } from '../core/retry.js';
+
+/** Minutes between collections: runs fall on :00, :20 and :40. */
+export const RUN_EVERY_MINUTES = 20;
+
+/**
+ * The next slot strictly after `after`. Korea's offset from UTC is a whole number of hours and
+ * never changes, so :00/:20/:40 in Asia/Seoul are :00/:20/:40 in UTC too.
+ */
+export function nextSlot(after: Date, everyMinutes = RUN_EVERY_MINUTES): Date {
+  const step = everyMinutes * 60_000;
+  return new Date(Math.floor(after.getTime() / step) * step + step);
+}
+
+export interface ScheduleOptions {
+  /** One collection for a scheduled time. Its failure is logged by the caller and the schedule goes on. */
+  readonly runAt: (collectedAt: Date) => Promise<void>;
+  readonly signal: AbortSignal;
+  readonly now?: () => Date;
+  readonly everyMinutes?: number;
+  /** Told when slots were skipped because a run overran them. */
+  readonly onSkipped?: (skipped: Date[]) => void;
+}
+
+/**
+ * Runs once at start (for the current minute), then at every slot until the signal aborts.
+ * A run that overruns the next slot makes that slot skipped, never run twice at once.
+ */
+export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  const every = options.everyMinutes ?? RUN_EVERY_MINUTES;
+  const first = new Date(Math.floor(now().getTime() / 60_000) * 60_000);
+  await options.runAt(first);
+  let previous = first;
+  while (!options.signal.aborted) {
+    const upcoming = nextSlot(now(), every);
+    const skipped: Date[] = [];
+    for (let slot = nextSlot(previous, every); slot < upcoming; slot = nextSlot(slot, every)) {
+      if (slot.getTime() > first.getTime()) skipped.push(slot);
+    }
+    if (skipped.length > 0) options.onSkipped?.(skipped);
+    try {
+      await sleep(Math.max(0, upcoming.getTime() - now().getTime()), options.signal);
+    } catch {
+      return; // aborted while waiting: stop cleanly
+    }
+    await options.runAt(upcoming);
+    previous = upcoming;
+  }
+}

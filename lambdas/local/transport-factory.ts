@@ -1,0 +1,20 @@
+import { ConfigError } from '../core/errors.js';
+import type { BatchWriteResult } from '../core/lake/lake-writer.js';
+import type { Log } from '../core/logger.js';
+import type { SourceRecord } from '../core/source-record.js';
+import { InProcessQueue } from './in-process-queue.js';
+import type { Transport } from './transport.js';
+
+export interface TransportChoice {
+  readonly kafkaBrokers?: readonly string[];
+  readonly topic: string;
+  readonly deliver: (batch: SourceRecord[]) => Promise<BatchWriteResult>;
+  readonly log: Log;
+}
+
+/** The in-process queue unless `KAFKA_BROKERS` names a Kafka cluster. */
+export async function createTransport(choice: TransportChoice): Promise<Transport> {
+  if (!choice.kafkaBrokers)
+    return new InProcessQueue({ deliver: choice.deliver, log: choice.log, topic: choice.topic });
+  throw new ConfigError('KAFKA_BROKERS is set, but this build has no Kafka transport yet');
+}
