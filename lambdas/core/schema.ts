@@ -13,9 +13,11 @@ export interface ColumnSpec {
   readonly source: string;
   /** Upper bound of the UTF-8 byte length, for Redshift `VARCHAR(n)`. Korean text is 3 bytes a character. */
   readonly maxBytes?: number;
+  /** Whether the column may be NULL. @default false */
+  readonly nullable?: boolean;
 }
 
-export type TableName = 'population' | 'population_forecast';
+export type TableName = 'population' | 'population_forecast' | 'collection_outcomes';
 
 export interface TableSpec {
   readonly name: TableName;
@@ -80,7 +82,34 @@ export const POPULATION_FORECAST: TableSpec = {
   ],
 };
 
-export const TABLES: readonly TableSpec[] = [POPULATION, POPULATION_FORECAST];
+/**
+ * One row per place asked in a run, whatever happened: `ok`, `no-data` (INFO-200) or `failed`
+ * (with the reason). Written by the fetcher itself after the run is published, so completeness
+ * ("which place is missing from which run, and why") is a query, not a log search. An addition to
+ * the lake layout of ARCHITECTURE.md: the four areas there cannot tell "no data" from "failed".
+ */
+export const COLLECTION_OUTCOMES: TableSpec = {
+  name: 'collection_outcomes',
+  description: 'One row per place asked in each collection run, with its outcome and the reason if not ok.',
+  key: ['run_id', 'area_code'],
+  columns: [
+    { name: 'collected_at', type: 'timestamp', source: "run's scheduled time" },
+    { name: 'run_id', type: 'string', source: 'run id', maxBytes: 64 },
+    { name: 'area_code', type: 'string', source: 'place asked', maxBytes: 16 },
+    { name: 'status', type: 'string', source: 'ok | no-data | failed', maxBytes: 16 },
+    {
+      name: 'reason',
+      type: 'string',
+      source: 'why no data or failed; NULL when ok',
+      maxBytes: 1024,
+      nullable: true,
+    },
+    { name: 'attempts', type: 'int32', source: 'API calls made for the place' },
+    { name: 'duration_ms', type: 'int32', source: 'time spent on the place, retries included' },
+  ],
+};
+
+export const TABLES: readonly TableSpec[] = [POPULATION, POPULATION_FORECAST, COLLECTION_OUTCOMES];
 
 /** A `population` row as written to Parquet. Keys equal {@link POPULATION}'s column names. */
 export interface PopulationRow {
@@ -109,6 +138,17 @@ export interface PopulationRow {
   replace_yn: boolean;
   forecast_yn: boolean;
   population_time: Date;
+}
+
+/** A `collection_outcomes` row. Keys equal {@link COLLECTION_OUTCOMES}'s column names. */
+export interface CollectionOutcomeRow {
+  collected_at: Date;
+  run_id: string;
+  area_code: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  duration_ms: number;
 }
 
 /** A `population_forecast` row. Keys equal {@link POPULATION_FORECAST}'s column names. */
@@ -172,6 +212,6 @@ export function duckdbType(column: ColumnSpec): string {
 /** `name TYPE` lines for a Redshift `CREATE TABLE` body, in column order. */
 export function redshiftColumnList(table: TableSpec, options: { notNull?: boolean } = {}): string {
   return table.columns
-    .map((c) => `  ${c.name} ${redshiftType(c)}${options.notNull ? ' NOT NULL' : ''}`)
+    .map((c) => `  ${c.name} ${redshiftType(c)}${options.notNull && !c.nullable ? ' NOT NULL' : ''}`)
     .join(',\n');
 }

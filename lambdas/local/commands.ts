@@ -55,6 +55,7 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
     client,
     places: config.places,
     transport,
+    store,
     log,
     concurrency: config.concurrency,
     runTimeoutMs: config.runTimeoutMs,

@@ -23,7 +23,8 @@ export function lakeViewSql(table: TableSpec, lake: string): string {
     return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typedNulls} WHERE false`;
   }
   const files = quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
-  const order = table.name === 'population' ? 'fetched_at DESC, run_id DESC' : 'population_time DESC';
+  // Which duplicate wins: the latest answer for population; any for the others (they are identical).
+  const order = table.name === 'population' ? 'fetched_at DESC, run_id DESC' : table.key.join(', ');
   return (
     `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
     `FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true) ` +

@@ -1,20 +1,35 @@
 import { collectRun } from '../core/collector.js';
 import { newRunId } from '../core/envelope.js';
+import { writeRunOutcomes } from '../core/lake/outcomes-writer.js';
 import type { Log } from '../core/logger.js';
 import type { Place } from '../core/places.js';
 import { type RunSummary, summarizeRun } from '../core/run-summary.js';
 import type { SeoulApiClient } from '../core/seoul-api/client.js';
+import type { ObjectStore } from '../core/storage/object-store.js';
 import type { Transport } from './transport.js';
 
 export interface LocalRunDeps {
   readonly client: Pick<SeoulApiClient, 'fetchPlace'>;
   readonly places: readonly Place[];
   readonly transport: Transport;
+  /** Where the run's `collection_outcomes` file goes (the lake). */
+  readonly store: ObjectStore;
   readonly log: Log;
   readonly concurrency: number;
   readonly runTimeoutMs: number;
   readonly simulated: boolean;
 }
+
+const EMPTY_WRITE = {
+  records: 0,
+  populationRows: 0,
+  forecastRows: 0,
+  rawRecords: 0,
+  rejectedRecords: 0,
+  flaggedRecords: 0,
+  files: [],
+  partitions: [],
+};
 
 /**
  * One collection on the embedded default: fetch every place, publish the envelopes, let the
@@ -35,7 +50,10 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
     log: deps.log,
   });
   const published = await deps.transport.publish(collect.envelopes);
+  // Outcomes are written only once the envelopes are safely published, as the fetcher does on AWS.
+  const outcomesFile = await writeRunOutcomes(collect, deps.store);
   const writes = await deps.transport.drain();
+  writes.push({ ...EMPTY_WRITE, files: [outcomesFile] });
   const summary = summarizeRun({
     collect,
     published,
