@@ -50,7 +50,7 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
   const runTimeoutMs = options.runTimeoutMs ?? 120_000;
   const run = new AbortController();
   const deadline = setTimeout(
-    () => run.abort(new RunTimeoutError(`run time limit of ${Math.round(runTimeoutMs / 1000)} s reached`)),
+    () => run.abort(new RunTimeoutError(`run time limit of ${runTimeoutMs / 1000} s reached`)),
     runTimeoutMs,
   );
   const envelopes = new Map<string, Envelope>();

@@ -51,9 +51,9 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
   });
   const published = await deps.transport.publish(collect.envelopes);
   // Outcomes are written only once the envelopes are safely published, as the fetcher does on AWS.
-  const outcomesFile = await writeRunOutcomes(collect, deps.store);
+  const outcomes = await writeRunOutcomes(collect, deps.store);
   const writes = await deps.transport.drain();
-  writes.push({ ...EMPTY_WRITE, files: [outcomesFile] });
+  writes.push({ ...EMPTY_WRITE, files: [outcomes.key], partitions: [outcomes.partition] });
   const summary = summarizeRun({
     collect,
     published,

@@ -20,6 +20,8 @@ export interface ScheduleOptions {
   readonly everyMinutes?: number;
   /** Told when slots were skipped because a run overran them. */
   readonly onSkipped?: (skipped: Date[]) => void;
+  /** Waits; rejects when the signal aborts. Injected by tests to run on a fake clock. */
+  readonly sleepFor?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -29,6 +31,7 @@ export interface ScheduleOptions {
 export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
   const every = options.everyMinutes ?? RUN_EVERY_MINUTES;
+  const wait = options.sleepFor ?? sleep;
   const first = new Date(Math.floor(now().getTime() / 60_000) * 60_000);
   await options.runAt(first);
   let previous = first;
@@ -40,10 +43,11 @@ export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
     }
     if (skipped.length > 0) options.onSkipped?.(skipped);
     try {
-      await sleep(Math.max(0, upcoming.getTime() - now().getTime()), options.signal);
+      await wait(Math.max(0, upcoming.getTime() - now().getTime()), options.signal);
     } catch {
       return; // aborted while waiting: stop cleanly
     }
+    if (options.signal.aborted) return;
     await options.runAt(upcoming);
     previous = upcoming;
   }

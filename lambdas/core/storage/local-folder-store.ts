@@ -33,7 +33,7 @@ export class LocalFolderStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Buffer): Promise<void> {
+  async put(key: string, body: Buffer, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     // Write then rename: a reader (DuckDB, the crawler) never sees half a file, and a rewrite
     // of the same key replaces the old file in one step.

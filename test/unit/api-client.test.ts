@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { InvalidApiKeyError } from '../../lambdas/core/errors.js';
+import { findPlace, type Place } from '../../lambdas/core/places.js';
+import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
+import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+
+const KEY = 'test-key-4f7d1c9e';
+const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+const yeouido = findPlace('POI072') as Place;
+
+describe('Seoul API client against the simulator', () => {
+  const simulator = new ApiSimulator({ validKeys: [KEY], now: () => new Date('2026-07-16T14:35:00Z') });
+  let baseUrl: string;
+  const client = (options: Partial<ConstructorParameters<typeof SeoulApiClient>[0]> = {}) =>
+    new SeoulApiClient({ baseUrl, apiKey: KEY, retry: FAST_RETRY, timeoutMs: 300, ...options });
+
+  before(async () => {
+    baseUrl = await simulator.start();
+  });
+  after(() => simulator.stop());
+  beforeEach(() => {
+    simulator.setFaults([]);
+    simulator.requests.length = 0;
+  });
+
+  it('fetches a place by code and returns its record verbatim', async () => {
+    const result = await client().fetchPlace('POI072');
+    assert.equal(result.status, 'ok');
+    assert.deepEqual(result.status === 'ok' && result.record, simulator.recordFor(yeouido));
+    assert.equal(result.attempts, 1);
+  });
+
+  it('can call the integrated citydata service with the same code', async () => {
+    const result = await client({ service: 'citydata' }).fetchPlace('POI072');
+    assert.equal(result.status === 'ok' && result.record.AREA_CD, 'POI072');
+    assert.equal(simulator.requests[0]?.service, 'citydata');
+  });
+
+  it('records INFO-200 as no data, without retrying', async () => {
+    simulator.setFaults([{ kind: 'no-data', places: ['POI072'] }]);
+    const result = await client().fetchPlace('POI072');
+    assert.deepEqual(result, {
+      status: 'no-data',
+      reason: 'INFO-200 해당하는 데이터가 없습니다.',
+      attempts: 1,
+    });
+    assert.equal(simulator.requests.length, 1);
+  });
+
+  it('throws on INFO-100 with a message that says how to get a key, and never the key', async () => {
+    await assert.rejects(
+      new SeoulApiClient({ baseUrl, apiKey: 'not-a-valid-key-93b1', retry: FAST_RETRY }).fetchPlace('POI072'),
+      (error: unknown) =>
+        error instanceof InvalidApiKeyError &&
+        /data\.seoul\.go\.kr/.test(error.message) &&
+        !error.message.includes('not-a-valid-key-93b1'),
+    );
+  });
+
+  for (const kind of ['http-500', 'error-500', 'malformed-json', 'timeout'] as const) {
+    it(`retries after ${kind} and succeeds when the API recovers`, async () => {
+      simulator.setFaults([{ kind, places: ['POI072'], times: 2 }]);
+      const result = await client().fetchPlace('POI072');
+      assert.equal(result.status, 'ok');
+      assert.equal(result.attempts, 3);
+      assert.equal(simulator.requests.length, 3);
+    });
+  }
+
+  it('gives up after the last attempt, saying why', async () => {
+    simulator.setFaults([{ kind: 'http-500', places: ['POI072'] }]);
+    const result = await client().fetchPlace('POI072');
+    assert.deepEqual(result, { status: 'failed', reason: 'HTTP 500 (after 3 attempts)', attempts: 3 });
+  });
+
+  it('bounds each request by its timeout', async () => {
+    simulator.setFaults([{ kind: 'timeout', places: ['POI072'] }]);
+    const started = Date.now();
+    const result = await client({ timeoutMs: 100 }).fetchPlace('POI072');
+    assert.deepEqual(result, {
+      status: 'failed',
+      reason: 'timed out after 100 ms (after 3 attempts)',
+      attempts: 3,
+    });
+    assert.ok(Date.now() - started < 3_000);
+  });
+
+  it('rejects an answer for another place than asked, without retrying', async () => {
+    simulator.setFaults([{ kind: 'wrong-place', places: ['POI072'] }]);
+    const result = await client().fetchPlace('POI072');
+    assert.deepEqual(result, { status: 'failed', reason: 'answer is for "POI009", not POI072', attempts: 1 });
+  });
+
+  it('explains the sample key when it answers POI009 for another place', async () => {
+    const result = await new SeoulApiClient({ baseUrl, apiKey: 'sample', retry: FAST_RETRY }).fetchPlace(
+      'POI072',
+    );
+    assert.equal(result.status, 'failed');
+    assert.match(
+      result.status === 'failed' ? result.reason : '',
+      /sample key answers POI009 for every place/,
+    );
+    const poi009 = await new SeoulApiClient({ baseUrl, apiKey: 'sample', retry: FAST_RETRY }).fetchPlace(
+      'POI009',
+    );
+    assert.equal(poi009.status, 'ok');
+  });
+
+  it('does not retry a request error such as an unknown service', async () => {
+    const result = await client({ service: 'nonexistent' as 'citydata' }).fetchPlace('POI072');
+    assert.equal(result.status, 'failed');
+    assert.match(result.status === 'failed' ? result.reason : '', /^ERROR-310/);
+    assert.equal(simulator.requests.length, 1);
+  });
+
+  it('reports an unreachable API as a network error, with the key masked', async () => {
+    const port = await freePort();
+    const secret = 'ZX-secret-key-0042';
+    const result = await new SeoulApiClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      apiKey: secret,
+      retry: FAST_RETRY,
+    }).fetchPlace('POI072');
+    assert.equal(result.status, 'failed');
+    assert.match(
+      result.status === 'failed' ? result.reason : '',
+      /^network error: fetch failed: .*ECONNREFUSED/,
+    );
+    assert.equal(JSON.stringify(result).includes(secret), false);
+  });
+
+  it('masks the key in every reason even when a server echoes it back', async () => {
+    const secret = 'echoed-secret-k3y';
+    const echo: typeof fetch = async (input) =>
+      new Response(
+        JSON.stringify({ RESULT: { 'RESULT.CODE': 'ERROR-336', 'RESULT.MESSAGE': `bad ${String(input)}` } }),
+      );
+    const result = await new SeoulApiClient({
+      baseUrl,
+      apiKey: secret,
+      retry: FAST_RETRY,
+      fetch: echo,
+    }).fetchPlace('POI072');
+    assert.equal(result.status, 'failed');
+    assert.match(
+      result.status === 'failed' ? result.reason : '',
+      /^ERROR-336 bad http:\/\/127\.0\.0\.1:\d+\/\*\*\*\/json\//,
+    );
+    assert.equal(JSON.stringify(result).includes(secret), false);
+  });
+
+  it('waits with exponential back-off and full jitter between attempts', async () => {
+    const delays: number[] = [];
+    const fakeFetch: typeof fetch = async () => new Response('oops', { status: 503 });
+    const started = Date.now();
+    await new SeoulApiClient({
+      baseUrl,
+      apiKey: KEY,
+      retry: { maxAttempts: 4, baseDelayMs: 40, maxDelayMs: 100 },
+      fetch: fakeFetch,
+      random: () => 1,
+    }).fetchPlace('POI072');
+    delays.push(Date.now() - started);
+    // With random() = 1 the waits are the ceilings: 40 + 80 + 100 (capped) = 220 ms.
+    assert.ok((delays[0] as number) >= 215, `waited ${delays[0]} ms`);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
