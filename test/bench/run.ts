@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: every benchmark, one after the other, printing figures and ratios against a
+ * reference measured in the same run. Nothing here passes or fails on time.
+ */
+import { benchCollector } from './collector.bench.js';
+import { benchWriter } from './writer.bench.js';
+
+const only = process.argv.slice(2);
+const benches: Record<string, () => Promise<void>> = { collector: benchCollector, writer: benchWriter };
+for (const [name, bench] of Object.entries(benches)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  await bench();
+}
