@@ -1,0 +1,58 @@
+import type { Log } from '../logger.js';
+import type { Warehouse } from './data-api.js';
+import { SqlTemplateError, WarehouseStatementError } from './errors.js';
+import { placeholdersOf, type SqlFile, sqlFilesDigest, statementsOf } from './sql-files.js';
+import { glueDatabaseName, iamRoleArn } from './sql-values.js';
+
+export interface ApplyResult {
+  readonly files: number;
+  readonly statements: number;
+  /** sha256 of the files applied (see `sqlFilesDigest`). */
+  readonly digest: string;
+}
+
+/** The values the `sql/` files' placeholders take, validated (see `sql-values.ts`). */
+export function warehousePlaceholders(env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    glue_database: glueDatabaseName('GLUE_DATABASE', env.GLUE_DATABASE?.trim()),
+    spectrum_role_arn: iamRoleArn('SPECTRUM_ROLE_ARN', env.SPECTRUM_ROLE_ARN?.trim()),
+  };
+}
+
+/**
+ * Runs the `sql/` files in name order, one statement at a time. Each statement commits on its own:
+ * Redshift refuses external-schema DDL inside a transaction, and every file is idempotent
+ * (IF NOT EXISTS, DROP VIEW IF EXISTS + CREATE VIEW), so a run that stops half-way is finished by
+ * running everything again. Every file is rendered before the first statement is sent, so a
+ * missing or invalid value changes nothing.
+ */
+export async function applySqlFiles(
+  warehouse: Pick<Warehouse, 'execute'>,
+  files: readonly SqlFile[],
+  values: Readonly<Record<string, string>>,
+  log: Log,
+): Promise<ApplyResult> {
+  const unknown = placeholdersOf(files).filter((name) => values[name] === undefined);
+  if (unknown.length > 0) throw new SqlTemplateError(`the SQL files need value(s) for ${unknown.join(', ')}`);
+  const rendered = files.map((file) => ({ name: file.name, statements: statementsOf(file, values) }));
+  let statements = 0;
+  for (const file of rendered) {
+    for (const [index, sql] of file.statements.entries()) {
+      let id: string;
+      try {
+        id = await warehouse.execute(sql);
+      } catch (error) {
+        const statementId = error instanceof WarehouseStatementError ? error.statementId : undefined;
+        throw new WarehouseStatementError(
+          `${file.name}, statement ${index + 1} of ${file.statements.length}: ${(error as Error).message}`,
+          statementId,
+          { cause: error },
+        );
+      }
+      statements++;
+      log.debug('sql statement applied', { file: file.name, statement: index + 1, statementId: id });
+    }
+    log.info('sql file applied', { file: file.name, statements: file.statements.length });
+  }
+  return { files: files.length, statements, digest: sqlFilesDigest(files) };
+}

@@ -1,0 +1,55 @@
+import type { TableName, TableSpec } from '../schema.js';
+
+/**
+ * The statements that load one lake partition into a native table, as one transaction:
+ * stage the partition's rows, delete every row of the table with a staged key, insert the staged
+ * rows (one per key), and record the load. Loading a partition twice therefore leaves the table as
+ * loading it once did, and a partition that got another file since is simply loaded again.
+ *
+ * The statements are the same on Redshift and DuckDB except the one that fills the staging table
+ * (COPY from S3 there, read_parquet here): that single difference lives in `staging-fill.ts`.
+ * Values travel as bound parameters: `:table_name`, `:partition_path`, `:file_count`, `:loaded_at`.
+ */
+export function mergePartitionStatements(table: TableSpec, fillStaging: string): string[] {
+  const staging = stagingTableName(table);
+  const columns = table.columns.map((c) => c.name).join(', ');
+  const sameKey = table.key.map((k) => `${table.name}.${k} = ${staging}.${k}`).join(' AND ');
+  return [
+    `DROP TABLE IF EXISTS ${staging}`,
+    // Same columns, same order as the native table (COPY from Parquet maps columns by position).
+    `CREATE TEMP TABLE ${staging} AS SELECT * FROM ${table.name} WHERE 1 = 0`,
+    fillStaging,
+    `DELETE FROM ${table.name} USING ${staging} WHERE ${sameKey}`,
+    `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (` +
+      `SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${DUPLICATE_ORDER[table.name]}) AS duplicate_order ` +
+      `FROM ${staging}) AS ranked WHERE duplicate_order = 1`,
+    'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
+    'INSERT INTO load_log (table_name, partition_path, file_count, rows_loaded, loaded_at) ' +
+      `SELECT :table_name, :partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) FROM ${staging}`,
+    `DROP TABLE ${staging}`,
+  ];
+}
+
+/**
+ * Which row wins when a partition holds one key twice (a fetcher that ran twice for one scheduled
+ * time): the latest answer, as in the local lake views (`duckdb-lake.ts`).
+ */
+const DUPLICATE_ORDER: Record<TableName, string> = {
+  population: 'fetched_at DESC, run_id DESC',
+  population_forecast:
+    'population_time DESC, forecast_population_max DESC, forecast_population_min DESC, forecast_congest_level',
+  collection_outcomes: 'attempts DESC, duration_ms DESC',
+};
+
+export function stagingTableName(table: TableSpec): string {
+  return `stage_${table.name}`;
+}
+
+/** The load log rows from a partition on, to compare with the lake's current files. */
+export const LOAD_LOG_QUERY =
+  'SELECT table_name, partition_path, file_count FROM load_log WHERE partition_path >= :since_partition';
+
+/** `2026-07-16 05:20:00.000`: a timestamp literal both engines cast from text, in UTC. */
+export function timestampParameter(instant: Date): string {
+  return instant.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,132 @@
+-- Question: did every run collect every place, and if not, why?
+--
+-- v_completeness_by_run: one row per run. places_expected = places the run asked for (from
+--   collection_outcomes; for a run that left no outcome rows, the places it collected);
+--   places_collected = rows that reached the population table; places_ok / places_no_data /
+--   places_failed = what the fetcher recorded; places_missing = expected − collected.
+--   minutes_since_previous_run and slots_missed_before show runs that never happened at all
+--   (the schedule is every 20 minutes, at :00, :20 and :40).
+-- v_missing_runs_by_place: one row per place. runs_total = every run seen; runs_missing = runs
+--   without a row for the place, split into no data (INFO-200), failed, and not asked (the run
+--   was limited to other places).
+DROP VIEW IF EXISTS v_completeness_by_run CASCADE;
+DROP VIEW IF EXISTS v_missing_runs_by_place CASCADE;
+
+CREATE VIEW v_completeness_by_run AS
+WITH runs AS (
+  SELECT run_id, MIN(collected_at) AS collected_at
+  FROM (
+    SELECT run_id, collected_at FROM collection_outcomes
+    UNION ALL
+    SELECT run_id, collected_at FROM population
+  ) AS seen
+  GROUP BY run_id
+),
+outcomes AS (
+  SELECT
+    run_id,
+    COUNT(*) AS places_asked,
+    SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS places_ok,
+    SUM(CASE WHEN status = 'no-data' THEN 1 ELSE 0 END) AS places_no_data,
+    SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS places_failed
+  FROM collection_outcomes
+  GROUP BY run_id
+),
+collected AS (
+  SELECT run_id, COUNT(*) AS places_collected
+  FROM population
+  GROUP BY run_id
+),
+counted AS (
+  SELECT
+    r.run_id,
+    r.collected_at,
+    GREATEST(COALESCE(o.places_asked, 0), COALESCE(c.places_collected, 0)) AS places_expected,
+    COALESCE(c.places_collected, 0) AS places_collected,
+    COALESCE(o.places_ok, 0) AS places_ok,
+    COALESCE(o.places_no_data, 0) AS places_no_data,
+    COALESCE(o.places_failed, 0) AS places_failed,
+    CAST(
+      EXTRACT(EPOCH FROM r.collected_at)
+      - EXTRACT(EPOCH FROM LAG(r.collected_at) OVER (ORDER BY r.collected_at, r.run_id))
+      AS DOUBLE PRECISION
+    ) / 60 AS minutes_since_previous_run
+  FROM runs AS r
+  LEFT JOIN outcomes AS o ON o.run_id = r.run_id
+  LEFT JOIN collected AS c ON c.run_id = r.run_id
+)
+SELECT
+  run_id,
+  collected_at,
+  collected_at + INTERVAL '9 hours' AS collected_at_kst,
+  places_expected,
+  places_collected,
+  places_ok,
+  places_no_data,
+  places_failed,
+  places_expected - places_collected AS places_missing,
+  minutes_since_previous_run,
+  -- A gap of 40 minutes means one 20-minute slot was skipped; +10 rounds off-schedule runs.
+  CASE
+    WHEN minutes_since_previous_run IS NULL THEN NULL
+    ELSE GREATEST(CAST(FLOOR((minutes_since_previous_run + 10) / 20) AS INTEGER) - 1, 0)
+  END AS slots_missed_before
+FROM counted;
+
+CREATE VIEW v_missing_runs_by_place AS
+WITH runs AS (
+  SELECT run_id FROM collection_outcomes
+  UNION
+  SELECT run_id FROM population
+),
+places AS (
+  SELECT area_code FROM collection_outcomes
+  UNION
+  SELECT area_code FROM population
+),
+seen AS (
+  SELECT area_code, COUNT(*) AS runs_seen
+  FROM (
+    SELECT area_code, run_id FROM collection_outcomes
+    UNION
+    SELECT area_code, run_id FROM population
+  ) AS place_runs
+  GROUP BY area_code
+),
+collected AS (
+  SELECT
+    area_code,
+    MAX(area_name) AS area_name,
+    MAX(category) AS category,
+    COUNT(DISTINCT run_id) AS runs_collected,
+    MAX(collected_at) AS last_collected_at
+  FROM population
+  GROUP BY area_code
+),
+outcomes AS (
+  SELECT
+    area_code,
+    SUM(CASE WHEN status = 'no-data' THEN 1 ELSE 0 END) AS runs_no_data,
+    SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS runs_failed
+  FROM collection_outcomes
+  GROUP BY area_code
+),
+totals AS (
+  SELECT COUNT(*) AS runs_total FROM runs
+)
+SELECT
+  p.area_code,
+  c.area_name,
+  c.category,
+  t.runs_total,
+  COALESCE(c.runs_collected, 0) AS runs_collected,
+  t.runs_total - COALESCE(c.runs_collected, 0) AS runs_missing,
+  COALESCE(o.runs_no_data, 0) AS runs_no_data,
+  COALESCE(o.runs_failed, 0) AS runs_failed,
+  t.runs_total - COALESCE(s.runs_seen, 0) AS runs_not_asked,
+  c.last_collected_at + INTERVAL '9 hours' AS last_collected_at_kst
+FROM places AS p
+CROSS JOIN totals AS t
+LEFT JOIN collected AS c ON c.area_code = p.area_code
+LEFT JOIN outcomes AS o ON o.area_code = p.area_code
+LEFT JOIN seen AS s ON s.area_code = p.area_code;
