@@ -21,6 +21,8 @@ export type DecodedRecord =
   /** Not an envelope: kept in `rejected/` with the reason and the value as it arrived. */
   | { kind: 'poison'; reason: string; value: unknown };
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Parse, don't trust: a record's value becomes an envelope or a poison record with a reason. */
 export function decodeSourceRecord(record: SourceRecord): DecodedRecord {
   if (record.value === null || record.value.length === 0)

@@ -1,6 +1,13 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import parquet, { type ParquetSchema } from 'parquetjs-lite';
 import type { ColumnType, TableSpec } from '../schema.js';
+
+const require = createRequire(import.meta.url);
+/** parquetjs-lite's own value conversion (Date → epoch ms, string → UTF-8 bytes, …). */
+const { toPrimitive } = require('parquetjs-lite/lib/types.js') as {
+  toPrimitive: (type: string, value: unknown) => unknown;
+};
 
 const PARQUET_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP_MILLIS', // INT64, milliseconds since the epoch, UTC
@@ -17,7 +24,12 @@ export function parquetSchemaFor(table: TableSpec): ParquetSchema {
   let schema = schemas.get(table.name);
   if (!schema) {
     schema = new parquet.ParquetSchema(
-      Object.fromEntries(table.columns.map((c) => [c.name, { type: PARQUET_TYPES[c.type], compression: 'SNAPPY', optional: c.nullable ?? false }])),
+      Object.fromEntries(
+        table.columns.map((c) => [
+          c.name,
+          { type: PARQUET_TYPES[c.type], compression: 'SNAPPY', optional: c.nullable ?? false },
+        ]),
+      ),
     );
     schemas.set(table.name, schema);
   }
@@ -25,13 +37,77 @@ export function parquetSchemaFor(table: TableSpec): ParquetSchema {
 }
 
 /** Rows a file holds per row group: large enough for good compression, small enough for Lambda memory. */
-const ROW_GROUP_SIZE = 16_384;
+export const ROW_GROUP_SIZE = 16_384;
+
+/** The parts of parquetjs-lite's schema field and row buffer that the columnar fill below relies on. */
+interface FlatField {
+  readonly name: string;
+  readonly path: string[];
+  readonly primitiveType: string;
+  readonly originalType?: string;
+  readonly dLevelMax: number;
+}
+interface ColumnBuffer {
+  dlevels: number[];
+  rlevels: number[];
+  values: unknown[];
+  distinct_values: Set<unknown>;
+  count: number;
+}
+interface RowBuffer {
+  rowCount: number;
+  pageRowCount: number;
+  columnData: Record<string, ColumnBuffer>;
+  pages: Record<string, unknown[]>;
+}
+
+/**
+ * Fills parquetjs-lite's row buffer column by column, in the exact form its `shredRecord` gives
+ * row by row. Our tables are flat (no nesting, no repetition), and the library's per-row shredding
+ * allocates a few hundred objects a row: this path makes the writer several times faster. The
+ * library still does all the encoding; tests read every file back with DuckDB. parquetjs-lite is
+ * pinned to the exact version this was written against.
+ */
+function columnarRowBuffer(schema: ParquetSchema, rows: readonly object[]): RowBuffer {
+  const fields = (schema as unknown as { fieldList: FlatField[] }).fieldList;
+  const buffer: RowBuffer = { rowCount: rows.length, pageRowCount: rows.length, columnData: {}, pages: {} };
+  for (const field of fields) {
+    const type = field.originalType ?? field.primitiveType;
+    const column: ColumnBuffer = {
+      dlevels: [],
+      rlevels: new Array(rows.length).fill(0),
+      values: [],
+      distinct_values: new Set(),
+      count: rows.length,
+    };
+    for (const row of rows) {
+      const value = (row as Record<string, unknown>)[field.name];
+      if (value === null || value === undefined) {
+        if (field.dLevelMax === 0) throw new Error(`missing required field: ${field.name}`);
+        column.dlevels.push(0);
+        continue;
+      }
+      column.dlevels.push(field.dLevelMax);
+      column.distinct_values.add(value);
+      column.values.push(toPrimitive(type, value));
+    }
+    buffer.columnData[field.path.join(',')] = column;
+    buffer.pages[field.path.join(',')] = [];
+  }
+  return buffer;
+}
 
 /**
  * Encodes rows into one Parquet file in memory. DataPageV1 on purpose: parquetjs-lite writes
- * DataPageV2 by default, which Athena/Spectrum and parquet-cpp based readers reject.
+ * DataPageV2 by default, which Athena/Spectrum and parquet-cpp based readers reject. One data page
+ * per column and row group (the page size is set above the row-group size): the library otherwise
+ * appends an empty page when a page boundary meets a row-group boundary.
  */
-export async function encodeParquet(table: TableSpec, rows: readonly object[], metadata: Record<string, string> = {}): Promise<Buffer> {
+export async function encodeParquet(
+  table: TableSpec,
+  rows: readonly object[],
+  metadata: Record<string, string> = {},
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -41,12 +117,24 @@ export async function encodeParquet(table: TableSpec, rows: readonly object[], m
   });
   // parquetjs-lite ends its output with `stream.close()`, which a memory sink does not have.
   Object.assign(sink, { close: (callback?: () => void) => callback?.() });
-  const writer = await parquet.ParquetWriter.openStream(parquetSchemaFor(table), sink, {
+  const schema = parquetSchemaFor(table);
+  const writer = await parquet.ParquetWriter.openStream(schema, sink, {
     useDataPageV2: false,
     rowGroupSize: ROW_GROUP_SIZE,
+    pageSize: ROW_GROUP_SIZE + 1,
   });
   for (const [key, value] of Object.entries(metadata)) writer.setMetadata(key, value);
-  for (const row of rows) await writer.appendRow(row as Record<string, unknown>);
+  for (let start = 0; start < rows.length; start += ROW_GROUP_SIZE) {
+    const group = rows.slice(start, start + ROW_GROUP_SIZE);
+    // All rows but the last go in column by column; appending the last one through the library
+    // makes it encode and write the row group as soon as the group is full.
+    if (group.length > 1)
+      (writer as unknown as { rowBuffer: RowBuffer }).rowBuffer = columnarRowBuffer(
+        schema,
+        group.slice(0, -1),
+      );
+    await writer.appendRow(group[group.length - 1] as Record<string, unknown>);
+  }
   await writer.close();
   return Buffer.concat(chunks);
 }
