@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -9,25 +9,29 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `bin/cli.ts <args>` in a child process, as `npm start` would, and collects its output. */
+/** Starts `bin/cli.ts <args>` in a child process, as `npm start` would. */
+export function spawnCli(args: readonly string[], env: Record<string, string | undefined>): ChildProcessWithoutNullStreams {
+  const cleanEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...env })) {
+    if (value !== undefined && !name.startsWith('NODE_TEST')) cleanEnv[name] = value;
+  }
+  return spawn(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], { cwd: ROOT, env: cleanEnv });
+}
+
+/** Runs `bin/cli.ts <args>` in a child process and collects its output; `onStdout` may act on it. */
 export function runCli(
   args: readonly string[],
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
+  onStdout?: (stdoutSoFar: string, child: ChildProcessWithoutNullStreams) => void,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const cleanEnv: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...process.env, ...env })) {
-      if (value !== undefined && !name.startsWith('NODE_TEST')) cleanEnv[name] = value;
-    }
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], {
-      cwd: ROOT,
-      env: cleanEnv,
-    });
+    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
+      onStdout?.(stdout, child);
     });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;

@@ -272,6 +272,21 @@ describe('local command line: options and bad input', () => {
     );
   });
 
+  it('without --once, runs at start, keeps running, and stops cleanly on SIGTERM', async () => {
+    const lake = newFolder('continuous-lake');
+    let signalled = false;
+    const result = await runCli(['start', '--places', 'POI001', '--lake', lake], env(), 60_000, (stdout, child) => {
+      if (!signalled && stdout.includes('duration:')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /now and then at every :00, :20 and :40 \(Asia\/Seoul\)/);
+    assert.match(result.stderr, /SIGTERM: stopping after the current run/);
+    assert.equal(result.stdout.match(/places: 1 ok/g)?.length, 1);
+  });
+
   it('refuses a bad option and a bad concurrency with the usage (exit 2)', async () => {
     const badOption = await runCli(['start', '--once', '--bogus'], env());
     assert.equal(badOption.status, 2);
