@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { InvalidApiKeyError } from '../../lambdas/core/errors.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { closedPort } from '../support/net.js';
 
 const KEY = 'test-key-4f7d1c9e';
 const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
@@ -116,7 +116,7 @@ describe('Seoul API client against the simulator', () => {
   });
 
   it('reports an unreachable API as a network error, with the key masked', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const secret = 'ZX-secret-key-0042';
     const result = await new SeoulApiClient({
       baseUrl: `http://127.0.0.1:${port}`,
@@ -167,11 +167,3 @@ describe('Seoul API client against the simulator', () => {
     assert.ok((delays[0] as number) >= 215, `waited ${delays[0]} ms`);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

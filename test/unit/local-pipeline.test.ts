@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +8,7 @@ import { ALL_PLACES, type Place } from '../../lambdas/core/places.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { runCli } from '../support/cli.js';
 import { readParquet } from '../support/duckdb.js';
+import { closedPort } from '../support/net.js';
 
 const KEY = 'e2e-secret-key-7Q9x';
 const CALLED_AT = new Date('2026-07-16T14:35:00Z');
@@ -275,12 +275,17 @@ describe('local command line: options and bad input', () => {
   it('without --once, runs at start, keeps running, and stops cleanly on SIGTERM', async () => {
     const lake = newFolder('continuous-lake');
     let signalled = false;
-    const result = await runCli(['start', '--places', 'POI001', '--lake', lake], env(), 60_000, (stdout, child) => {
-      if (!signalled && stdout.includes('duration:')) {
-        signalled = true;
-        child.kill('SIGTERM');
-      }
-    });
+    const result = await runCli(
+      ['start', '--places', 'POI001', '--lake', lake],
+      env(),
+      60_000,
+      (stdout, child) => {
+        if (!signalled && stdout.includes('duration:')) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      },
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /now and then at every :00, :20 and :40 \(Asia\/Seoul\)/);
     assert.match(result.stderr, /SIGTERM: stopping after the current run/);
@@ -296,12 +301,3 @@ describe('local command line: options and bad input', () => {
     assert.match(badConcurrency.stderr, /--concurrency must be a whole number from 1 to 64, got "0"/);
   });
 });
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
