@@ -10,6 +10,8 @@ export const METRICS_SERVICE = 'seoul-population';
 export const METRIC = {
   // fetcher, one data point per run
   runs: 'Runs',
+  /** A run that published nothing: no place answered, the key was refused, or Kafka was unreachable. */
+  runsFailed: 'RunsFailed',
   placesOk: 'PlacesOk',
   placesNoData: 'PlacesNoData',
   placesFailed: 'PlacesFailed',

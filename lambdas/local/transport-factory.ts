@@ -1,8 +1,8 @@
-import { ConfigError } from '../core/errors.js';
 import type { BatchWriteResult } from '../core/lake/lake-writer.js';
 import type { Log } from '../core/logger.js';
 import type { SourceRecord } from '../core/source-record.js';
 import { InProcessQueue } from './in-process-queue.js';
+import { KafkaTransport } from './kafka-transport.js';
 import type { Transport } from './transport.js';
 
 export interface TransportChoice {
@@ -16,5 +16,10 @@ export interface TransportChoice {
 export async function createTransport(choice: TransportChoice): Promise<Transport> {
   if (!choice.kafkaBrokers)
     return new InProcessQueue({ deliver: choice.deliver, log: choice.log, topic: choice.topic });
-  throw new ConfigError('KAFKA_BROKERS is set, but this build has no Kafka transport yet');
+  return KafkaTransport.open({
+    brokers: choice.kafkaBrokers,
+    topic: choice.topic,
+    deliver: choice.deliver,
+    log: choice.log,
+  });
 }

@@ -1,5 +1,19 @@
-// PLACEHOLDER — replaced by the real handler (see the issue that owns lambdas/topic). Exists only so
-// that the CDK app can bundle an entry point while the handler is being written.
-export const handler = async (): Promise<never> => {
-  throw new Error('lambdas/topic/handler.ts is not implemented yet');
-};
+import { createKafka, kafkaLocationFromEnv, resolveKafkaEndpoint } from '../core/kafka/connection.js';
+import { lambdaLogger, powertoolsLog } from '../core/lambda-powertools.js';
+import { onTopicEvent, type TopicResourceEvent, type TopicResourceResponse } from './topic-resource.js';
+
+const log = powertoolsLog(lambdaLogger());
+
+/**
+ * `onEvent` of the topic custom resource (CDK Provider framework). Connects to the cluster named
+ * by the resource's `ClusterArn` with IAM; KAFKA_BROKERS, when set, overrides it (local tests).
+ */
+export const handler = async (event: TopicResourceEvent): Promise<TopicResourceResponse> =>
+  onTopicEvent(event, {
+    log,
+    connect: async (clusterArn) => {
+      const local = kafkaLocationFromEnv(process.env).brokers;
+      const endpoint = await resolveKafkaEndpoint(local ? { brokers: local } : { clusterArn });
+      return createKafka(endpoint, { clientId: 'seoul-population-topic', log, connectionTimeoutMs: 10_000 });
+    },
+  });

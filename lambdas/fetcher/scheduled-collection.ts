@@ -1,0 +1,140 @@
+import { collectRun, placesForKey } from '../core/collector.js';
+import { DEFAULT_TOPIC, type Envelope, newRunId } from '../core/envelope.js';
+import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
+import { floorToMinute } from '../core/kst-time.js';
+import { writeRunOutcomes } from '../core/lake/outcomes-writer.js';
+import type { Log } from '../core/logger.js';
+import { METRIC } from '../core/metric-names.js';
+import type { MetricSink } from '../core/metric-sink.js';
+import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
+import type { RetryPolicy } from '../core/retry.js';
+import { type RunSummary, summarizeRun } from '../core/run-summary.js';
+import { DEFAULT_API_BASE_URL, SeoulApiClient } from '../core/seoul-api/client.js';
+import type { ObjectStore } from '../core/storage/object-store.js';
+
+/** The fetcher's settings, from its environment (see ARCHITECTURE.md, environment contract). */
+export interface FetcherSettings {
+  readonly topic: string;
+  readonly places: readonly Place[];
+  readonly baseUrl: string;
+  readonly concurrency: number;
+  readonly requestTimeoutMs: number;
+  readonly runTimeoutMs: number;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** Reads and validates the fetcher's environment; a bad value fails before any API call. */
+export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
+  const baseUrl = (env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
+    throw new ConfigError(`SEOUL_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  }
+  return {
+    topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
+    places: selectPlaces(parsePlaceList(env.PLACES)),
+    baseUrl,
+    concurrency: wholeNumber(env, 'CONCURRENCY', 8, 64),
+    requestTimeoutMs: wholeNumber(env, 'REQUEST_TIMEOUT_MS', 10_000, 60_000),
+    runTimeoutMs: wholeNumber(env, 'RUN_TIMEOUT_MS', 120_000, 840_000),
+  };
+}
+
+/**
+ * The run's scheduled time: the EventBridge event's `time`, to the minute. Using the event's time
+ * (not the clock) keeps a retried invocation of the same tick in the same partition and run slot.
+ */
+export function collectedAtOf(event: unknown): Date {
+  const time = (event as { time?: unknown } | null)?.time;
+  const instant = typeof time === 'string' ? new Date(time) : undefined;
+  if (!instant || Number.isNaN(instant.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(time as string)) {
+    throw new ConfigError(
+      `the fetcher expects an EventBridge scheduled event with an ISO-8601 "time", got time=${JSON.stringify(time)}`,
+    );
+  }
+  return floorToMinute(instant);
+}
+
+export interface FetcherDeps {
+  readonly settings: FetcherSettings;
+  /** The API key (Secrets Manager, cached per container). */
+  readonly apiKey: () => Promise<string>;
+  /** Publishes the run's envelopes to Kafka; resolves with how many were acknowledged. */
+  readonly publish: (envelopes: readonly Envelope[]) => Promise<number>;
+  /** The lake, for the run's `collection_outcomes` file. */
+  readonly store: ObjectStore;
+  readonly log: Log;
+  readonly metrics: MetricSink;
+  /** API retry policy (tests shorten it). */
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * One scheduled collection on AWS: fetch every place, publish the envelopes, record every
+ * place's outcome, report metrics, and return the run summary. The outcomes file is written only
+ * after Kafka acknowledged the envelopes, and a run that published nothing throws, so a failure is
+ * never reported as a success (the schedule's retry policy and dead-letter queue take over).
+ */
+export async function runScheduledCollection(event: unknown, deps: FetcherDeps): Promise<RunSummary> {
+  const started = Date.now();
+  const { settings, log, metrics } = deps;
+  const collectedAt = collectedAtOf(event);
+  const runId = newRunId(collectedAt);
+  try {
+    const apiKey = await deps.apiKey();
+    const forKey = placesForKey(apiKey, settings.places);
+    if (forKey.notice) log.warn('sample key in use', { notice: forKey.notice });
+    log.info('run started', { runId, collectedAt: collectedAt.toISOString(), places: forKey.places.length });
+    const client = new SeoulApiClient({
+      baseUrl: settings.baseUrl,
+      apiKey,
+      timeoutMs: settings.requestTimeoutMs,
+      log,
+      ...(deps.retry ? { retry: deps.retry } : {}),
+    });
+    const collect = await collectRun({
+      client,
+      places: forKey.places,
+      runId,
+      collectedAt,
+      concurrency: settings.concurrency,
+      runTimeoutMs: settings.runTimeoutMs,
+      log,
+    });
+    const published = await deps.publish(collect.envelopes);
+    const outcomesKey = await writeRunOutcomes(collect, deps.store);
+    const summary = summarizeRun({ collect, published, simulated: false, durationMs: Date.now() - started });
+    metrics.addMetric(METRIC.placesOk, 'Count', summary.places.ok);
+    metrics.addMetric(METRIC.placesNoData, 'Count', summary.places.noData);
+    metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
+    metrics.addMetric(METRIC.recordsPublished, 'Count', published);
+    metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
+    if (summary.places.ok === 0 && summary.places.failed > 0) {
+      throw new RunFailedError(
+        `no place of run ${runId} could be collected (${summary.places.failed} failed, ${summary.places.noData} no data); ` +
+          `first failure: ${summary.failures[0]?.code} ${summary.failures[0]?.reason}`,
+      );
+    }
+    metrics.addMetric(METRIC.runs, 'Count', 1);
+    log.info('run finished', {
+      runId,
+      places: summary.places,
+      published,
+      outcomes: outcomesKey,
+      durationMs: summary.durationMs,
+    });
+    return summary;
+  } catch (error) {
+    metrics.addMetric(METRIC.runsFailed, 'Count', 1);
+    log.error('run failed', { runId, collectedAt: collectedAt.toISOString(), error: describeError(error) });
+    throw error;
+  }
+}

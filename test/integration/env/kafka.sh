@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# A real Apache Kafka broker for the integration tests, with no Docker: the broker jars come from
+# Maven Central (through Maven, into .cache/kafka), and one KRaft node (broker + controller) runs
+# on 127.0.0.1 with a fresh data folder each start.
+#
+#   kafka.sh fetch   download the jars once (KAFKA_VERSION, default below)
+#   kafka.sh start   format storage, start the broker, wait until it serves; prints host:port
+#   kafka.sh stop    stop the broker by its PID and delete its data
+#
+# Needs Java 17+, Maven and Python 3 (for free ports and the cluster id).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../../.." && pwd)"
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+CACHE="$ROOT/.cache/kafka"
+LIBS="$CACHE/libs-$KAFKA_VERSION"
+RUN="$CACHE/run"
+
+say() { echo "kafka: $*" >&2; }
+
+require() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || { say "needs '$tool' on PATH"; exit 1; }
+  done
+}
+
+fetch() {
+  if [ -f "$LIBS/.complete" ]; then return 0; fi
+  require mvn java
+  say "downloading Apache Kafka $KAFKA_VERSION broker jars with Maven into ${LIBS#"$ROOT"/}"
+  rm -rf "$LIBS"
+  mvn -q -B -Dstyle.color=never -f "$HERE/kafka-pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" \
+    -Dmaven.repo.local="$CACHE/m2" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" >&2
+  touch "$LIBS/.complete"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+running_pid() {
+  [ -f "$RUN/broker.pid" ] || return 1
+  local pid
+  pid="$(cat "$RUN/broker.pid")"
+  kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+start() {
+  fetch
+  require java python3
+  if pid="$(running_pid)"; then
+    say "already running (pid $pid) on $(cat "$RUN/brokers")"
+    cat "$RUN/brokers"
+    return 0
+  fi
+  mkdir -p "$RUN"
+  local data port controller_port cluster_id
+  data="$(mktemp -d "$RUN/data.XXXXXX")"
+  port="${KAFKA_PORT:-$(free_port)}"
+  controller_port="$(free_port)"
+  cat >"$data/server.properties" <<PROPERTIES
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$data/logs
+num.partitions=1
+# Topics are created explicitly, as on MSK Serverless: a test that relied on auto-creation fails.
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPERTIES
+  cluster_id="$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+  java -cp "$LIBS/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" >"$data/format.log" 2>&1 || {
+    say "formatting storage failed:"; cat "$data/format.log" >&2; exit 1;
+  }
+  nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dkafka.logs.dir="$data" \
+    -cp "$LIBS/*" kafka.Kafka "$data/server.properties" >"$data/stdout.log" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$RUN/broker.pid"
+  echo "$data" >"$RUN/data-dir"
+  echo "127.0.0.1:$port" >"$RUN/brokers"
+  for _ in $(seq 1 180); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "broker exited while starting; last lines of its log:"
+      tail -n 40 "$data/broker.log" "$data/stdout.log" >&2 2>/dev/null || true
+      rm -f "$RUN/broker.pid"
+      exit 1
+    fi
+    if grep -q "Kafka Server started" "$data/broker.log" 2>/dev/null; then
+      say "broker $KAFKA_VERSION serving on 127.0.0.1:$port (pid $pid)"
+      echo "127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.5
+  done
+  say "broker did not start within 90 s; stopping it"
+  stop
+  exit 1
+}
+
+stop() {
+  local pid data
+  if pid="$(running_pid)"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "broker (pid $pid) ignored SIGTERM for 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    say "stopped broker (pid $pid)"
+  fi
+  if [ -f "$RUN/data-dir" ]; then
+    data="$(cat "$RUN/data-dir")"
+    case "$data" in "$RUN"/data.*) rm -rf "$data" ;; esac
+  fi
+  rm -f "$RUN/broker.pid" "$RUN/data-dir" "$RUN/brokers"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 fetch|start|stop" >&2; exit 2 ;;
+esac

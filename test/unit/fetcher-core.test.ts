@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Envelope } from '../../lambdas/core/envelope.js';
+import { ConfigError, InvalidApiKeyError, RunFailedError } from '../../lambdas/core/errors.js';
+import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
+import { MemoryLog } from '../../lambdas/core/logger.js';
+import { METRIC } from '../../lambdas/core/metric-names.js';
+import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
+import { ALL_PLACES } from '../../lambdas/core/places.js';
+import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import {
+  collectedAtOf,
+  type FetcherDeps,
+  fetcherSettingsFromEnv,
+  runScheduledCollection,
+} from '../../lambdas/fetcher/scheduled-collection.js';
+import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+
+const KEY = 'fetcher-test-key';
+const EVENT = {
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-07-16T14:20:00Z',
+  region: 'ap-northeast-2',
+  resources: ['arn:aws:events:ap-northeast-2:123456789012:rule/seoul-population-schedule'],
+  detail: {},
+};
+
+describe('fetcher core (scheduled collection)', () => {
+  const simulator = new ApiSimulator({ validKeys: [KEY], now: () => new Date('2026-07-16T14:35:00Z') });
+  let baseUrl: string;
+  const lakes: string[] = [];
+  let store: LocalFolderStore;
+
+  before(async () => {
+    baseUrl = await simulator.start();
+  });
+  after(() => simulator.stop());
+  beforeEach(async () => {
+    simulator.setFaults([]);
+    const lake = await mkdtemp(join(tmpdir(), 'fetcher-core-'));
+    lakes.push(lake);
+    store = new LocalFolderStore(lake);
+  });
+
+  const deps = (
+    overrides: Partial<FetcherDeps> = {},
+  ): FetcherDeps & { metrics: MemoryMetrics; log: MemoryLog } =>
+    ({
+      settings: {
+        ...fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: baseUrl }),
+        concurrency: 16,
+        requestTimeoutMs: 500,
+      },
+      apiKey: async () => KEY,
+      publish: async (envelopes) => envelopes.length,
+      store,
+      log: new MemoryLog(),
+      metrics: new MemoryMetrics(),
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      ...overrides,
+    }) as FetcherDeps & { metrics: MemoryMetrics; log: MemoryLog };
+
+  it('collects every place at the event time, publishes, then records outcomes, and reports metrics', async () => {
+    const published: Envelope[] = [];
+    let outcomesAtPublish: string[] | undefined;
+    const d = deps({
+      publish: async (envelopes) => {
+        outcomesAtPublish = await store.list('collection_outcomes/');
+        published.push(...envelopes);
+        return envelopes.length;
+      },
+    });
+    const summary = await runScheduledCollection({ ...EVENT, time: '2026-07-16T14:20:07Z' }, d);
+
+    assert.equal(published.length, 121);
+    assert.ok(
+      published.every((e) => e.collectedAt === '2026-07-16T14:20:00.000Z'),
+      'collectedAt is the event time to the minute',
+    );
+    assert.deepEqual(
+      outcomesAtPublish,
+      [],
+      'outcomes must be written only after the envelopes are published',
+    );
+    const outcomes = await store.list('collection_outcomes/');
+    assert.deepEqual(outcomes, [
+      `collection_outcomes/year=2026/month=07/day=16/hour=23/minute=20/${summary.runId}.parquet`,
+    ]);
+    assert.deepEqual(summary.places, { asked: 121, ok: 121, noData: 0, failed: 0 });
+    assert.equal(summary.published, 121);
+    assert.equal(summary.simulated, false);
+    assert.equal(d.metrics.value(METRIC.runs), 1);
+    assert.equal(d.metrics.value(METRIC.placesOk), 121);
+    assert.equal(d.metrics.value(METRIC.placesNoData), 0);
+    assert.equal(d.metrics.value(METRIC.placesFailed), 0);
+    assert.equal(d.metrics.value(METRIC.recordsPublished), 121);
+    assert.ok((d.metrics.value(METRIC.runDuration) ?? -1) >= 0);
+    assert.equal(d.metrics.value(METRIC.runsFailed), undefined);
+    assert.ok(!d.log.text().includes(KEY), 'the API key must never be logged');
+  });
+
+  it('fails the run when Kafka does not take the envelopes: no outcomes, no success metrics', async () => {
+    const d = deps({
+      publish: async () => {
+        throw new KafkaError(
+          'cannot publish 121 envelope(s) to topic "t" at 127.0.0.1:1: Connection error: connect ECONNREFUSED',
+        );
+      },
+    });
+    await assert.rejects(runScheduledCollection(EVENT, d), KafkaError);
+    assert.deepEqual(await store.list('collection_outcomes/'), []);
+    assert.equal(d.metrics.value(METRIC.runsFailed), 1);
+    assert.equal(d.metrics.value(METRIC.runs), undefined);
+    assert.equal(d.metrics.value(METRIC.recordsPublished), undefined);
+    assert.ok(
+      d.log.lines.some(
+        (line) => line.level === 'error' && String(line.extra?.error).includes('ECONNREFUSED'),
+      ),
+    );
+  });
+
+  it('fails the run when no place could be collected, after recording why', async () => {
+    simulator.setFaults([{ kind: 'http-500' }]);
+    const d = deps({ settings: { ...deps().settings, places: ALL_PLACES.slice(0, 3) } });
+    await assert.rejects(runScheduledCollection(EVENT, d), (error: unknown) => {
+      assert.ok(error instanceof RunFailedError);
+      assert.match(
+        error.message,
+        /no place of run .* could be collected \(3 failed, 0 no data\); first failure: POI001 HTTP 500/,
+      );
+      return true;
+    });
+    assert.equal((await store.list('collection_outcomes/')).length, 1);
+    assert.equal(d.metrics.value(METRIC.placesFailed), 3);
+    assert.equal(d.metrics.value(METRIC.runsFailed), 1);
+    assert.equal(d.metrics.value(METRIC.runs), undefined);
+  });
+
+  it('stops at once on a refused key', async () => {
+    const d = deps({ apiKey: async () => 'wrong-key' });
+    await assert.rejects(runScheduledCollection(EVENT, d), InvalidApiKeyError);
+    assert.equal(d.metrics.value(METRIC.runsFailed), 1);
+    assert.ok(!d.log.text().includes('wrong-key'));
+  });
+
+  it('uses the event time, to the minute, and refuses an event without one', () => {
+    assert.equal(collectedAtOf({ time: '2026-07-16T14:40:59Z' }).toISOString(), '2026-07-16T14:40:00.000Z');
+    assert.throws(
+      () => collectedAtOf({}),
+      (error: unknown) => error instanceof ConfigError && /EventBridge scheduled event/.test(error.message),
+    );
+    assert.throws(() => collectedAtOf({ time: 'yesterday' }), ConfigError);
+    assert.throws(() => collectedAtOf(null), ConfigError);
+  });
+
+  it('reads its settings from the environment contract and refuses bad values', () => {
+    const settings = fetcherSettingsFromEnv({
+      PLACES: 'POI072,POI009',
+      CONCURRENCY: '4',
+      KAFKA_TOPIC: 'x.y',
+      RUN_TIMEOUT_MS: '60000',
+    });
+    assert.deepEqual(
+      settings.places.map((p) => p.code),
+      ['POI072', 'POI009'],
+    );
+    assert.equal(settings.concurrency, 4);
+    assert.equal(settings.topic, 'x.y');
+    assert.equal(settings.runTimeoutMs, 60_000);
+    assert.equal(fetcherSettingsFromEnv({}).places.length, 121);
+    assert.equal(fetcherSettingsFromEnv({}).topic, 'seoul.citydata_ppltn');
+    assert.throws(() => fetcherSettingsFromEnv({ CONCURRENCY: '0' }), /CONCURRENCY must be a whole number/);
+    assert.throws(() => fetcherSettingsFromEnv({ PLACES: 'POI999' }), /unknown place code/);
+    assert.throws(() => fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: 'ftp://x' }), /SEOUL_API_BASE_URL/);
+  });
+
+  after(async () => {
+    for (const lake of lakes) await rm(lake, { recursive: true, force: true });
+  });
+});
