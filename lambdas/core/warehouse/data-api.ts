@@ -97,7 +97,9 @@ export class DataApiWarehouse implements Warehouse {
     const rows: Row[] = [];
     let token: string | undefined;
     do {
-      const page = await this.props.client.send(new GetStatementResultCommand({ Id: id, NextToken: token }));
+      const page = await this.props.client.send(
+        new GetStatementResultCommand({ Id: id, ...(token ? { NextToken: token } : {}) }),
+      );
       const names = (page.ColumnMetadata ?? []).map((column, index) => column.name ?? `column_${index}`);
       for (const record of page.Records ?? []) {
         rows.push(Object.fromEntries(record.map((field, index) => [names[index], fieldValue(field)])));

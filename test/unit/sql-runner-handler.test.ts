@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { MemoryLog } from '../../lambdas/core/logger.js';
+import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
+import {
+  defaultSqlDir,
+  loadSqlFiles,
+  sqlFilesDigest,
+  statementsOf,
+} from '../../lambdas/core/warehouse/sql-files.js';
+import { handleSqlResource } from '../../lambdas/sql-runner/handler.js';
+import { FakeRedshiftData } from './fake-redshift-data.js';
+
+const ENV = {
+  WORKGROUP_NAME: 'seoul-population',
+  DATABASE: 'dev',
+  GLUE_DATABASE: 'seoul_population',
+  SPECTRUM_ROLE_ARN: 'arn:aws:iam::123456789012:role/seoul-spectrum',
+};
+
+const base = {
+  ServiceToken: 'arn:aws:lambda:ap-northeast-2:123456789012:function:provider',
+  ResponseURL: 'https://cloudformation-custom-resource-response.example/',
+  StackId: 'arn:aws:cloudformation:ap-northeast-2:123456789012:stack/warehouse/1',
+  RequestId: 'request-1',
+  LogicalResourceId: 'WarehouseSql',
+  ResourceType: 'Custom::WarehouseSql',
+  ResourceProperties: { ServiceToken: 'x', Digest: 'abc' },
+};
+const create = { ...base, RequestType: 'Create' } as CloudFormationCustomResourceEvent;
+const update = {
+  ...base,
+  RequestType: 'Update',
+  PhysicalResourceId: 'warehouse-sql:seoul-population/dev',
+  OldResourceProperties: { ServiceToken: 'x', Digest: 'old' },
+} as CloudFormationCustomResourceEvent;
+const remove = {
+  ...base,
+  RequestType: 'Delete',
+  PhysicalResourceId: 'warehouse-sql:seoul-population/dev',
+} as CloudFormationCustomResourceEvent;
+
+function setup(env: Record<string, string> = ENV, sqlDir = defaultSqlDir()) {
+  const fake = new FakeRedshiftData();
+  const log = new MemoryLog();
+  const warehouse = new DataApiWarehouse({
+    client: fake.asClient(),
+    workgroupName: env.WORKGROUP_NAME ?? '',
+    log,
+    sleep: async () => undefined,
+  });
+  const run = (event: CloudFormationCustomResourceEvent) =>
+    handleSqlResource(event, { warehouse, env, sqlDir, log });
+  return { fake, run };
+}
+
+describe('sql-runner custom resource', () => {
+  const files = loadSqlFiles(defaultSqlDir());
+  const expected = files.flatMap((file) =>
+    statementsOf(file, {
+      glue_database: 'seoul_population',
+      spectrum_role_arn: 'arn:aws:iam::123456789012:role/seoul-spectrum',
+    }),
+  );
+
+  for (const event of [create, update]) {
+    it(`runs every sql/ statement in order, one at a time, on ${event.RequestType}`, async () => {
+      const { fake, run } = setup();
+      const response = await run(event);
+
+      const sent = fake.sent('ExecuteStatementCommand').map((call) => call.input);
+      assert.deepEqual(
+        sent.map((input) => input.Sql),
+        expected,
+      );
+      for (const input of sent) {
+        assert.equal(input.WorkgroupName, 'seoul-population');
+        assert.equal(input.Database, 'dev');
+      }
+      assert.match(
+        sent[0]?.Sql ?? '',
+        /^CREATE EXTERNAL SCHEMA IF NOT EXISTS spectrum\nFROM DATA CATALOG\nDATABASE 'seoul_population'\nIAM_ROLE 'arn:aws:iam::123456789012:role\/seoul-spectrum'$/,
+      );
+      // Each statement is waited for before the next is sent.
+      const order = fake.calls.map((call) => call.command);
+      assert.deepEqual(order.slice(0, 4), [
+        'ExecuteStatementCommand',
+        'DescribeStatementCommand',
+        'ExecuteStatementCommand',
+        'DescribeStatementCommand',
+      ]);
+      assert.deepEqual(response, {
+        PhysicalResourceId: 'warehouse-sql:seoul-population/dev',
+        Data: { Files: files.length, Statements: expected.length, Digest: sqlFilesDigest(files) },
+      });
+    });
+  }
+
+  it('keeps tables and views on Delete: nothing is sent', async () => {
+    const { fake, run } = setup();
+    assert.deepEqual(await run(remove), { PhysicalResourceId: 'warehouse-sql:seoul-population/dev' });
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it('stops at the first failing statement and names the file, statement and statement id', async () => {
+    const { fake, run } = setup();
+    fake.statuses.set(3, [{ Status: 'FAILED', Error: 'ERROR: permission denied for schema public' }]);
+    await assert.rejects(run(create), (error: Error & { statementId?: string }) => {
+      assert.match(
+        error.message,
+        /^11_table_population_forecast\.sql, statement 1 of 1: statement stmt-3 FAILED: ERROR: permission denied/,
+      );
+      assert.equal(error.statementId, 'stmt-3');
+      return true;
+    });
+    assert.equal(fake.sent('ExecuteStatementCommand').length, 3);
+  });
+
+  it('sends nothing when a deployment value is missing or not what it should be', async () => {
+    for (const [env, message] of [
+      [{ ...ENV, SPECTRUM_ROLE_ARN: '' }, /SPECTRUM_ROLE_ARN must be an IAM role ARN/],
+      [
+        { ...ENV, GLUE_DATABASE: "lake'; DROP TABLE population; --" },
+        /GLUE_DATABASE must be a Glue database name/,
+      ],
+      [{ ...ENV, WORKGROUP_NAME: '' }, /WORKGROUP_NAME is not set/],
+    ] as const) {
+      const { fake, run } = setup(env);
+      await assert.rejects(run(create), message);
+      assert.equal(fake.calls.length, 0);
+    }
+  });
+
+  it('reads the files from SQL_DIR when the bundle has them elsewhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sql-dir-'));
+    writeFileSync(
+      join(dir, '01_one.sql'),
+      'CREATE TABLE IF NOT EXISTS one (a INTEGER);\n-- trailing comment\n',
+    );
+    writeFileSync(join(dir, '02_two.sql'), "CREATE VIEW two AS SELECT 'a;b' AS x;");
+    writeFileSync(join(dir, 'README.md'), 'not SQL');
+    const { fake, run } = setup(ENV, dir);
+    await run(create);
+    assert.deepEqual(
+      fake.sent('ExecuteStatementCommand').map((call) => call.input.Sql),
+      ['CREATE TABLE IF NOT EXISTS one (a INTEGER)', "CREATE VIEW two AS SELECT 'a;b' AS x"],
+    );
+  });
+});

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  COLLECTION_OUTCOMES,
+  POPULATION,
+  POPULATION_FORECAST,
+  redshiftColumnList,
+  TABLES,
+} from '../../lambdas/core/schema.js';
+import { SqlTemplateError } from '../../lambdas/core/warehouse/errors.js';
+import {
+  defaultSqlDir,
+  isPortableViewFile,
+  loadSqlFiles,
+  placeholdersOf,
+  statementsOf,
+} from '../../lambdas/core/warehouse/sql-files.js';
+import {
+  fillPlaceholders,
+  parameterNames,
+  replaceParameters,
+  splitStatements,
+} from '../../lambdas/core/warehouse/sql-text.js';
+import {
+  bucketName,
+  glueDatabaseName,
+  iamRoleArn,
+  lakePrefix,
+  partitionPathOf,
+} from '../../lambdas/core/warehouse/sql-values.js';
+
+describe('splitStatements', () => {
+  it('splits at semicolons in code only, never inside quotes, comments or dollar quotes', () => {
+    const sql = `-- header; with a semicolon
+CREATE VIEW a AS SELECT 'x;y' AS "we;ird", 1 /* ; */ AS n;
+-- a comment between statements;
+SELECT $$ ; $$, $tag$ ; $tag$;
+
+;
+SELECT 'it''s; fine'`;
+    assert.deepEqual(splitStatements(sql), [
+      `CREATE VIEW a AS SELECT 'x;y' AS "we;ird", 1 /* ; */ AS n`,
+      'SELECT $$ ; $$, $tag$ ; $tag$',
+      "SELECT 'it''s; fine'",
+    ]);
+  });
+
+  it('refuses an unterminated literal or comment', () => {
+    assert.throws(() => splitStatements("SELECT 'oops"), /unterminated quoted text/);
+    assert.throws(() => splitStatements('SELECT 1 /* oops'), /unterminated comment/);
+  });
+});
+
+describe('parameters and placeholders', () => {
+  it('finds :name parameters in code, not casts, literals or comments', () => {
+    assert.deepEqual(
+      parameterNames('SELECT :a, x::int, \':b\', "c:d" FROM t WHERE y = :e -- :f\n AND z = :a'),
+      ['a', 'e'],
+    );
+  });
+
+  it('rewrites parameters for another engine and leaves everything else', () => {
+    assert.equal(
+      replaceParameters("SELECT :a, x::int, 's3://b/:c' WHERE y = :b", (name) => `$${name}`),
+      "SELECT $a, x::int, 's3://b/:c' WHERE y = $b",
+    );
+  });
+
+  it('fills {{placeholders}} and refuses a template with one left without a value', () => {
+    assert.equal(
+      fillPlaceholders("DATABASE '{{ db }}' ROLE '{{role}}'", { db: 'x', role: 'y' }),
+      "DATABASE 'x' ROLE 'y'",
+    );
+    assert.throws(
+      () => fillPlaceholders('{{db}} {{role}}', { db: 'x' }),
+      /no value for placeholder\(s\) role/,
+    );
+  });
+});
+
+describe('values written into SQL text are validated', () => {
+  it('accepts real role ARNs, Glue database names, buckets and prefixes', () => {
+    assert.equal(
+      iamRoleArn('r', 'arn:aws:iam::123456789012:role/service-role/Spectrum_Role-1'),
+      'arn:aws:iam::123456789012:role/service-role/Spectrum_Role-1',
+    );
+    assert.equal(
+      iamRoleArn('r', 'arn:aws-cn:iam::123456789012:role/x'),
+      'arn:aws-cn:iam::123456789012:role/x',
+    );
+    assert.equal(glueDatabaseName('g', 'seoul_population-lake'), 'seoul_population-lake');
+    assert.equal(bucketName('b', 'seoul-lake.2026'), 'seoul-lake.2026');
+    assert.equal(lakePrefix('p', 'lake/v1'), 'lake/v1/');
+    assert.equal(lakePrefix('p', ''), '');
+    assert.equal(lakePrefix('p', undefined), '');
+  });
+
+  it('refuses anything that could end the quoted literal it is written into', () => {
+    const hostile = "x' ; DROP TABLE population; --";
+    assert.throws(
+      () => iamRoleArn('SPECTRUM_ROLE_ARN', `arn:aws:iam::123456789012:role/${hostile}`),
+      /SPECTRUM_ROLE_ARN must be an IAM role ARN/,
+    );
+    assert.throws(
+      () => glueDatabaseName('GLUE_DATABASE', hostile),
+      /GLUE_DATABASE must be a Glue database name/,
+    );
+    assert.throws(() => bucketName('LAKE_BUCKET', hostile), /LAKE_BUCKET must be an S3 bucket name/);
+    assert.throws(() => lakePrefix('LAKE_PREFIX', `a/${hostile}`), /LAKE_PREFIX must be a key prefix/);
+    assert.throws(() => iamRoleArn('SPECTRUM_ROLE_ARN', undefined), /got null/);
+    assert.throws(() => iamRoleArn('SPECTRUM_ROLE_ARN', 'arn:aws:iam::123:role/x'), SqlTemplateError);
+  });
+
+  it('builds partition paths of the fixed shape only', () => {
+    assert.equal(
+      partitionPathOf({ year: '2026', month: '07', day: '16', hour: '23', minute: '20' }),
+      'year=2026/month=07/day=16/hour=23/minute=20',
+    );
+    assert.throws(
+      () => partitionPathOf({ year: "2026'", month: '07', day: '16', hour: '23', minute: '20' }),
+      SqlTemplateError,
+    );
+  });
+});
+
+describe('the sql/ folder', () => {
+  const files = loadSqlFiles(defaultSqlDir());
+  const byName = (pattern: RegExp) => files.filter((file) => pattern.test(file.name));
+
+  it('is numbered, runs the external schema and the tables before the views', () => {
+    const names = files.map((file) => file.name);
+    assert.deepEqual(names, [...names].sort());
+    const firstView = names.findIndex(isPortableViewFile);
+    assert.ok(firstView > names.findIndex((name) => name.includes('_table_')), names.join(', '));
+    assert.ok(names.slice(firstView).every(isPortableViewFile), 'views come last: they read the tables');
+  });
+
+  it('takes exactly two deployment values: the Glue database and the Spectrum role', () => {
+    assert.deepEqual(placeholdersOf(files), ['glue_database', 'spectrum_role_arn']);
+  });
+
+  it('creates the Spectrum schema over the Glue database with the role, idempotently', () => {
+    const [spectrum] = byName(/_spectrum_schema\.sql$/);
+    assert.ok(spectrum);
+    assert.deepEqual(
+      statementsOf(spectrum, {
+        glue_database: 'seoul_population',
+        spectrum_role_arn: 'arn:aws:iam::123456789012:role/spectrum',
+      }),
+      [
+        "CREATE EXTERNAL SCHEMA IF NOT EXISTS spectrum\nFROM DATA CATALOG\nDATABASE 'seoul_population'\nIAM_ROLE 'arn:aws:iam::123456789012:role/spectrum'",
+      ],
+    );
+  });
+
+  it('is idempotent: tables IF NOT EXISTS, views dropped if they exist and created again', () => {
+    for (const file of files) {
+      for (const statement of statementsOf(file, {
+        glue_database: 'g',
+        spectrum_role_arn: 'arn:aws:iam::123456789012:role/r',
+      })) {
+        assert.match(
+          statement,
+          /^(CREATE (EXTERNAL SCHEMA|TABLE) IF NOT EXISTS|DROP VIEW IF EXISTS \w+ CASCADE$|CREATE VIEW )/,
+          `${file.name}: ${statement.slice(0, 60)}`,
+        );
+      }
+    }
+  });
+
+  // COPY from Parquet maps columns by position, so the native tables must hold the schema's
+  // columns in the schema's order with the schema's types: derived from lambdas/core/schema.ts.
+  for (const table of TABLES) {
+    it(`declares the native ${table.name} table exactly as the one schema definition does`, () => {
+      const [file] = byName(new RegExp(`_table_${table.name}\\.sql$`));
+      assert.ok(file, `no sql/NN_table_${table.name}.sql`);
+      const [statement] = statementsOf(file);
+      const body = new RegExp(`^CREATE TABLE IF NOT EXISTS ${table.name} \\(\\n([\\s\\S]*?)\\n\\)`).exec(
+        statement ?? '',
+      );
+      assert.ok(body, statement);
+      assert.equal(body[1], redshiftColumnList(table, { notNull: true }));
+    });
+  }
+
+  it('distributes every table on area_code, so the views join without moving rows', () => {
+    for (const table of [POPULATION, POPULATION_FORECAST, COLLECTION_OUTCOMES]) {
+      const [file] = byName(new RegExp(`_table_${table.name}\\.sql$`));
+      assert.match(file?.text ?? '', /DISTKEY \(area_code\)/, table.name);
+      assert.match(file?.text ?? '', /SORTKEY \(/, table.name);
+    }
+  });
+
+  it('has a load log with what the loader records', () => {
+    const [file] = byName(/_table_load_log\.sql$/);
+    assert.match(
+      statementsOf(file as NonNullable<typeof file>)[0] ?? '',
+      /table_name VARCHAR\(64\) NOT NULL,\n {2}partition_path VARCHAR\(64\) NOT NULL,\n {2}file_count INTEGER NOT NULL,\n {2}rows_loaded BIGINT NOT NULL,\n {2}loaded_at TIMESTAMP NOT NULL/,
+    );
+  });
+});
