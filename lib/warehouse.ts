@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CustomResource, Duration, Names, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import type { Catalog } from './catalog.js';
+import type { FunctionLogLevel, RedshiftUsageLimit } from './config.js';
+import type { Lake } from './lake.js';
+import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
+import { PROJECT_ROOT, ProjectFunction } from './project-function.js';
+import { projectMetric } from './project-metric.js';
+import { ProjectProvider } from './project-provider.js';
+import type { WarehouseNamespace } from './warehouse-namespace.js';
+
+/**
+ * Redshift Serverless maps a Data API caller's IAM role to a database user and grants it the
+ * database roles named in this principal tag. The SQL runner creates the external schema (DDL
+ * that needs a superuser) and owns the tables; the loader merges into them. Both run only the
+ * repository's `sql/` files and the loader's fixed statements.
+ */
+const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
+const REDSHIFT_DB_ROLES = 'sys:superuser';
+
+/** The construct id CDK gives the one function behind every AwsCustomResource of a stack. */
+const AWS_CUSTOM_RESOURCE_SINGLETON_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+export interface WarehouseProps {
+  readonly namespace: WarehouseNamespace;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly lake: Lake;
+  readonly catalog: Catalog;
+  /** RPUs the workgroup starts queries with: 4, or a multiple of 8 from 8 to 512. */
+  readonly baseCapacity: number;
+  /** @default - no usage limit */
+  readonly usageLimit?: RedshiftUsageLimit;
+  /** EventBridge schedule expression of the COPY loader. */
+  readonly loaderSchedule: string;
+  readonly logLevel: FunctionLogLevel;
+}
+
+/**
+ * The compute half of Redshift Serverless and what runs on it: the workgroup (private subnets,
+ * not publicly accessible, billed only while it runs queries), an optional usage limit, the SQL
+ * runner custom resource that applies `sql/` (external schema, native tables, views) in order at
+ * every deploy that changes them, and the scheduled loader that COPYs new lake partitions.
+ */
+export class Warehouse extends Construct {
+  readonly workgroup: redshift.CfnWorkgroup;
+  readonly workgroupName: string;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly sqlRunner: ProjectFunction;
+  readonly sqlResource: CustomResource;
+  readonly loader: ProjectFunction;
+  readonly loaderRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: WarehouseProps) {
+    super(scope, id);
+    // Query Editor v2 and the Data API reach the workgroup through Redshift, not through the VPC:
+    // nothing needs to come in, and Redshift's S3 and Glue traffic does not use this group.
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Redshift Serverless workgroup: no inbound rule, no outbound rule',
+      allowAllOutbound: false,
+    });
+    this.workgroupName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
+    this.workgroup = new redshift.CfnWorkgroup(this, 'Workgroup', {
+      workgroupName: this.workgroupName,
+      namespaceName: props.namespace.namespaceName,
+      baseCapacity: props.baseCapacity,
+      publiclyAccessible: false,
+      enhancedVpcRouting: false,
+      subnetIds: props.vpc.selectSubnets(props.subnets).subnetIds,
+      securityGroupIds: [this.securityGroup.securityGroupId],
+    });
+    if (props.usageLimit) this.limitUsage(props.usageLimit);
+
+    const environment = {
+      WORKGROUP_NAME: this.workgroupName,
+      DATABASE: props.namespace.databaseName,
+      GLUE_DATABASE: props.catalog.databaseName,
+      SPECTRUM_ROLE_ARN: props.namespace.spectrumRole.roleArn,
+      LAKE_BUCKET: props.lake.bucket.bucketName,
+    };
+
+    this.sqlRunner = new ProjectFunction(this, 'SqlRunner', {
+      handlerFolder: 'sql-runner',
+      description: 'Custom resource: runs the sql/ files in order through the Redshift Data API.',
+      logLevel: props.logLevel,
+      timeout: Duration.minutes(15),
+      includeSqlFolder: true,
+      environment,
+    });
+    this.grantDataApi(this.sqlRunner);
+    const provider = new ProjectProvider(this, 'SqlProvider', { onEventHandler: this.sqlRunner });
+    this.sqlResource = new CustomResource(this, 'Sql', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::RedshiftSql',
+      properties: {
+        WorkgroupName: this.workgroupName,
+        Database: props.namespace.databaseName,
+        // A new digest when any sql/ file changes: CloudFormation then sends an Update and the
+        // runner applies the files again (they are idempotent).
+        SqlDigest: sqlFolderDigest(),
+      },
+    });
+    this.sqlResource.node.addDependency(this.workgroup);
+
+    this.loader = new ProjectFunction(this, 'Loader', {
+      handlerFolder: 'loader',
+      description: 'COPYs lake partitions not loaded yet into the native Redshift tables (merge by key).',
+      logLevel: props.logLevel,
+      timeout: Duration.minutes(15),
+      includeSqlFolder: true,
+      environment,
+    });
+    this.grantDataApi(this.loader);
+    // The loader lists partitions to find new files; COPY itself reads them with the Spectrum role.
+    this.loader.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.lake.bucket.bucketArn] }),
+    );
+    this.loaderRule = new events.Rule(this, 'LoaderSchedule', {
+      description: 'Loads new lake partitions into Redshift.',
+      schedule: events.Schedule.expression(props.loaderSchedule),
+      targets: [
+        new targets.LambdaFunction(this.loader, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+    // The tables must exist before the first load.
+    this.loaderRule.node.addDependency(this.sqlResource);
+  }
+
+  /** Partitions loaded per scheduled load. */
+  metricPartitionsLoaded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('partitionsLoaded', props);
+  }
+
+  /** Partitions the loader could not load. */
+  metricLoaderFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('loaderFailures', props);
+  }
+
+  /**
+   * Run statements on this workgroup with the Data API as the function's own database user.
+   * DescribeStatement, GetStatementResult and CancelStatement take no resource: the Data API
+   * only lets a caller see the statements it ran itself.
+   */
+  private grantDataApi(fn: ProjectFunction): void {
+    const workgroupArn = this.workgroup.attrWorkgroupWorkgroupArn;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
+        resources: [workgroupArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['redshift-serverless:GetCredentials'], resources: [workgroupArn] }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'redshift-data:DescribeStatement',
+          'redshift-data:GetStatementResult',
+          'redshift-data:CancelStatement',
+        ],
+        resources: ['*'],
+      }),
+    );
+    if (fn.role) Tags.of(fn.role).add(REDSHIFT_DB_ROLES_TAG, REDSHIFT_DB_ROLES);
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'redshift-data DescribeStatement, GetStatementResult and CancelStatement support no resource-level ' +
+        'permission; the Data API itself restricts them to the statements the caller ran.',
+    });
+  }
+
+  /**
+   * A usage limit in RPU-hours per period. CloudFormation has no resource for it, so it is made
+   * through the Redshift Serverless API. The period is part of the construct id: changing it
+   * creates the new limit before the old one is deleted.
+   */
+  private limitUsage(limit: RedshiftUsageLimit): void {
+    const stack = Stack.of(this);
+    const workgroupArn = this.workgroup.attrWorkgroupWorkgroupArn;
+    const usageLimitArn = stack.formatArn({
+      service: 'redshift-serverless',
+      resource: 'usagelimit',
+      resourceName: '*',
+    });
+    const logGroup = new logs.LogGroup(this, 'UsageLimitLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const usageLimit = new cr.AwsCustomResource(this, `UsageLimit-${limit.period}`, {
+      resourceType: 'Custom::RedshiftServerlessUsageLimit',
+      installLatestAwsSdk: false,
+      logGroup,
+      onCreate: {
+        service: 'redshift-serverless',
+        action: 'CreateUsageLimit',
+        parameters: {
+          resourceArn: workgroupArn,
+          usageType: 'serverless-compute',
+          amount: limit.rpuHours,
+          period: limit.period,
+          breachAction: limit.breachAction,
+        },
+        physicalResourceId: cr.PhysicalResourceId.fromResponse('usageLimit.usageLimitId'),
+      },
+      onUpdate: {
+        service: 'redshift-serverless',
+        action: 'UpdateUsageLimit',
+        parameters: {
+          usageLimitId: new cr.PhysicalResourceIdReference(),
+          amount: limit.rpuHours,
+          breachAction: limit.breachAction,
+        },
+        physicalResourceId: cr.PhysicalResourceId.fromResponse('usageLimit.usageLimitId'),
+      },
+      onDelete: {
+        service: 'redshift-serverless',
+        action: 'DeleteUsageLimit',
+        parameters: { usageLimitId: new cr.PhysicalResourceIdReference() },
+        ignoreErrorCodesMatching: 'ResourceNotFoundException',
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['redshift-serverless:CreateUsageLimit'],
+          resources: [workgroupArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['redshift-serverless:UpdateUsageLimit', 'redshift-serverless:DeleteUsageLimit'],
+          resources: [usageLimitArn],
+        }),
+      ]),
+    });
+    acknowledgeWildcardResources(usageLimit, [
+      {
+        resource: /:usagelimit\/\*$/,
+        reason:
+          'A usage limit id is only known once CreateUsageLimit returns it; Update and Delete name the limit by that id.',
+      },
+    ]);
+    // AwsCustomResource runs on one function per stack (a singleton at the stack root).
+    const singleton = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON_ID);
+    if (singleton) {
+      Validations.of(singleton).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'The CDK AwsCustomResource function writes its logs with the AWS managed basic execution policy only.',
+      });
+    }
+  }
+}
+
+/** SHA-256 over the names and contents of the `NN_name.sql` files, in the order they run. */
+export function sqlFolderDigest(dir: string = join(PROJECT_ROOT, 'sql')): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.sql'))
+    .sort()) {
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(dir, name)))
+      .update('\0');
+  }
+  return hash.digest('hex');
+}

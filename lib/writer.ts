@@ -1,0 +1,130 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Catalog } from './catalog.js';
+import type { FunctionLogLevel } from './config.js';
+import type { Lake } from './lake.js';
+import { ProjectFunction } from './project-function.js';
+import { projectMetric } from './project-metric.js';
+import type { Stream } from './stream.js';
+
+/** The writer's consumer group. Named, so its IAM grant can name the group ARN exactly. */
+export const WRITER_CONSUMER_GROUP = 'seoul-population-writer';
+
+export interface WriterProps {
+  readonly stream: Stream;
+  readonly lake: Lake;
+  readonly catalog: Catalog;
+  /** Most records per invocation. */
+  readonly batchSize: number;
+  /** How long the trigger gathers records before invoking, in seconds (0: no wait). */
+  readonly batchWindowSeconds: number;
+  readonly logLevel: FunctionLogLevel;
+}
+
+/**
+ * The writer: a Lambda function triggered by MSK (from the oldest record, so nothing published
+ * before the trigger existed is skipped) that turns batches into Parquet, raw and rejected files
+ * and registers the partitions. Records the trigger finally gives up on go to a failure queue.
+ */
+export class Writer extends Construct {
+  readonly function: ProjectFunction;
+  readonly failureQueue: sqs.Queue;
+  readonly eventSourceMapping: lambda.EventSourceMapping;
+
+  constructor(scope: Construct, id: string, props: WriterProps) {
+    super(scope, id);
+    this.function = new ProjectFunction(this, 'Function', {
+      handlerFolder: 'writer',
+      description: 'Writes batches of Kafka records to the Parquet lake and registers their partitions.',
+      logLevel: props.logLevel,
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      environment: {
+        LAKE_BUCKET: props.lake.bucket.bucketName,
+        GLUE_DATABASE: props.catalog.databaseName,
+      },
+    });
+    props.lake.grantWrite(this.function, ['population', 'population_forecast', 'raw', 'rejected']);
+    props.catalog.grantRegisterPartitions(this.function, ['population', 'population_forecast']);
+
+    // The MSK trigger polls with the function's role: it needs these before its first poll.
+    props.stream.grantConsume(this.function, WRITER_CONSUMER_GROUP);
+
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the on-failure destination (dead letters) of the MSK trigger.',
+    });
+
+    this.function.addEventSource(
+      new ManagedKafkaEventSource({
+        clusterArn: props.stream.clusterArn,
+        topic: props.stream.topicName,
+        consumerGroupId: WRITER_CONSUMER_GROUP,
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: props.batchSize,
+        maxBatchingWindow:
+          props.batchWindowSeconds > 0 ? Duration.seconds(props.batchWindowSeconds) : undefined,
+        onFailure: new SqsDlq(this.failureQueue),
+      }),
+    );
+    const mapping = this.function.node.children.find(
+      (child): child is lambda.EventSourceMapping => child instanceof lambda.EventSourceMapping,
+    );
+    if (!mapping) throw new Error('the MSK event source mapping was not created');
+    this.eventSourceMapping = mapping;
+    // CloudFormation would create the mapping as soon as the function exists, and its first poll
+    // would fail on permissions: make it wait for the role's policy, which holds the consume grant,
+    // the failure-queue grant and the describe/bootstrap actions ManagedKafkaEventSource adds.
+    const policy = this.function.role?.node.tryFindChild('DefaultPolicy');
+    if (!policy) throw new Error("the writer role's default policy was not created");
+    mapping.node.addDependency(policy);
+    // Consume the topic only once it exists.
+    mapping.node.addDependency(props.stream.topic);
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+      reason:
+        'ManagedKafkaEventSource attaches the AWS managed MSK execution policy (ENI and cluster describe actions the ' +
+        'trigger pollers need); the data-plane kafka-cluster actions come only from Stream.grantConsume.',
+    });
+  }
+
+  metricPopulationRowsWritten(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('populationRowsWritten', props);
+  }
+
+  metricForecastRowsWritten(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('forecastRowsWritten', props);
+  }
+
+  metricRecordsRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('recordsRejected', props);
+  }
+
+  metricPartitionsRegistered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('partitionsRegistered', props);
+  }
+
+  /** Seconds between now and the newest `population_time` written (how stale the lake is). */
+  metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('dataFreshness', { statistic: 'Maximum', ...props });
+  }
+
+  /** Records in the topic that the MSK trigger has not yet handed to the writer. */
+  metricOffsetLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metric('OffsetLag', { statistic: 'Maximum', period: Duration.minutes(5), ...props });
+  }
+
+  /** Records the trigger gave up on, waiting in the failure queue. */
+  metricFailedRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
+  }
+}
