@@ -4,8 +4,14 @@
  * Entry point only: every command lives in lambdas/local/.
  */
 import { demoCommand, queryCommand, startCommand } from '../lambdas/local/commands.js';
+import { reportCommand } from '../lambdas/local/report-command.js';
 
-const commands = { start: startCommand, demo: demoCommand, query: queryCommand } as const;
+const commands = {
+  start: startCommand,
+  demo: demoCommand,
+  query: queryCommand,
+  report: reportCommand,
+} as const;
 
 const [name = 'start', ...argv] = process.argv.slice(2);
 const command = commands[name as keyof typeof commands];

@@ -9,6 +9,7 @@ import { LocalFolderStore } from '../core/storage/local-folder-store.js';
 import { type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocalConfig } from './config.js';
 import { openLake } from './duckdb-lake.js';
 import { guardLake } from './lake-guard.js';
+import { reportAfterDemo } from './report-command.js';
 import { runOnce } from './runner.js';
 import { runOnSchedule } from './schedule.js';
 import { ApiSimulator } from './simulator/server.js';
@@ -146,7 +147,9 @@ export async function demoCommand(
     const config = resolveLocalConfig(args.values, demoEnv, { lake: './demo-lake' });
     const log = new ConsoleLog(config.logLevel);
     io.err(`[SIMULATED] API simulator on ${baseUrl}`);
-    return await runPipeline({ config, simulated: true, log }, io);
+    const status = await runPipeline({ config, simulated: true, log }, io);
+    await reportAfterDemo(config.lake, io);
+    return status;
   } catch (error) {
     return failure(error, io);
   } finally {
