@@ -93,17 +93,25 @@ export class KafkaTransport implements Transport {
         },
       );
     }
-    return new KafkaTransport(options, publisher, admin, emulator, results);
+    const transport = new KafkaTransport(options, publisher, admin, emulator, results);
+    // Records already in the topic that this group has not committed (a run whose writer failed
+    // before the last stop) are part of what the first drain() waits for: they are not lost.
+    await transport.raiseTargetsToEndOfTopic();
+    return transport;
   }
 
   async publish(envelopes: readonly Envelope[]): Promise<number> {
     const { published } = await this.publisher.publish(envelopes);
-    if (published > 0) {
-      for (const { partition, high } of await this.admin.fetchTopicOffsets(this.options.topic)) {
-        this.targets.set(partition, Math.max(this.targets.get(partition) ?? 0, Number(high)));
-      }
-    }
+    if (published > 0) await this.raiseTargetsToEndOfTopic();
     return published;
+  }
+
+  private async raiseTargetsToEndOfTopic(): Promise<void> {
+    for (const { partition, high, low } of await this.admin.fetchTopicOffsets(this.options.topic)) {
+      // An empty partition (or one emptied by retention) has nothing to wait for.
+      if (Number(high) > Number(low))
+        this.targets.set(partition, Math.max(this.targets.get(partition) ?? 0, Number(high)));
+    }
   }
 
   async drain(): Promise<BatchWriteResult[]> {

@@ -30,10 +30,13 @@ fetch() {
   require mvn java
   say "downloading Apache Kafka $KAFKA_VERSION broker jars with Maven into ${LIBS#"$ROOT"/}"
   rm -rf "$LIBS"
-  mvn -q -B -Dstyle.color=never -f "$HERE/kafka-pom.xml" \
+  mkdir -p "$CACHE"
+  mvn -B -Dstyle.color=never -f "$HERE/kafka-pom.xml" \
     -Dkafka.version="$KAFKA_VERSION" \
     -Dmaven.repo.local="$CACHE/m2" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" >&2
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" >"$CACHE/maven.log" 2>&1 || {
+    say "maven could not fetch the broker jars:"; tail -n 30 "$CACHE/maven.log" >&2; exit 1;
+  }
   touch "$LIBS/.complete"
 }
 

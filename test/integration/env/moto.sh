@@ -22,6 +22,7 @@ install() {
   command -v python3 >/dev/null 2>&1 || { say "needs python3 on PATH"; exit 1; }
   say "installing moto[server]==$MOTO_VERSION into ${VENV#"$ROOT"/}"
   rm -rf "$VENV"
+  mkdir -p "$(dirname "$VENV")"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >&2
   touch "$VENV/.moto-$MOTO_VERSION"
