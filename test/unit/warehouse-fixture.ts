@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NO_CATALOG } from '../../lambdas/core/catalog.js';
 import type { CollectResult, PlaceOutcome } from '../../lambdas/core/collector.js';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
-import { formatKstWallClock, parseKstWallClock } from '../../lambdas/core/kst-time.js';
+import { parseKstWallClock } from '../../lambdas/core/kst-time.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
 import { MemoryLog } from '../../lambdas/core/logger.js';
@@ -275,5 +275,17 @@ export async function buildFixtureLake(
   return dir;
 }
 
-/** KST wall clock of a UTC instant, for readable assertions. */
-export const kstOf = (instant: Date): string => formatKstWallClock(instant);
+/** Every chart the report draws from the fixture lake (it has two KST days and checkable forecasts). */
+export const FIXTURE_CHARTS = [
+  'congestion-heatmap',
+  'daily-ranges',
+  'daily-bands',
+  'age-bands',
+  'sex-by-category',
+  'resident-by-category',
+  'resident-top-visitors',
+  'forecast-hit-rate',
+  'forecast-error',
+  'completeness-runs',
+  'freshness',
+];

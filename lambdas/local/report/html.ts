@@ -407,7 +407,7 @@ h1{font-size:1.5em;margin:.4em 0}h2{margin-top:2em;border-bottom:1px solid #ccc;
 figcaption,.note,.meta{color:#666;font-size:.85em}
 .empty{color:#8a6d3b;background:#fcf8e3;padding:8px 10px;border-radius:4px}
 .banner{background:#fff3cd;border:1px solid #e0c36c;padding:8px 12px;border-radius:6px;font-weight:bold}
-.nodata{background:#fff;border:1px solid #ccc;border-radius:6px;padding:16px 20px}
+.nodata{background:#fff;border:1px solid #ccc;border-radius:6px;padding:16px 20px}.nodata h2{margin-top:0}
 .legend span{display:inline-block;margin-right:14px;font-size:.85em}.legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 code,pre{background:#f0f0f0;padding:1px 4px;border-radius:3px}pre{padding:8px 10px}
 table.missing{border-collapse:collapse;background:#fff;font-size:.9em;margin:14px 0}table.missing td,table.missing th{border:1px solid #ddd;padding:3px 8px;text-align:right}table.missing td:first-child{text-align:left}
