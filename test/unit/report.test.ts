@@ -35,7 +35,8 @@ describe('report over the fixture lake', () => {
   it('draws every chart, each with as many marks as the views have rows for it', () => {
     assert.deepEqual(Object.keys(marksOf(html)), FIXTURE_CHARTS);
     assert.deepEqual(marksOf(html), {
-      'congestion-heatmap': 12, // 12 observations in 6 runs
+      // 12 observations; POI001's two 약간 붐빔 runs in a row merge, as do POI009's two 보통 runs
+      'congestion-heatmap': 10,
       'daily-ranges': 2, // the latest KST day, 07-17: POI001 and POI072
       'daily-bands': 5, // 5 place-days
       'age-bands': 8,
@@ -56,6 +57,7 @@ describe('report over the fixture lake', () => {
     assert.match(html, /07-16 13:40: 1 without data \(INFO-200\)/);
     assert.match(html, /28 scheduled 20-minute slot\(s\) between these runs never ran/);
     assert.match(html, /강남 MICE 관광특구 07-16 14:20 KST: 붐빔 \(30,000–32,000\)/);
+    assert.match(html, /강남 MICE 관광특구 07-16 14:40–07-16 15:20: 약간 붐빔 \(2 runs\)/);
     assert.match(
       html,
       /<td>광화문·덕수궁 <small>POI009<\/small><\/td><td>6<\/td><td>3<\/td><td>3<\/td><td>0<\/td><td>1<\/td><td>2<\/td>/,

@@ -78,6 +78,7 @@ function congestionHeatmap(rows: PlainRow[]): string {
       row: str(row.area_code),
       column: str(row.collected_at),
       color: LEVELS.find((level) => level.rank === n(row.congestion_rank))?.color ?? UNRANKED,
+      value: str(row.congestion_level),
       title: `${str(row.area_name)} ${shortTime(row.collected_at_kst)} KST: ${str(row.congestion_level)} (${formatCount(n(row.population_min))}–${formatCount(n(row.population_max))})`,
     })),
   });

@@ -18,6 +18,9 @@ export function esc(text: string | number): string {
   );
 }
 
+/** Coordinates to one decimal: enough for the screen, and a much smaller file. */
+const r = (v: number) => Math.round(v * 10) / 10;
+
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /** Formats a count the way Korean population figures read well: 12,345 or 1.2만. */
@@ -45,10 +48,12 @@ export interface HeatmapInput {
   /** Row labels (places), grouped: a new group draws a separator and its name. */
   readonly rows: readonly { readonly key: string; readonly label: string; readonly group: string }[];
   readonly columns: readonly { readonly key: string; readonly label: string }[];
+  /** `value` names what the colour stands for; `title` describes a single cell. */
   readonly cells: readonly {
     readonly row: string;
     readonly column: string;
     readonly color: string;
+    readonly value: string;
     readonly title: string;
   }[];
   /** Colour of a row × column without a cell. */
@@ -79,7 +84,6 @@ export function heatmap(input: HeatmapInput): Chart {
   // Room on the right for the last rotated column label.
   const width = labelWidth + cell * input.columns.length + 70;
   const height = y + 10;
-  const columnX = new Map(input.columns.map((column, index) => [column.key, labelWidth + index * cell]));
   // Column labels: at most ~12, rotated, so they never overlap.
   const every = Math.max(1, Math.ceil(input.columns.length / 12));
   const columnLabels = input.columns
@@ -95,15 +99,44 @@ export function heatmap(input: HeatmapInput): Chart {
         `<rect x="${labelWidth}" y="${rowY.get(row.key)}" width="${cell * input.columns.length}" height="${rowHeight - 1}" fill="${input.emptyColor}"/>`,
     )
     .join('');
-  const cells = input.cells
-    .filter((c) => rowY.has(c.row) && columnX.has(c.column))
-    .map(
-      (c) =>
-        `<rect class="mark" x="${columnX.get(c.column)}" y="${rowY.get(c.row)}" width="${cell - 1}" height="${rowHeight - 1}" fill="${c.color}"><title>${esc(c.title)}</title></rect>`,
-    );
+  // Neighbouring cells of one row with the same colour are drawn as one rectangle: a day of runs
+  // at one level is one mark, which keeps a 121 × 72 map small without losing anything visible.
+  const columnIndex = new Map(input.columns.map((column, index) => [column.key, index]));
+  const rowLabel = new Map(input.rows.map((row) => [row.key, row.label]));
+  const byRow = new Map<string, { index: number; cell: HeatmapInput['cells'][number] }[]>();
+  for (const cell of input.cells) {
+    const index = columnIndex.get(cell.column);
+    if (index === undefined || !rowY.has(cell.row)) continue;
+    const list = byRow.get(cell.row) ?? [];
+    list.push({ index, cell });
+    byRow.set(cell.row, list);
+  }
+  const marks: string[] = [];
+  for (const [row, list] of byRow) {
+    list.sort((a, b) => a.index - b.index);
+    for (let start = 0; start < list.length; ) {
+      let end = start;
+      while (
+        end + 1 < list.length &&
+        list[end + 1]?.index === (list[end]?.index ?? 0) + 1 &&
+        list[end + 1]?.cell.color === list[start]?.cell.color
+      )
+        end++;
+      const first = list[start] as (typeof list)[number];
+      const last = list[end] as (typeof list)[number];
+      const title =
+        start === end
+          ? first.cell.title
+          : `${rowLabel.get(row)} ${input.columns[first.index]?.label}–${input.columns[last.index]?.label}: ${first.cell.value} (${end - start + 1} runs)`;
+      marks.push(
+        `<rect class="mark" x="${labelWidth + first.index * cell}" y="${rowY.get(row)}" width="${(last.index - first.index + 1) * cell - 1}" height="${rowHeight - 1}" fill="${first.cell.color}"><title>${esc(title)}</title></rect>`,
+      );
+      start = end + 1;
+    }
+  }
   return {
-    svg: `${svgOpen(width, height, input.label)}${columnLabels}${labels.join('')}${background}${cells.join('')}</svg>`,
-    marks: cells.length,
+    svg: `${svgOpen(width, height, input.label)}${columnLabels}${labels.join('')}${background}${marks.join('')}</svg>`,
+    marks: marks.length,
   };
 }
 
@@ -139,7 +172,7 @@ export function horizontalBars(input: HorizontalBarsInput): Chart {
   const max = input.max ?? Math.max(1, ...input.items.flatMap((item) => item.segments.map((s) => s.to)));
   const ticks = niceTicks(max);
   const axisMax = ticks[ticks.length - 1] ?? max;
-  const x = (value: number) => labelWidth + (value / axisMax) * plotWidth;
+  const x = (value: number) => r(labelWidth + (value / axisMax) * plotWidth);
   const height = top + input.items.length * rowHeight + 24;
   const format = input.formatTick ?? ((v: number) => formatCount(v));
   const grid = ticks
@@ -157,7 +190,7 @@ export function horizontalBars(input: HorizontalBarsInput): Chart {
         .filter((s) => s.to > s.from || s.to === s.from)
         .map((s) => {
           marks++;
-          const w = Math.max(2, x(s.to) - x(s.from));
+          const w = r(Math.max(2, x(s.to) - x(s.from)));
           return `<rect class="mark" x="${x(s.from)}" y="${y + 2}" width="${w}" height="${rowHeight - 5}" fill="${s.color}"><title>${esc(s.title)}</title></rect>`;
         })
         .join('');
@@ -193,9 +226,9 @@ export function columns(input: ColumnsInput): Chart {
   const max = input.max ?? Math.max(1, ...input.columns.map(total));
   const ticks = niceTicks(max, 4);
   const axisMax = ticks[ticks.length - 1] ?? max;
-  const y = (value: number) => top + plotHeight - (value / axisMax) * plotHeight;
+  const y = (value: number) => r(top + plotHeight - (value / axisMax) * plotHeight);
   const slot = plotWidth / Math.max(1, input.columns.length);
-  const barWidth = Math.max(2, Math.min(48, slot * 0.75));
+  const barWidth = r(Math.max(2, Math.min(48, slot * 0.75)));
   const format = input.formatTick ?? ((v: number) => num(v));
   const every = input.labelEvery ?? Math.max(1, Math.ceil(input.columns.length / 12));
   const grid = ticks
@@ -208,24 +241,24 @@ export function columns(input: ColumnsInput): Chart {
   let marks = 0;
   const bars = input.columns
     .map((column, index) => {
-      const x = left + index * slot + (slot - barWidth) / 2;
+      const x = r(left + index * slot + (slot - barWidth) / 2);
       let base = 0;
       const stack = column.segments
         .filter((s) => s.value > 0)
         .map((s) => {
           marks++;
-          const rect = `<rect class="mark" x="${x}" y="${y(base + s.value)}" width="${barWidth}" height="${Math.max(1, y(base) - y(base + s.value))}" fill="${s.color}"><title>${esc(s.title)}</title></rect>`;
+          const rect = `<rect class="mark" x="${x}" y="${y(base + s.value)}" width="${barWidth}" height="${r(Math.max(1, y(base) - y(base + s.value)))}" fill="${s.color}"><title>${esc(s.title)}</title></rect>`;
           base += s.value;
           return rect;
         })
         .join('');
       const value =
         input.valueLabels && base > 0
-          ? `<text x="${x + barWidth / 2}" y="${y(base) - 3}" text-anchor="middle" font-size="10">${esc(format(base))}</text>`
+          ? `<text x="${r(x + barWidth / 2)}" y="${y(base) - 3}" text-anchor="middle" font-size="10">${esc(format(base))}</text>`
           : '';
       const label =
         index % every === 0
-          ? `<text transform="translate(${x + barWidth / 2},${top + plotHeight + 12}) rotate(${input.columns.length > 14 ? -35 : 0})" text-anchor="${input.columns.length > 14 ? 'end' : 'middle'}" font-size="10">${esc(column.label)}</text>`
+          ? `<text transform="translate(${r(x + barWidth / 2)},${top + plotHeight + 12}) rotate(${input.columns.length > 14 ? -35 : 0})" text-anchor="${input.columns.length > 14 ? 'end' : 'middle'}" font-size="10">${esc(column.label)}</text>`
           : '';
       return stack + value + label;
     })
@@ -262,7 +295,7 @@ export function bands(input: {
   const xOf = new Map(
     input.xs.map((label, index) => [label, left + (input.xs.length > 1 ? index * step : plotWidth / 2)]),
   );
-  const y = (value: number) => top + plotHeight - (value / axisMax) * plotHeight;
+  const y = (value: number) => r(top + plotHeight - (value / axisMax) * plotHeight);
   const grid = ticks
     .map(
       (t) =>
