@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import parquet, { type ParquetSchema } from 'parquetjs-lite';
+// A static import, not a runtime require: esbuild must see it to put it in the Lambda bundle,
+// where there is no node_modules to resolve a require against.
+import parquetTypes from 'parquetjs-lite/lib/types.js';
 import type { ColumnType, TableSpec } from '../schema.js';
 
-const require = createRequire(import.meta.url);
 /** parquetjs-lite's own value conversion (Date → epoch ms, string → UTF-8 bytes, …). */
-const { toPrimitive } = require('parquetjs-lite/lib/types.js') as {
-  toPrimitive: (type: string, value: unknown) => unknown;
-};
+const { toPrimitive } = parquetTypes;
 
 const PARQUET_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP_MILLIS', // INT64, milliseconds since the epoch, UTC
