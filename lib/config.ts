@@ -24,7 +24,10 @@ export interface PipelineConfig {
   /** Prefix of both stack names, so two deployments can share an account. */
   readonly stackPrefix: string;
   readonly region: string;
-  /** Exactly three AZ names of `region`: Redshift Serverless needs subnets in three AZs. */
+  /**
+   * Exactly three AZ names of `region`: Redshift Serverless needs subnets in three AZs. Given as
+   * names so that `cdk synth` needs no AWS account to look them up. Default: `<region>a/b/c`.
+   */
   readonly availabilityZones: readonly string[];
   readonly natGateways: number;
   /** EventBridge schedule expression of the collection runs (UTC). */
@@ -202,7 +205,9 @@ function crawlerSchedule(context: Context): string {
 }
 
 function availabilityZones(context: Context, region: string): string[] {
-  const zones = list(context, 'availabilityZones') ?? ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
+  // Empty (cdk.json's default) or absent: zones a, b and c of the region.
+  const given = list(context, 'availabilityZones') ?? [];
+  const zones = given.length > 0 ? given : ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
   const wellFormed = zones.every(
     (zone) => zone.startsWith(region) && /^[a-z]$/.test(zone.slice(region.length)),
   );

@@ -51,6 +51,11 @@ function bundleBanner(): string {
 export interface ProjectFunctionProps {
   /** Folder under `lambdas/` whose `handler.ts` exports `handler`, e.g. `fetcher`. */
   readonly handlerFolder: string;
+  /**
+   * Another entry file exporting `handler`, bundled the same way (tests bundle probes with it).
+   * @default lambdas/<handlerFolder>/handler.ts
+   */
+  readonly entry?: string;
   readonly description: string;
   readonly logLevel: FunctionLogLevel;
   /** @default Duration.seconds(60) */
@@ -88,7 +93,7 @@ export class ProjectFunction extends NodejsFunction {
     });
     super(scope, id, {
       description: props.description,
-      entry: join(PROJECT_ROOT, 'lambdas', props.handlerFolder, 'handler.ts'),
+      entry: props.entry ?? join(PROJECT_ROOT, 'lambdas', props.handlerFolder, 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),

@@ -110,7 +110,7 @@ export class Stream extends Construct {
    * `arn:…:kafka:region:account:cluster/<clusterName>/<clusterUuid>`, so both are taken from it.
    */
   private dataPlaneArn(resource: 'topic' | 'group', name: string): string {
-    const parts = Fn.split('/', this.clusterArn, 3);
+    const parts = Fn.split('/', this.clusterArn);
     return Stack.of(this).formatArn({
       service: 'kafka',
       resource,
@@ -137,12 +137,15 @@ export class Stream extends Construct {
     });
   }
 
-  /** Connect and write to the topic (the fetcher). */
+  /**
+   * Connect and write to the topic (the fetcher). The producer is idempotent (a retried send
+   * never duplicates a message), which MSK authorizes as `WriteDataIdempotently` on the cluster.
+   */
   grantProduce(grantee: iam.IGrantable): iam.Grant {
     this.grantBootstrap(grantee);
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['kafka-cluster:Connect'],
+      actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
       resourceArns: [this.clusterArn],
     });
     return iam.Grant.addToPrincipal({

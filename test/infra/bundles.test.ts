@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { PROJECT_ROOT, ProjectFunction } from '../../lib/project-function.js';
+import { readParquet } from '../support/duckdb.js';
+import { synthesize } from './support/synth.js';
+import { type CfnResource, resourceById } from './support/template-queries.js';
+
+// The one synthesis of this suite that runs esbuild for real, as `cdk synth` and `cdk deploy` do.
+const synthesized = synthesize({ bundle: true });
+
+const FUNCTIONS = [
+  { template: 'data', prefix: 'StreamTopicFunction', sql: false },
+  { template: 'pipeline', prefix: 'IngestFetcher', sql: false },
+  { template: 'pipeline', prefix: 'WriterFunction', sql: false },
+  { template: 'pipeline', prefix: 'WarehouseSqlRunner', sql: true },
+  { template: 'pipeline', prefix: 'WarehouseLoader', sql: true },
+] as const;
+
+/** The staged asset folder of a function: `asset.<hash>` where the S3 key is `<hash>.zip`. */
+function assetDir(outdir: string, fn: CfnResource): string {
+  const key = evaluateKey((fn.Properties.Code as { S3Key: unknown }).S3Key);
+  return join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
+function evaluateKey(key: unknown): string {
+  assert.equal(typeof key, 'string', 'the asset key is a literal');
+  return key as string;
+}
+
+const sqlFiles = readdirSync(join(PROJECT_ROOT, 'sql')).sort();
+
+describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
+  for (const { template, prefix, sql } of FUNCTIONS) {
+    describe(prefix, () => {
+      const [, fn] = resourceById(synthesized[template], 'AWS::Lambda::Function', prefix);
+      const dir = assetDir(synthesized.outdir, fn);
+
+      it('is one ESM file whose handler loads in Node.js', async () => {
+        assert.ok(existsSync(join(dir, 'index.mjs')), `${dir}/index.mjs`);
+        const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
+        assert.equal(typeof module.handler, 'function');
+      });
+
+      it('carries the AWS SDK inside instead of relying on the runtime copy', () => {
+        // The bundle is staged outside the repository, so the import above could not have found an
+        // external @aws-sdk package; this also catches lazy imports and requires of one. (The SDK's
+        // own error messages quote `[require("@aws-sdk/…")]`, hence the look-behind.)
+        const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+        for (const external of [
+          /\bfrom\s*["']@aws-sdk\//,
+          /\bimport\s*\(\s*["']@aws-sdk\//,
+          /(?<![[\w])(?:__)?require\(\s*["']@aws-sdk\//,
+        ]) {
+          const found = external.exec(code);
+          assert.equal(found, null, `external SDK import: ${found?.[0]}`);
+        }
+      });
+
+      it(sql ? 'has the sql/ files next to index.mjs, byte for byte' : 'has no sql/ folder', () => {
+        if (!sql) {
+          assert.ok(!existsSync(join(dir, 'sql')));
+          return;
+        }
+        assert.deepEqual(readdirSync(join(dir, 'sql')).sort(), sqlFiles);
+        for (const file of sqlFiles) {
+          assert.ok(
+            readFileSync(join(dir, 'sql', file)).equals(readFileSync(join(PROJECT_ROOT, 'sql', file))),
+            `sql/${file} is copied unchanged`,
+          );
+        }
+      });
+    });
+  }
+
+  it('encodes Parquet with parquetjs-lite inside an ESM bundle (DuckDB reads it back)', async () => {
+    const app = new App({ outdir: join(synthesized.outdir, 'probe') });
+    const stack = new Stack(app, 'Probe', { env: { region: 'ap-northeast-2' } });
+    new ProjectFunction(stack, 'ParquetProbe', {
+      handlerFolder: 'probe',
+      entry: join(PROJECT_ROOT, 'test', 'infra', 'support', 'parquet-probe.ts'),
+      description: 'probe',
+      logLevel: 'info',
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackByName('Probe').template as { Resources: Record<string, CfnResource> };
+    const fn = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    ) as CfnResource;
+    const dir = assetDir(join(synthesized.outdir, 'probe'), fn);
+    const { handler } = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as {
+      handler: () => Promise<string>;
+    };
+    const file = join(dir, 'probe.parquet');
+    writeFileSync(file, Buffer.from(await handler(), 'base64'));
+    const rows = await readParquet(file);
+    assert.deepEqual(rows, [
+      {
+        collected_at: new Date('2026-07-16T14:20:00Z'),
+        run_id: '20260716T1420Z-abcdef',
+        area_code: 'POI072',
+        status: 'failed',
+        reason: 'ERROR-500 after 3 attempts',
+        attempts: 3,
+        duration_ms: 4321,
+      },
+    ]);
+  });
+});

@@ -1,0 +1,926 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/core/metric-names.js';
+import { glueColumns, gluePartitionKeys, TABLES } from '../../lambdas/core/schema.js';
+import { sqlFolderDigest } from '../../lib/warehouse.js';
+import { WRITER_CONSUMER_GROUP } from '../../lib/writer.js';
+import { synthesize } from './support/synth.js';
+import {
+  type CfnResource,
+  evaluate,
+  functionStatements,
+  resource,
+  resourceById,
+  resources,
+  resourcesOfType,
+  roleOfFunction,
+  roleStatements,
+  type Statement,
+  TEST_ACCOUNT,
+} from './support/template-queries.js';
+
+// One synthesis (default configuration from cdk.json) for every assertion in this file.
+const { data, pipeline, config, stacks } = synthesize();
+
+const CLUSTER_NAME = 'SeoulPopulationDataStream-ABCDEF12';
+const CLUSTER_UUID = '0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-s2';
+const SAMPLES = {
+  imports: {
+    StreamCluster: `arn:aws:kafka:ap-northeast-2:${TEST_ACCOUNT}:cluster/${CLUSTER_NAME}/${CLUSTER_UUID}`,
+    LakeBucket: 'arn:aws:s3:::lake-bucket',
+    ApiKeySecret: `arn:aws:secretsmanager:ap-northeast-2:${TEST_ACCOUNT}:secret:ApiKey-abc`,
+  },
+  attributes: {
+    StreamCluster: `arn:aws:kafka:ap-northeast-2:${TEST_ACCOUNT}:cluster/${CLUSTER_NAME}/${CLUSTER_UUID}`,
+    'LakeBucketB1D32E10.Arn': 'arn:aws:s3:::lake-bucket',
+    LakeBucketB1D32E10: 'lake-bucket',
+    WarehouseWorkgroup: `arn:aws:redshift-serverless:ap-northeast-2:${TEST_ACCOUNT}:workgroup/wg-id`,
+  },
+};
+const KAFKA = `arn:aws:kafka:ap-northeast-2:${TEST_ACCOUNT}`;
+const CLUSTER_ARN = `${KAFKA}:cluster/${CLUSTER_NAME}/${CLUSTER_UUID}`;
+const TOPIC_ARN = `${KAFKA}:topic/${CLUSTER_NAME}/${CLUSTER_UUID}/seoul.citydata_ppltn`;
+const GROUP_ARN = `${KAFKA}:group/${CLUSTER_NAME}/${CLUSTER_UUID}/${WRITER_CONSUMER_GROUP}`;
+const GLUE = `arn:aws:glue:ap-northeast-2:${TEST_ACCOUNT}`;
+
+/** action → sorted evaluated resources, for exact comparison of what a role may do. */
+function permissions(statements: Statement[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const statement of statements) {
+    assert.equal(statement.Effect, 'Allow');
+    for (const action of statement.Action) {
+      out[action] ??= new Set();
+      for (const resource of statement.Resource) out[action].add(evaluate(resource, SAMPLES));
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([action, set]) => [action, [...set].sort()]),
+  );
+}
+
+const sorted = (values: string[]) => [...values].sort();
+
+function propertiesOf(entry: [string, CfnResource]): Record<string, unknown> {
+  return entry[1].Properties;
+}
+
+const privateSubnetIds = resourcesOfType(data, 'AWS::EC2::Subnet')
+  .filter(([id]) => id.includes('private'))
+  .map(([id]) => id)
+  .sort();
+
+describe('2. network', () => {
+  it('has private and public subnets in exactly the three configured AZs', () => {
+    const subnets = resourcesOfType(data, 'AWS::EC2::Subnet');
+    const zonesOf = (kind: string) =>
+      subnets
+        .filter(([id]) => id.includes(kind))
+        .map(([, s]) => s.Properties.AvailabilityZone)
+        .sort();
+    assert.deepEqual(zonesOf('private'), ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c']);
+    assert.deepEqual(zonesOf('public'), ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c']);
+    assert.equal(subnets.length, 6);
+    for (const id of privateSubnetIds) {
+      assert.equal(resource(data, id).Properties.MapPublicIpOnLaunch, false);
+    }
+  });
+
+  it('has one NAT gateway by default, and a default route through it from every private subnet', () => {
+    data.resourceCountIs('AWS::EC2::NatGateway', 1);
+    const natRoutes = resourcesOfType(data, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId);
+    assert.equal(natRoutes.length, 3);
+    for (const [, route] of natRoutes) assert.equal(route.Properties.DestinationCidrBlock, '0.0.0.0/0');
+  });
+
+  it('has an S3 gateway endpoint on the private route tables', () => {
+    const [[, endpoint]] = resourcesOfType(data, 'AWS::EC2::VPCEndpoint') as [[string, CfnResource]];
+    assert.equal(endpoint.Properties.VpcEndpointType, 'Gateway');
+    assert.match(JSON.stringify(endpoint.Properties.ServiceName), /\.s3/);
+    const tables = (endpoint.Properties.RouteTableIds as { Ref: string }[]).map((r) => r.Ref);
+    assert.equal(tables.length, 3);
+    assert.ok(tables.every((t) => t.includes('private')));
+  });
+
+  it('logs rejected traffic of the VPC', () => {
+    data.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT', ResourceType: 'VPC' });
+  });
+
+  it('opens 9098 on the cluster only to its clients and to itself, and nothing is open to the internet', () => {
+    const [clusterSgId] = resourceById(data, 'AWS::EC2::SecurityGroup', 'StreamClusterSecurityGroup');
+    const [clientSgId] = resourceById(data, 'AWS::EC2::SecurityGroup', 'StreamClientSecurityGroup');
+    const ingress = resourcesOfType(data, 'AWS::EC2::SecurityGroupIngress').map(
+      ([, r]) => r.Properties ?? {},
+    );
+    assert.equal(ingress.length, 2);
+    for (const rule of ingress) {
+      assert.deepEqual(rule.GroupId, { 'Fn::GetAtt': [clusterSgId, 'GroupId'] });
+      assert.equal(rule.IpProtocol, 'tcp');
+      assert.equal(rule.FromPort, 9098);
+      assert.equal(rule.ToPort, 9098);
+    }
+    assert.deepEqual(
+      ingress.map((r) => (r.SourceSecurityGroupId as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]).sort(),
+      [clientSgId, clusterSgId].sort(),
+    );
+    for (const template of [data, pipeline]) {
+      for (const [, sg] of resourcesOfType(template, 'AWS::EC2::SecurityGroup')) {
+        assert.equal(sg.Properties.SecurityGroupIngress, undefined, 'no inline ingress rule');
+      }
+    }
+  });
+
+  it('lets clients out only to 9098 on the cluster and HTTPS, and the fetcher only to the API port', () => {
+    const egressOf = (template: typeof data, prefix: string) =>
+      (resourceById(template, 'AWS::EC2::SecurityGroup', prefix)[1].Properties.SecurityGroupEgress ??
+        []) as Record<string, unknown>[];
+    assert.deepEqual(
+      egressOf(data, 'StreamClientSecurityGroup').map((r) => [r.CidrIp, r.FromPort, r.ToPort]),
+      [['0.0.0.0/0', 443, 443]],
+    );
+    assert.deepEqual(
+      egressOf(data, 'StreamClusterSecurityGroup').map((r) => [r.CidrIp, r.FromPort, r.ToPort]),
+      [['0.0.0.0/0', 443, 443]],
+    );
+    const [clusterSgId] = resourceById(data, 'AWS::EC2::SecurityGroup', 'StreamClusterSecurityGroup');
+    const egress = resourcesOfType(data, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties ?? {});
+    assert.equal(egress.length, 2);
+    for (const rule of egress) {
+      assert.deepEqual(rule.DestinationSecurityGroupId, { 'Fn::GetAtt': [clusterSgId, 'GroupId'] });
+      assert.deepEqual([rule.FromPort, rule.ToPort], [9098, 9098]);
+    }
+    assert.deepEqual(
+      egressOf(pipeline, 'IngestApiEgress').map((r) => [r.CidrIp, r.IpProtocol, r.FromPort, r.ToPort]),
+      [['0.0.0.0/0', 'tcp', 8088, 8088]],
+    );
+    // CDK's placeholder for "no egress at all" (255.255.255.255/32, ICMP 252-86).
+    assert.deepEqual(
+      egressOf(pipeline, 'WarehouseSecurityGroup').map((r) => r.CidrIp),
+      ['255.255.255.255/32'],
+    );
+  });
+
+  it('gives synth three AZs without credentials: the stacks have a region and no account', () => {
+    for (const stack of [stacks.data, stacks.pipeline]) {
+      assert.equal(stack.region, 'ap-northeast-2');
+      assert.ok(stack.account.startsWith('${Token'), 'account is left to deploy time');
+    }
+  });
+});
+
+describe('3. stream', () => {
+  const cluster = resourceById(data, 'AWS::MSK::ServerlessCluster', 'StreamCluster');
+
+  it('is an MSK Serverless cluster with IAM client authentication in the three private subnets', () => {
+    const props = propertiesOf(cluster);
+    assert.deepEqual(props.ClientAuthentication, { Sasl: { Iam: { Enabled: true } } });
+    const [vpcConfig] = props.VpcConfigs as { SubnetIds: { Ref: string }[]; SecurityGroups: unknown[] }[];
+    assert.deepEqual(vpcConfig?.SubnetIds.map((s) => s.Ref).sort(), privateSubnetIds);
+    const [clusterSgId] = resourceById(data, 'AWS::EC2::SecurityGroup', 'StreamClusterSecurityGroup');
+    assert.deepEqual(vpcConfig?.SecurityGroups, [{ 'Fn::GetAtt': [clusterSgId, 'GroupId'] }]);
+    assert.match(String(props.ClusterName), /^[A-Za-z][A-Za-z0-9-]{0,63}$/);
+  });
+
+  it('creates the topic with the topic handler through the provider framework', () => {
+    const [, topic] = resourceById(data, 'Custom::KafkaTopic', 'StreamTopic');
+    assert.deepEqual(topic.Properties.ClusterArn, { 'Fn::GetAtt': [cluster[0], 'Arn'] });
+    assert.equal(topic.Properties.Topic, 'seoul.citydata_ppltn');
+    assert.equal(topic.Properties.NumPartitions, '3');
+    assert.equal(topic.Properties.RetainOnDelete, 'true');
+    const [frameworkId] = resourceById(data, 'AWS::Lambda::Function', 'StreamTopicProviderframeworkonEvent');
+    assert.deepEqual(topic.Properties.ServiceToken, { 'Fn::GetAtt': [frameworkId, 'Arn'] });
+    const [topicFnId, topicFn] = resourceById(data, 'AWS::Lambda::Function', 'StreamTopicFunction');
+    const framework = resource(data, frameworkId);
+    assert.deepEqual(
+      (framework.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+        .USER_ON_EVENT_FUNCTION_ARN,
+      { 'Fn::GetAtt': [topicFnId, 'Arn'] },
+    );
+    const vpc = topicFn.Properties.VpcConfig as { SubnetIds: { Ref: string }[] };
+    assert.deepEqual(vpc.SubnetIds.map((s) => s.Ref).sort(), privateSubnetIds);
+  });
+
+  it('lets the topic handler administer exactly the topic (ARN built from the cluster ARN)', () => {
+    assert.deepEqual(permissions(functionStatements(data, 'StreamTopicFunction')), {
+      'kafka-cluster:AlterTopic': [TOPIC_ARN],
+      'kafka-cluster:Connect': [CLUSTER_ARN],
+      'kafka-cluster:CreateTopic': [TOPIC_ARN],
+      'kafka-cluster:DeleteTopic': [TOPIC_ARN],
+      'kafka-cluster:DescribeTopic': [TOPIC_ARN],
+      'kafka:DescribeClusterV2': [CLUSTER_ARN],
+      'kafka:GetBootstrapBrokers': [CLUSTER_ARN],
+    });
+  });
+});
+
+describe('4. ingest', () => {
+  const fetcher = resourceById(pipeline, 'AWS::Lambda::Function', 'IngestFetcher');
+
+  it('runs the fetcher on Node.js 24, ARM64, with tracing, its own log group and the environment contract', () => {
+    const props = propertiesOf(fetcher);
+    assert.equal(props.Runtime, 'nodejs24.x');
+    assert.deepEqual(props.Architectures, ['arm64']);
+    assert.equal(props.Handler, 'index.handler');
+    assert.deepEqual(props.TracingConfig, { Mode: 'Active' });
+    assert.ok((props.LoggingConfig as { LogGroup?: unknown }).LogGroup, 'own log group');
+    assert.equal(props.Timeout, 180, 'RUN_TIMEOUT_MS + 60 s');
+    const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.deepEqual(Object.keys(env).sort(), [
+      'CONCURRENCY',
+      'KAFKA_TOPIC',
+      'LAKE_BUCKET',
+      'LOG_LEVEL',
+      'MSK_CLUSTER_ARN',
+      'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'REQUEST_TIMEOUT_MS',
+      'RUN_TIMEOUT_MS',
+      'SEOUL_API_BASE_URL',
+      'SEOUL_API_KEY_SECRET_ARN',
+    ]);
+    assert.equal(evaluate(env.MSK_CLUSTER_ARN, SAMPLES), CLUSTER_ARN);
+    assert.equal(evaluate(env.SEOUL_API_KEY_SECRET_ARN, SAMPLES), SAMPLES.imports.ApiKeySecret);
+    assert.equal(env.SEOUL_API_BASE_URL, 'http://openapi.seoul.go.kr:8088');
+    assert.equal(env.KAFKA_TOPIC, 'seoul.citydata_ppltn');
+    assert.equal(env.CONCURRENCY, '8');
+    assert.equal(env.REQUEST_TIMEOUT_MS, '10000');
+    assert.equal(env.RUN_TIMEOUT_MS, '120000');
+    assert.equal(env.POWERTOOLS_SERVICE_NAME, METRICS_SERVICE);
+    assert.equal(env.POWERTOOLS_METRICS_NAMESPACE, METRICS_NAMESPACE);
+    assert.equal(env.LOG_LEVEL, 'info');
+  });
+
+  it('places the fetcher in the private subnets as an MSK client with API egress', () => {
+    const vpc = propertiesOf(fetcher).VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: unknown[] };
+    assert.equal(vpc.SubnetIds.length, 3);
+    assert.ok(vpc.SubnetIds.every((s) => /privateSubnet/.test(JSON.stringify(s))));
+    const groups = vpc.SecurityGroupIds.map((g) => JSON.stringify(g));
+    assert.equal(groups.length, 2);
+    assert.ok(groups.some((g) => g.includes('StreamClientSecurityGroup')));
+    assert.ok(groups.some((g) => g.includes('IngestApiEgress')));
+  });
+
+  it('creates the API key secret with no value at all', () => {
+    const [[, secret]] = resourcesOfType(data, 'AWS::SecretsManager::Secret') as [[string, CfnResource]];
+    assert.equal(secret.Properties.SecretString, undefined);
+    assert.equal(secret.Properties.GenerateSecretString, undefined);
+    assert.match(String(secret.Properties.Description), /put-secret-value/);
+  });
+
+  it('starts a run at :00, :20 and :40 with a retry policy and a dead-letter queue', () => {
+    const [, rule] = resourceById(pipeline, 'AWS::Events::Rule', 'IngestSchedule');
+    assert.equal(rule.Properties.ScheduleExpression, 'cron(0/20 * * * ? *)');
+    assert.equal(rule.Properties.State, 'ENABLED');
+    const [target] = rule.Properties.Targets as Record<string, unknown>[];
+    assert.deepEqual(target?.Arn, { 'Fn::GetAtt': [fetcher[0], 'Arn'] });
+    assert.deepEqual(target?.RetryPolicy, { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 });
+    const [dlqId] = resourceById(pipeline, 'AWS::SQS::Queue', 'IngestDeadLetterQueue');
+    assert.deepEqual(target?.DeadLetterConfig, { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+    pipeline.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [fetcher[0], 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [resourceById(pipeline, 'AWS::Events::Rule', 'IngestSchedule')[0], 'Arn'] },
+    });
+  });
+
+  it('sends a run that fails as a whole to the dead-letter queue instead of running it twice', () => {
+    const [dlqId, dlq] = resourceById(pipeline, 'AWS::SQS::Queue', 'IngestDeadLetterQueue');
+    assert.equal(dlq.Properties.SqsManagedSseEnabled, true);
+    assert.equal(dlq.Properties.MessageRetentionPeriod, 14 * 24 * 3600);
+    pipeline.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fetcher[0] },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+    pipeline.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlqId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('grants the fetcher exactly: read the key, produce to the topic, write collection_outcomes/, dead-letter', () => {
+    const [dlqId] = resourceById(pipeline, 'AWS::SQS::Queue', 'IngestDeadLetterQueue');
+    assert.deepEqual(permissions(functionStatements(pipeline, 'IngestFetcher')), {
+      'kafka-cluster:Connect': [CLUSTER_ARN],
+      'kafka-cluster:DescribeTopic': [TOPIC_ARN],
+      'kafka-cluster:WriteData': [TOPIC_ARN],
+      'kafka-cluster:WriteDataIdempotently': [CLUSTER_ARN],
+      'kafka:DescribeClusterV2': [CLUSTER_ARN],
+      'kafka:GetBootstrapBrokers': [CLUSTER_ARN],
+      's3:AbortMultipartUpload': ['arn:aws:s3:::lake-bucket/collection_outcomes/*'],
+      's3:PutObject': ['arn:aws:s3:::lake-bucket/collection_outcomes/*'],
+      'secretsmanager:DescribeSecret': [SAMPLES.imports.ApiKeySecret],
+      'secretsmanager:GetSecretValue': [SAMPLES.imports.ApiKeySecret],
+      'sqs:GetQueueAttributes': [`<${dlqId}.Arn>`],
+      'sqs:GetQueueUrl': [`<${dlqId}.Arn>`],
+      'sqs:SendMessage': [`<${dlqId}.Arn>`],
+    });
+  });
+});
+
+describe('5. writer', () => {
+  const writer = resourceById(pipeline, 'AWS::Lambda::Function', 'WriterFunction');
+  const [mappingId, mapping] = resourcesOfType(pipeline, 'AWS::Lambda::EventSourceMapping')[0] as [
+    string,
+    CfnResource,
+  ];
+
+  it('is triggered by MSK from the oldest record, with batch size and window from the configuration', () => {
+    const props = mapping.Properties ?? {};
+    assert.equal(evaluate(props.EventSourceArn, SAMPLES), CLUSTER_ARN);
+    assert.deepEqual(props.FunctionName, { Ref: writer[0] });
+    assert.equal(props.StartingPosition, 'TRIM_HORIZON');
+    assert.deepEqual(props.Topics, ['seoul.citydata_ppltn']);
+    assert.equal(props.BatchSize, config.writerBatchSize);
+    assert.equal(props.MaximumBatchingWindowInSeconds, config.writerBatchWindowSeconds);
+    assert.deepEqual(props.AmazonManagedKafkaEventSourceConfig, { ConsumerGroupId: WRITER_CONSUMER_GROUP });
+    const [failureQueueId] = resourceById(pipeline, 'AWS::SQS::Queue', 'WriterFailureQueue');
+    assert.deepEqual(props.DestinationConfig, {
+      OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId, 'Arn'] } },
+    });
+    assert.ok(mappingId);
+  });
+
+  it('waits for the policy that lets it read the topic (DependsOn), so its first poll is authorized', () => {
+    const dependsOn = [mapping.DependsOn ?? []].flat();
+    const policies = dependsOn.filter((id) => resources(pipeline)[id]?.Type === 'AWS::IAM::Policy');
+    assert.equal(policies.length, 1);
+    const statements = (
+      resource(pipeline, policies[0] as string).Properties.PolicyDocument as {
+        Statement: { Action: string | string[] }[];
+      }
+    ).Statement.flatMap((s) => [s.Action].flat());
+    for (const action of ['kafka-cluster:Connect', 'kafka-cluster:ReadData', 'kafka-cluster:AlterGroup']) {
+      assert.ok(statements.includes(action), `${action} is in the policy the mapping waits for`);
+    }
+  });
+
+  it('has the AWS managed MSK execution role policy that the trigger needs (and CDK adds)', () => {
+    const role = resource(pipeline, roleOfFunction(writer[1]));
+    const managed = JSON.stringify(role.Properties.ManagedPolicyArns);
+    assert.match(managed, /AWSLambdaMSKExecutionRole/);
+    assert.match(managed, /AWSLambdaBasicExecutionRole/);
+  });
+
+  it('grants the writer exactly: consume as its group, write its four lake areas, register partitions', () => {
+    const [failureQueueId] = resourceById(pipeline, 'AWS::SQS::Queue', 'WriterFailureQueue');
+    const areas = ['population', 'population_forecast', 'raw', 'rejected'].map(
+      (area) => `arn:aws:s3:::lake-bucket/${area}/*`,
+    );
+    const glue = sorted([
+      `${GLUE}:catalog`,
+      `${GLUE}:database/seoul_population`,
+      `${GLUE}:table/seoul_population/population`,
+      `${GLUE}:table/seoul_population/population_forecast`,
+    ]);
+    assert.deepEqual(permissions(functionStatements(pipeline, 'WriterFunction')), {
+      'glue:BatchCreatePartition': glue,
+      'glue:GetTable': glue,
+      'kafka-cluster:AlterGroup': [GROUP_ARN],
+      'kafka-cluster:Connect': [CLUSTER_ARN],
+      'kafka-cluster:DescribeClusterDynamicConfiguration': [CLUSTER_ARN],
+      'kafka-cluster:DescribeGroup': [GROUP_ARN],
+      'kafka-cluster:DescribeTopic': [TOPIC_ARN],
+      'kafka-cluster:ReadData': [TOPIC_ARN],
+      // Added by ManagedKafkaEventSource itself.
+      'kafka:DescribeCluster': [CLUSTER_ARN],
+      'kafka:DescribeClusterV2': [CLUSTER_ARN],
+      'kafka:GetBootstrapBrokers': [CLUSTER_ARN],
+      'kafka:ListScramSecrets': [CLUSTER_ARN],
+      's3:AbortMultipartUpload': sorted(areas),
+      's3:PutObject': sorted(areas),
+      'sqs:GetQueueAttributes': [`<${failureQueueId}.Arn>`],
+      'sqs:GetQueueUrl': [`<${failureQueueId}.Arn>`],
+      'sqs:SendMessage': [`<${failureQueueId}.Arn>`],
+    });
+  });
+
+  it('tells the writer where the lake and the catalog are', () => {
+    const env = (writer[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.equal(evaluate(env.LAKE_BUCKET, { imports: { LakeBucket: 'lake-bucket' } }), 'lake-bucket');
+    assert.equal(env.GLUE_DATABASE, 'seoul_population');
+    assert.equal(writer[1].Properties.Runtime, 'nodejs24.x');
+    assert.deepEqual(writer[1].Properties.Architectures, ['arm64']);
+  });
+});
+
+describe('6. lake and catalog', () => {
+  const bucket = resourceById(data, 'AWS::S3::Bucket', 'LakeBucket');
+
+  it('keeps the lake private, encrypted, versioned and logged', () => {
+    const props = propertiesOf(bucket);
+    assert.deepEqual(props.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    assert.deepEqual(props.BucketEncryption, {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    assert.deepEqual(props.VersioningConfiguration, { Status: 'Enabled' });
+    const [logsId] = resourceById(data, 'AWS::S3::Bucket', 'LakeAccessLogs');
+    assert.deepEqual(props.LoggingConfiguration, {
+      DestinationBucketName: { Ref: logsId },
+      LogFilePrefix: 'lake/',
+    });
+  });
+
+  it('refuses plain HTTP and TLS below 1.2 to the lake', () => {
+    data.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket[0] },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+        ]),
+      },
+    });
+  });
+
+  it('archives raw/ after 90 days, expires rejected/ after a year and old versions after 30 days', () => {
+    const rules = (propertiesOf(bucket).LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    const byId = Object.fromEntries(rules.map((r) => [r.Id, r]));
+    assert.deepEqual(byId['archive-raw'], {
+      Id: 'archive-raw',
+      Prefix: 'raw/',
+      Status: 'Enabled',
+      Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }],
+    });
+    assert.deepEqual(byId['expire-rejected'], {
+      Id: 'expire-rejected',
+      Prefix: 'rejected/',
+      Status: 'Enabled',
+      ExpirationInDays: 365,
+    });
+    assert.deepEqual(byId['expire-noncurrent-versions'], {
+      Id: 'expire-noncurrent-versions',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    });
+  });
+
+  it('has a Glue table per schema table, columns and partition keys from lambdas/core/schema.ts', () => {
+    data.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'seoul_population' } });
+    const tables = resourcesOfType(data, 'AWS::Glue::Table');
+    assert.deepEqual(
+      tables.map(([, t]) => (t.Properties.TableInput as { Name: string }).Name).sort(),
+      TABLES.map((t) => t.name).sort(),
+    );
+    for (const spec of TABLES) {
+      const [, table] = tables.find(
+        ([, t]) => (t.Properties.TableInput as { Name: string }).Name === spec.name,
+      ) as [string, CfnResource];
+      assert.equal(table.Properties.DatabaseName, 'seoul_population');
+      const input = table.Properties.TableInput as Record<string, unknown>;
+      assert.equal(input.TableType, 'EXTERNAL_TABLE');
+      assert.deepEqual(
+        input.PartitionKeys,
+        gluePartitionKeys().map((k) => ({ Name: k.name, Type: k.type })),
+      );
+      assert.deepEqual(
+        input.PartitionKeys,
+        ['year', 'month', 'day', 'hour', 'minute'].map((Name) => ({ Name, Type: 'string' })),
+      );
+      const storage = input.StorageDescriptor as Record<string, unknown>;
+      assert.deepEqual(
+        storage.Columns,
+        glueColumns(spec).map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })),
+      );
+      assert.equal(evaluate(storage.Location, SAMPLES), `s3://lake-bucket/${spec.name}/`);
+      assert.equal(storage.InputFormat, 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+      assert.equal(storage.OutputFormat, 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat');
+      assert.equal(
+        (storage.SerdeInfo as { SerializationLibrary: string }).SerializationLibrary,
+        'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+      );
+      assert.equal((input.Parameters as Record<string, string>).classification, 'parquet');
+    }
+  });
+
+  it('runs a crawler: scheduled, new folders only, schema changes logged, partitions inherit the table schema', () => {
+    const [, crawler] = resourceById(data, 'AWS::Glue::Crawler', 'CatalogCrawler');
+    const props = crawler.Properties ?? {};
+    assert.deepEqual(props.Schedule, { ScheduleExpression: 'cron(30 18 * * ? *)' });
+    assert.deepEqual(props.SchemaChangePolicy, { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' });
+    assert.deepEqual(props.RecrawlPolicy, { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' });
+    const configuration = JSON.parse(String(props.Configuration));
+    assert.equal(configuration.CrawlerOutput.Partitions.AddOrUpdateBehavior, 'InheritFromTable');
+    assert.equal(props.DatabaseName, 'seoul_population');
+    const paths = (props.Targets as { S3Targets: { Path: unknown }[] }).S3Targets.map((t) =>
+      evaluate(t.Path, SAMPLES),
+    );
+    assert.deepEqual(paths.sort(), TABLES.map((t) => `s3://lake-bucket/${t.name}/`).sort());
+  });
+
+  it("lets the crawler read the tables' folders and update partitions, nothing else", () => {
+    const [, crawler] = resourceById(data, 'AWS::Glue::Crawler', 'CatalogCrawler');
+    const roleId = (crawler.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const granted = permissions(roleStatements(data, roleId));
+    const tableObjects = sorted(TABLES.map((t) => `arn:aws:s3:::lake-bucket/${t.name}/*`));
+    assert.deepEqual(granted['s3:GetObject'], tableObjects);
+    assert.deepEqual(granted['s3:ListBucket'], ['arn:aws:s3:::lake-bucket']);
+    assert.deepEqual(
+      Object.keys(granted)
+        .filter((a) => !a.startsWith('glue:') && !a.startsWith('logs:'))
+        .sort(),
+      ['s3:GetBucketLocation', 's3:GetObject', 's3:ListBucket'],
+    );
+    assert.ok(
+      !('glue:CreateTable' in granted) && !('glue:DeleteTable' in granted),
+      'the crawler cannot make tables',
+    );
+    assert.deepEqual(granted['logs:PutLogEvents'], [
+      `arn:aws:logs:ap-northeast-2:${TEST_ACCOUNT}:log-group:/aws-glue/crawlers*`,
+    ]);
+  });
+});
+
+describe('7. warehouse', () => {
+  const [namespaceId, namespace] = resourceById(
+    data,
+    'AWS::RedshiftServerless::Namespace',
+    'WarehouseNamespace',
+  );
+  const [, workgroup] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');
+
+  it('has a namespace whose admin password Secrets Manager manages, with the Spectrum role', () => {
+    const props = namespace.Properties ?? {};
+    assert.equal(props.ManageAdminPassword, true);
+    assert.equal(props.AdminUserPassword, undefined);
+    assert.equal(props.DbName, 'dev');
+    const [roleId] = resourceById(data, 'AWS::IAM::Role', 'WarehouseNamespaceSpectrumRole');
+    assert.deepEqual(props.IamRoles, [{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
+    assert.deepEqual(props.DefaultIamRoleArn, { 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
+  it('has a private workgroup with the configured base capacity in the three private subnets', () => {
+    const props = workgroup.Properties ?? {};
+    assert.equal(props.PubliclyAccessible, false);
+    assert.equal(props.BaseCapacity, 8);
+    assert.match(JSON.stringify(props.NamespaceName), new RegExp(namespaceId.slice(0, 18)));
+    const subnets = props.SubnetIds as unknown[];
+    assert.equal(subnets.length, 3);
+    assert.ok(subnets.every((s) => /privateSubnet/.test(JSON.stringify(s))));
+    assert.match(String(props.WorkgroupName), /^[a-z][a-z0-9-]{2,63}$/);
+  });
+
+  it('lets Redshift read the catalog and the lake tables through the Spectrum role, nothing more', () => {
+    const [roleId, role] = resourceById(data, 'AWS::IAM::Role', 'WarehouseNamespaceSpectrumRole');
+    const trusted = (
+      role.Properties.AssumeRolePolicyDocument as { Statement: { Principal: { Service: string[] } }[] }
+    ).Statement.flatMap((s) => [s.Principal.Service].flat()).sort();
+    assert.deepEqual(trusted, ['redshift-serverless.amazonaws.com', 'redshift.amazonaws.com']);
+    const glueResources = sorted([
+      `${GLUE}:catalog`,
+      `${GLUE}:database/seoul_population`,
+      ...TABLES.map((t) => `${GLUE}:table/seoul_population/${t.name}`),
+    ]);
+    const glueReads = [
+      'glue:BatchGetPartition',
+      'glue:GetDatabase',
+      'glue:GetDatabases',
+      'glue:GetPartition',
+      'glue:GetPartitions',
+      'glue:GetTable',
+      'glue:GetTables',
+    ];
+    assert.deepEqual(permissions(roleStatements(data, roleId)), {
+      ...Object.fromEntries(glueReads.map((a) => [a, glueResources])),
+      's3:GetBucketLocation': ['arn:aws:s3:::lake-bucket'],
+      's3:GetObject': sorted(TABLES.map((t) => `arn:aws:s3:::lake-bucket/${t.name}/*`)),
+      's3:ListBucket': ['arn:aws:s3:::lake-bucket'],
+    });
+  });
+
+  it('limits compute to the configured RPU-hours per period', () => {
+    const [, limit] = resourcesOfType(pipeline, 'Custom::RedshiftServerlessUsageLimit')[0] as [
+      string,
+      CfnResource,
+    ];
+    const create = JSON.parse(evaluate(limit.Properties.Create, SAMPLES));
+    assert.equal(create.service, 'redshift-serverless');
+    assert.equal(create.action, 'CreateUsageLimit');
+    assert.deepEqual(create.parameters, {
+      resourceArn: SAMPLES.attributes.WarehouseWorkgroup,
+      usageType: 'serverless-compute',
+      amount: 150,
+      period: 'monthly',
+      breachAction: 'deactivate',
+    });
+  });
+
+  it('runs the sql/ files through the SQL runner custom resource after the workgroup exists, again when they change', () => {
+    const [, sql] = resourceById(pipeline, 'Custom::RedshiftSql', 'WarehouseSql');
+    assert.equal(sql.Properties.SqlDigest, sqlFolderDigest());
+    assert.equal(sql.Properties.Database, 'dev');
+    assert.equal(sql.Properties.WorkgroupName, workgroup.Properties.WorkgroupName);
+    const [workgroupId] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');
+    assert.ok([sql.DependsOn].flat().includes(workgroupId));
+  });
+
+  for (const name of ['WarehouseSqlRunner', 'WarehouseLoader']) {
+    it(`gives ${name} the warehouse environment and only the Data API on this workgroup`, () => {
+      const [, fn] = resourceById(pipeline, 'AWS::Lambda::Function', name);
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      assert.equal(env.WORKGROUP_NAME, workgroup.Properties.WorkgroupName);
+      assert.equal(env.DATABASE, 'dev');
+      assert.equal(env.GLUE_DATABASE, 'seoul_population');
+      assert.match(JSON.stringify(env.SPECTRUM_ROLE_ARN), /SpectrumRole/);
+      assert.equal(evaluate(env.LAKE_BUCKET, { imports: { LakeBucket: 'lake-bucket' } }), 'lake-bucket');
+      assert.equal(fn.Properties.Timeout, 900);
+      const granted = permissions(functionStatements(pipeline, name));
+      const workgroupArn = SAMPLES.attributes.WarehouseWorkgroup;
+      const expected: Record<string, string[]> = {
+        'redshift-data:BatchExecuteStatement': [workgroupArn],
+        'redshift-data:CancelStatement': ['*'],
+        'redshift-data:DescribeStatement': ['*'],
+        'redshift-data:ExecuteStatement': [workgroupArn],
+        'redshift-data:GetStatementResult': ['*'],
+        'redshift-serverless:GetCredentials': [workgroupArn],
+      };
+      if (name === 'WarehouseLoader') expected['s3:ListBucket'] = ['arn:aws:s3:::lake-bucket'];
+      assert.deepEqual(
+        granted,
+        Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))),
+      );
+      const role = resource(pipeline, roleOfFunction(fn));
+      assert.deepEqual(
+        (role.Properties.Tags as { Key: string; Value: string }[]).find((t) => t.Key === 'RedshiftDbRoles'),
+        { Key: 'RedshiftDbRoles', Value: 'sys:superuser' },
+      );
+    });
+  }
+
+  it('schedules the COPY loader, after the tables exist', () => {
+    const [ruleId, rule] = resourceById(pipeline, 'AWS::Events::Rule', 'WarehouseLoaderSchedule');
+    assert.equal(rule.Properties.ScheduleExpression, 'cron(10 * * * ? *)');
+    const [loaderId] = resourceById(pipeline, 'AWS::Lambda::Function', 'WarehouseLoader');
+    const [target] = rule.Properties.Targets as Record<string, unknown>[];
+    assert.deepEqual(target?.Arn, { 'Fn::GetAtt': [loaderId, 'Arn'] });
+    assert.deepEqual(target?.RetryPolicy, { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    const [sqlId] = resourceById(pipeline, 'Custom::RedshiftSql', 'WarehouseSql');
+    assert.ok([rule.DependsOn].flat().includes(sqlId), `${ruleId} waits for the SQL runner`);
+  });
+});
+
+describe('8. observability', () => {
+  const alarms = Object.fromEntries(
+    resourcesOfType(pipeline, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id.replace(/[0-9A-F]{8}$/, ''), a]),
+  );
+  const [topicId] = resourceById(pipeline, 'AWS::SNS::Topic', 'ObservabilityAlarmTopic');
+  const alarm = (name: string) => {
+    const found = alarms[`Observability${name}Alarm`];
+    assert.ok(found, `alarm ${name} exists (have ${Object.keys(alarms).join(', ')})`);
+    return found.Properties ?? {};
+  };
+  const custom = (metric: string) => ({
+    Namespace: METRICS_NAMESPACE,
+    MetricName: metric,
+    Dimensions: [{ Name: 'service', Value: METRICS_SERVICE }],
+  });
+
+  it('has the eight alarms, each notifying the SNS topic when it fires and when it clears', () => {
+    assert.deepEqual(Object.keys(alarms).sort(), [
+      'ObservabilityDeadLettersAlarm',
+      'ObservabilityFailedPlacesAlarm',
+      'ObservabilityLoaderFailedAlarm',
+      'ObservabilityMissedRunAlarm',
+      'ObservabilityOffsetLagAlarm',
+      'ObservabilityRecordsRejectedAlarm',
+      'ObservabilityWriterErrorsAlarm',
+      'ObservabilityWriterFailedRecordsAlarm',
+    ]);
+    for (const a of Object.values(alarms)) {
+      assert.deepEqual(a.Properties.AlarmActions, [{ Ref: topicId }]);
+      assert.deepEqual(a.Properties.OKActions, [{ Ref: topicId }]);
+    }
+  });
+
+  it('fires on a missed run: no Runs data point in a run interval counts as breaching', () => {
+    assert.deepEqual(
+      { ...alarm('MissedRun'), AlarmActions: undefined, OKActions: undefined, AlarmDescription: undefined },
+      {
+        ...custom(METRIC.runs),
+        Statistic: 'Sum',
+        Period: 1200,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'breaching',
+        AlarmActions: undefined,
+        OKActions: undefined,
+        AlarmDescription: undefined,
+      },
+    );
+  });
+
+  it('fires when the share of failed places in a run is above the configured share (metric math)', () => {
+    const props = alarm('FailedPlaces');
+    assert.equal(props.Threshold, 0.2);
+    assert.equal(props.ComparisonOperator, 'GreaterThanThreshold');
+    const metrics = props.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: unknown; Period: number };
+    }[];
+    const expression = metrics.find((m) => m.Expression)?.Expression ?? '';
+    assert.match(
+      expression,
+      /FILL\(failed, 0\) \/ \(FILL\(ok, 0\) \+ FILL\(noData, 0\) \+ FILL\(failed, 0\)\)/,
+    );
+    const byId = Object.fromEntries(metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat]));
+    assert.deepEqual(byId.failed?.Metric, custom(METRIC.placesFailed));
+    assert.deepEqual(byId.ok?.Metric, custom(METRIC.placesOk));
+    assert.deepEqual(byId.noData?.Metric, custom(METRIC.placesNoData));
+    assert.equal(byId.failed?.Period, 1200);
+  });
+
+  it('fires on any writer error, any rejected record and any dead letter', () => {
+    const writerId = resourceById(pipeline, 'AWS::Lambda::Function', 'WriterFunction')[0];
+    assert.deepEqual(alarm('WriterErrors').Dimensions, [{ Name: 'FunctionName', Value: { Ref: writerId } }]);
+    assert.equal(alarm('WriterErrors').MetricName, 'Errors');
+    assert.equal(alarm('RecordsRejected').MetricName, METRIC.recordsRejected);
+    assert.deepEqual(alarm('RecordsRejected').Dimensions, custom(METRIC.recordsRejected).Dimensions);
+    for (const [name, queue] of [
+      ['DeadLetters', 'IngestDeadLetterQueue'],
+      ['WriterFailedRecords', 'WriterFailureQueue'],
+    ] as const) {
+      const props = alarm(name);
+      assert.equal(props.Namespace, 'AWS/SQS');
+      assert.equal(props.MetricName, 'ApproximateNumberOfMessagesVisible');
+      const [queueId] = resourceById(pipeline, 'AWS::SQS::Queue', queue);
+      assert.deepEqual(props.Dimensions, [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } },
+      ]);
+    }
+    for (const name of ['WriterErrors', 'RecordsRejected', 'DeadLetters', 'WriterFailedRecords']) {
+      const props = alarm(name);
+      assert.equal(props.ComparisonOperator, 'GreaterThanOrEqualToThreshold', name);
+      assert.equal(props.Threshold, 1, name);
+      assert.equal(props.TreatMissingData, 'notBreaching', name);
+    }
+  });
+
+  it("fires when the MSK trigger's offset lag stays high for 15 minutes", () => {
+    const props = alarm('OffsetLag');
+    const writerId = resourceById(pipeline, 'AWS::Lambda::Function', 'WriterFunction')[0];
+    assert.equal(props.Namespace, 'AWS/Lambda');
+    assert.equal(props.MetricName, 'OffsetLag');
+    assert.deepEqual(props.Dimensions, [{ Name: 'FunctionName', Value: { Ref: writerId } }]);
+    assert.equal(props.Statistic, 'Maximum');
+    assert.deepEqual([props.Period, props.EvaluationPeriods, props.DatapointsToAlarm], [300, 3, 3]);
+  });
+
+  it('fires when the loader reports a failed partition or fails as a whole', () => {
+    const props = alarm('LoaderFailed');
+    const metrics = props.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown> };
+    }[];
+    assert.equal(metrics.find((m) => m.Expression)?.Expression, 'FILL(failures, 0) + FILL(errors, 0)');
+    const byId = Object.fromEntries(
+      metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat?.Metric]),
+    );
+    assert.deepEqual(byId.failures, custom(METRIC.loaderFailures));
+    const loaderId = resourceById(pipeline, 'AWS::Lambda::Function', 'WarehouseLoader')[0];
+    assert.deepEqual(byId.errors, {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: loaderId } }],
+    });
+  });
+
+  it('charts every metric of the pipeline on the dashboard', () => {
+    const [, dashboard] = resourcesOfType(pipeline, 'AWS::CloudWatch::Dashboard')[0] as [string, CfnResource];
+    const body = evaluate(dashboard.Properties.DashboardBody, SAMPLES);
+    const widgets = JSON.parse(body).widgets as { properties: { metrics?: unknown[][]; title: string } }[];
+    const names = new Set(
+      widgets.flatMap((w) =>
+        (w.properties.metrics ?? []).flatMap((m) => m.filter((x) => typeof x === 'string')),
+      ),
+    );
+    for (const metric of [
+      METRIC.runs,
+      METRIC.placesOk,
+      METRIC.placesNoData,
+      METRIC.placesFailed,
+      METRIC.recordsPublished,
+      METRIC.populationRowsWritten,
+      METRIC.forecastRowsWritten,
+      METRIC.recordsRejected,
+      METRIC.dataFreshness,
+      METRIC.partitionsLoaded,
+      METRIC.loaderFailures,
+      'OffsetLag',
+      'Errors',
+      'Duration',
+      'Throttles',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      assert.ok(names.has(metric), `the dashboard charts ${metric}`);
+    }
+    assert.ok(widgets.some((w) => /freshness/i.test(w.properties.title)));
+  });
+
+  it('has no e-mail subscription unless one is configured, and the topic refuses plain HTTP', () => {
+    pipeline.resourceCountIs('AWS::SNS::Subscription', 0);
+    pipeline.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('9. outputs and stack split', () => {
+  const outputs = (template: typeof data) =>
+    (template.toJSON() as { Outputs: Record<string, { Value: unknown; Export?: unknown }> }).Outputs;
+
+  it('outputs the bucket, the cluster ARN, the secret name, the workgroup and the dashboard URL', () => {
+    const dataOut = outputs(data);
+    assert.deepEqual(dataOut.LakeBucketName?.Value, { Ref: bucketId() });
+    assert.deepEqual(dataOut.MskClusterArn?.Value, {
+      'Fn::GetAtt': [resourceById(data, 'AWS::MSK::ServerlessCluster', 'StreamCluster')[0], 'Arn'],
+    });
+    assert.match(JSON.stringify(dataOut.ApiKeySecretName?.Value), /ApiKeySecret/);
+    const pipelineOut = outputs(pipeline);
+    assert.equal(
+      pipelineOut.RedshiftWorkgroupName?.Value,
+      resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup')[1].Properties
+        ?.WorkgroupName,
+    );
+    const dashboardId = resourcesOfType(pipeline, 'AWS::CloudWatch::Dashboard')[0]?.[0];
+    assert.equal(
+      evaluate(pipelineOut.DashboardUrl?.Value, {
+        attributes: { [dashboardId as string]: 'SeoulDashboard' },
+      }),
+      'https://ap-northeast-2.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-2#dashboards:name=SeoulDashboard',
+    );
+  });
+
+  function bucketId(): string {
+    return resourceById(data, 'AWS::S3::Bucket', 'LakeBucket')[0];
+  }
+
+  it('retains every resource that holds data, and protects the data stack from deletion', () => {
+    assert.equal(stacks.data.terminationProtection, true);
+    assert.equal(stacks.pipeline.terminationProtection, false);
+    const stateful: [string, string][] = [
+      ['AWS::S3::Bucket', 'LakeBucket'],
+      ['AWS::S3::Bucket', 'LakeAccessLogs'],
+      ['AWS::MSK::ServerlessCluster', 'StreamCluster'],
+      ['AWS::RedshiftServerless::Namespace', 'WarehouseNamespace'],
+      ['AWS::SecretsManager::Secret', 'ApiKeySecret'],
+      ['AWS::Glue::Database', 'CatalogDatabase'],
+      ['AWS::Glue::Table', 'CatalogPopulationTable'],
+      ['AWS::Glue::Table', 'CatalogPopulationForecastTable'],
+      ['AWS::Glue::Table', 'CatalogCollectionOutcomesTable'],
+    ];
+    for (const [type, prefix] of stateful) {
+      const [, resource] = resourceById(data, type, prefix);
+      assert.equal(resource.DeletionPolicy, 'Retain', `${prefix} is retained`);
+      assert.equal(resource.UpdateReplacePolicy, 'Retain', `${prefix} is retained on replacement`);
+    }
+  });
+
+  it('keeps data in the data stack and compute, schedules and monitoring in the pipeline stack', () => {
+    for (const type of [
+      'AWS::S3::Bucket',
+      'AWS::MSK::ServerlessCluster',
+      'AWS::RedshiftServerless::Namespace',
+      'AWS::Glue::Table',
+      'AWS::SecretsManager::Secret',
+      'AWS::EC2::VPC',
+    ]) {
+      pipeline.resourceCountIs(type, 0);
+    }
+    for (const type of [
+      'AWS::Events::Rule',
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::RedshiftServerless::Workgroup',
+    ]) {
+      data.resourceCountIs(type, 0);
+    }
+    assert.ok(stacks.pipeline.dependencies.includes(stacks.data));
+  });
+});
