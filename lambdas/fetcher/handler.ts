@@ -42,8 +42,11 @@ function publisherFor(): Promise<EnvelopePublisher> {
 
 /** EventBridge schedule → one collection run → Kafka; returns the run summary. */
 export const handler = async (event: unknown): Promise<RunSummary> => {
+  // Checked before any API call, so a misconfigured function fails at once rather than after a run.
   if (!process.env.LAKE_BUCKET)
     throw new ConfigError('LAKE_BUCKET is not set: the fetcher writes collection_outcomes/ there');
+  if (!location.brokers && !location.clusterArn)
+    throw new ConfigError('MSK_CLUSTER_ARN is not set: the fetcher has nowhere to publish');
   try {
     return await runScheduledCollection(event, {
       settings,
