@@ -10,6 +10,11 @@ export interface TransportChoice {
   readonly topic: string;
   readonly deliver: (batch: SourceRecord[]) => Promise<BatchWriteResult>;
   readonly log: Log;
+  /**
+   * The Kafka consumer group of the writer. One group per lake: two lakes sharing a group would
+   * split the topic's records between them. @default 'seoul-population-writer'
+   */
+  readonly groupId?: string;
 }
 
 /** The in-process queue unless `KAFKA_BROKERS` names a Kafka cluster. */
@@ -21,5 +26,6 @@ export async function createTransport(choice: TransportChoice): Promise<Transpor
     topic: choice.topic,
     deliver: choice.deliver,
     log: choice.log,
+    ...(choice.groupId ? { groupId: choice.groupId } : {}),
   });
 }
