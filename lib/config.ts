@@ -81,7 +81,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   crawlerSchedule: 'cron(30 18 * * ? *)',
   redshiftBaseCapacity: 8,
   redshiftUsageLimit: { rpuHours: 150, period: 'monthly', breachAction: 'deactivate' },
-  loaderSchedule: 'cron(10 * * * ? *)',
+  loaderSchedule: 'cron(10 0/3 * * ? *)',
   alarmEmail: undefined,
   failedPlacesAlarmShare: 0.2,
   dataRemovalPolicy: 'retain',

@@ -668,7 +668,7 @@ describe('7. warehouse', () => {
 
   it('schedules the COPY loader, after the tables exist', () => {
     const [ruleId, rule] = resourceById(pipeline, 'AWS::Events::Rule', 'WarehouseLoaderSchedule');
-    assert.equal(rule.Properties.ScheduleExpression, 'cron(10 * * * ? *)');
+    assert.equal(rule.Properties.ScheduleExpression, 'cron(10 0/3 * * ? *)');
     const [loaderId] = resourceById(pipeline, 'AWS::Lambda::Function', 'WarehouseLoader');
     const [target] = rule.Properties.Targets as Record<string, unknown>[];
     assert.deepEqual(target?.Arn, { 'Fn::GetAtt': [loaderId, 'Arn'] });
