@@ -4,8 +4,6 @@ import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { decodeMskEvent } from '../core/msk-event.js';
-import { normalizeEnvelope } from '../core/normalizer.js';
-import { decodeSourceRecord, type SourceRecord } from '../core/source-record.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
 export interface MskBatchDeps {
@@ -31,7 +29,7 @@ export async function writeMskBatch(event: unknown, deps: MskBatchDeps): Promise
   const now = deps.now ?? (() => new Date());
   const records = decodeMskEvent(event);
   const result = await writeBatch(records, { store: deps.store, catalog: deps.catalog, log: deps.log, now });
-  const newest = newestPopulationTime(records);
+  const newest = result.newestPopulationTime;
   const freshnessSeconds =
     result.populationRows > 0 && newest
       ? Math.max(0, (now().getTime() - newest.getTime()) / 1000)
@@ -53,18 +51,4 @@ export async function writeMskBatch(event: unknown, deps: MskBatchDeps): Promise
     freshnessSeconds,
   });
   return { ...result, ...(freshnessSeconds === undefined ? {} : { freshnessSeconds }) };
-}
-
-/** The newest `population_time` among the batch's valid records (as the writer normalizes them). */
-function newestPopulationTime(records: readonly SourceRecord[]): Date | undefined {
-  let newest: Date | undefined;
-  for (const record of records) {
-    const decoded = decodeSourceRecord(record);
-    if (decoded.kind !== 'envelope') continue;
-    const normalized = normalizeEnvelope(decoded.envelope);
-    if (!normalized.ok) continue;
-    const time = normalized.population.population_time;
-    if (!newest || time > newest) newest = time;
-  }
-  return newest;
 }

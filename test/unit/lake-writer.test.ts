@@ -53,6 +53,8 @@ describe('lake writer', () => {
       { population: 2, forecast: 12, raw: 2, rejected: 0 },
     );
     assert.deepEqual(result.partitions, [PARTITION]);
+    // The newest of 여의도 (2026-07-16 23:10 KST) and 광화문·덕수궁 (2026-09-07 20:35 KST).
+    assert.equal(result.newestPopulationTime?.toISOString(), '2026-09-07T11:35:00.000Z');
     const rows = await readParquet(
       join(store.location, 'population', PARTITION, '*.parquet'),
       'SELECT area_code FROM data ORDER BY 1',

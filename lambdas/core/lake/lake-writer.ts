@@ -3,7 +3,14 @@ import type { Envelope } from '../envelope.js';
 import { describeError, StorageError } from '../errors.js';
 import type { Log } from '../logger.js';
 import { normalizeEnvelope } from '../normalizer.js';
-import { type ForecastRow, POPULATION, POPULATION_FORECAST, type PartitionValues, type PopulationRow, type TableName } from '../schema.js';
+import {
+  type ForecastRow,
+  type PartitionValues,
+  POPULATION,
+  POPULATION_FORECAST,
+  type PopulationRow,
+  type TableName,
+} from '../schema.js';
 import { decodeSourceRecord, type SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJsonLinesGzip } from './jsonl.js';
@@ -28,6 +35,8 @@ export interface BatchWriteResult {
   readonly files: string[];
   /** Partitions of `population` / `population_forecast` written to, as `year=…/…/minute=…`. */
   readonly partitions: string[];
+  /** The newest `population_time` among the rows written: how fresh the data is. */
+  readonly newestPopulationTime?: Date;
 }
 
 /** A line of `rejected/`: what arrived, where from, and every reason it could not be used. */
@@ -58,7 +67,10 @@ interface FileGroup {
  * files: at-least-once delivery, exactly-once rows. A bad record never fails the batch; a storage
  * or catalog failure throws, so the batch is delivered again.
  */
-export async function writeBatch(records: readonly SourceRecord[], deps: LakeWriterDeps): Promise<BatchWriteResult> {
+export async function writeBatch(
+  records: readonly SourceRecord[],
+  deps: LakeWriterDeps,
+): Promise<BatchWriteResult> {
   const now = deps.now ?? (() => new Date());
   const groups = new Map<string, FileGroup>();
   let flaggedRecords = 0;
@@ -74,7 +86,12 @@ export async function writeBatch(records: readonly SourceRecord[], deps: LakeWri
     }
     return group;
   };
-  const rejectedLine = (record: SourceRecord, reasons: string[], value: unknown, envelope?: Envelope): RejectedLine => ({
+  const rejectedLine = (
+    record: SourceRecord,
+    reasons: string[],
+    value: unknown,
+    envelope?: Envelope,
+  ): RejectedLine => ({
     reasons,
     rejectedAt: now().toISOString(),
     source: { topic: record.topic, partition: record.partition, offset: record.offset },
@@ -90,7 +107,11 @@ export async function writeBatch(records: readonly SourceRecord[], deps: LakeWri
       // No trustworthy collectedAt: file it under the time the message was produced.
       const group = groupFor(record, partitionValuesFor(new Date(record.timestamp ?? now().getTime())));
       group.rejected.push(rejectedLine(record, [decoded.reason], decoded.value));
-      deps.log.warn('record rejected', { offset: record.offset, partition: record.partition, reason: decoded.reason });
+      deps.log.warn('record rejected', {
+        offset: record.offset,
+        partition: record.partition,
+        reason: decoded.reason,
+      });
       continue;
     }
     const { envelope } = decoded;
@@ -99,12 +120,20 @@ export async function writeBatch(records: readonly SourceRecord[], deps: LakeWri
     const normalized = normalizeEnvelope(envelope);
     if (!normalized.ok) {
       group.rejected.push(rejectedLine(record, normalized.reasons, envelope, envelope));
-      deps.log.warn('record rejected', { place: envelope.place.code, runId: envelope.runId, reasons: normalized.reasons });
+      deps.log.warn('record rejected', {
+        place: envelope.place.code,
+        runId: envelope.runId,
+        reasons: normalized.reasons,
+      });
       continue;
     }
     if (normalized.warnings.length > 0) {
       flaggedRecords++;
-      deps.log.warn('record flagged', { place: envelope.place.code, runId: envelope.runId, warnings: normalized.warnings });
+      deps.log.warn('record flagged', {
+        place: envelope.place.code,
+        runId: envelope.runId,
+        warnings: normalized.warnings,
+      });
     }
     // One row per place and collection time, even if the fetcher published a place twice.
     const rowKey = `${normalized.population.area_code}|${envelope.collectedAt}`;
@@ -119,24 +148,53 @@ export async function writeBatch(records: readonly SourceRecord[], deps: LakeWri
   ]);
   let populationRows = 0;
   let forecastRows = 0;
+  let newestPopulationTime: Date | undefined;
   for (const group of groups.values()) {
     const population = [...group.population.values()];
+    for (const row of population) {
+      if (!newestPopulationTime || row.population_time > newestPopulationTime)
+        newestPopulationTime = row.population_time;
+    }
     const forecasts = [...group.forecasts.values()].flat();
     if (population.length > 0) {
-      files.push(await put(deps.store, objectKey('population', group.partition, `${group.stem}.parquet`), await encodeParquet(POPULATION, population)));
+      files.push(
+        await put(
+          deps.store,
+          objectKey('population', group.partition, `${group.stem}.parquet`),
+          await encodeParquet(POPULATION, population),
+        ),
+      );
       written.get('population')?.set(partitionPath(group.partition), group.partition);
       populationRows += population.length;
     }
     if (forecasts.length > 0) {
-      files.push(await put(deps.store, objectKey('population_forecast', group.partition, `${group.stem}.parquet`), await encodeParquet(POPULATION_FORECAST, forecasts)));
+      files.push(
+        await put(
+          deps.store,
+          objectKey('population_forecast', group.partition, `${group.stem}.parquet`),
+          await encodeParquet(POPULATION_FORECAST, forecasts),
+        ),
+      );
       written.get('population_forecast')?.set(partitionPath(group.partition), group.partition);
       forecastRows += forecasts.length;
     }
     if (group.raw.length > 0) {
-      files.push(await put(deps.store, objectKey('raw', group.partition, `${group.stem}.jsonl.gz`), encodeJsonLinesGzip(group.raw)));
+      files.push(
+        await put(
+          deps.store,
+          objectKey('raw', group.partition, `${group.stem}.jsonl.gz`),
+          encodeJsonLinesGzip(group.raw),
+        ),
+      );
     }
     if (group.rejected.length > 0) {
-      files.push(await put(deps.store, objectKey('rejected', group.partition, `${group.stem}.jsonl.gz`), encodeJsonLinesGzip(group.rejected)));
+      files.push(
+        await put(
+          deps.store,
+          objectKey('rejected', group.partition, `${group.stem}.jsonl.gz`),
+          encodeJsonLinesGzip(group.rejected),
+        ),
+      );
     }
   }
 
@@ -145,7 +203,10 @@ export async function writeBatch(records: readonly SourceRecord[], deps: LakeWri
     try {
       await deps.catalog.registerPartitions(table, [...partitions.values()]);
     } catch (error) {
-      throw new StorageError(`cannot register ${partitions.size} partition(s) of ${table}: ${describeError(error)}`, { cause: error });
+      throw new StorageError(
+        `cannot register ${partitions.size} partition(s) of ${table}: ${describeError(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -159,6 +220,7 @@ export async function writeBatch(records: readonly SourceRecord[], deps: LakeWri
     flaggedRecords,
     files,
     partitions: [...new Set([...written.values()].flatMap((partitions) => [...partitions.keys()]))].sort(),
+    ...(newestPopulationTime ? { newestPopulationTime } : {}),
   };
 }
 

@@ -21,9 +21,16 @@ export function outcomeRows(collect: CollectResult): CollectionOutcomeRow[] {
  * Writes what happened to every place of a run, after its envelopes are published. The file is
  * named after the run, so writing the same run again replaces it. Returns the key and partition written.
  */
-export async function writeRunOutcomes(collect: CollectResult, store: ObjectStore): Promise<{ key: string; partition: string }> {
+export async function writeRunOutcomes(
+  collect: CollectResult,
+  store: ObjectStore,
+): Promise<{ key: string; partition: string }> {
   const partition = partitionValuesFor(collect.collectedAt);
   const key = objectKey('collection_outcomes', partition, `${collect.runId}.parquet`);
-  await store.put(key, await encodeParquet(COLLECTION_OUTCOMES, outcomeRows(collect)), 'application/vnd.apache.parquet');
+  await store.put(
+    key,
+    await encodeParquet(COLLECTION_OUTCOMES, outcomeRows(collect)),
+    'application/vnd.apache.parquet',
+  );
   return { key, partition: partitionPath(partition) };
 }

@@ -19,7 +19,11 @@ declare module 'parquetjs-lite' {
   }
 
   export class ParquetWriter {
-    static openStream(schema: ParquetSchema, stream: Writable, options?: WriterOptions): Promise<ParquetWriter>;
+    static openStream(
+      schema: ParquetSchema,
+      stream: Writable,
+      options?: WriterOptions,
+    ): Promise<ParquetWriter>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     setMetadata(key: string, value: string): void;
     close(): Promise<void>;

@@ -3,7 +3,13 @@ import { PARTITION_KEYS, type PartitionValues, type TableName } from '../schema.
 
 /** Top-level folders of the lake: the same keys in a local folder and in the S3 bucket. */
 export type LakeArea = TableName | 'raw' | 'rejected';
-export const LAKE_AREAS: readonly LakeArea[] = ['population', 'population_forecast', 'collection_outcomes', 'raw', 'rejected'];
+export const LAKE_AREAS: readonly LakeArea[] = [
+  'population',
+  'population_forecast',
+  'collection_outcomes',
+  'raw',
+  'rejected',
+];
 
 /** Partition values are the run's `collectedAt` in Asia/Seoul, zero-padded strings. */
 export function partitionValuesFor(collectedAt: Date): PartitionValues {
