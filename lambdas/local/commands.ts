@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NO_CATALOG } from '../core/catalog.js';
 import { ConfigError, describeError, InvalidApiKeyError } from '../core/errors.js';
@@ -50,6 +51,7 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
     kafkaBrokers: config.kafkaBrokers,
     topic: config.topic,
     log,
+    groupId: writerGroupFor(store.location),
     deliver: (batch) => writeBatch(batch, { store, catalog: NO_CATALOG, log }),
   });
   const deps = {
@@ -90,6 +92,14 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
   } finally {
     await transport.close();
   }
+}
+
+/**
+ * One Kafka consumer group per lake: two lakes sharing a group would split the topic's records
+ * between them. Derived from the lake's absolute path, so it stays the same from run to run.
+ */
+export function writerGroupFor(lake: string): string {
+  return `seoul-population-writer-${createHash('sha256').update(lake).digest('hex').slice(0, 12)}`;
 }
 
 /** `--once`: 0 when the run completed (even with failed places); 1 when nothing was collected. */
@@ -144,7 +154,9 @@ export async function demoCommand(
     const baseUrl = await simulator.start();
     // The demo never touches the real API or the real lake: LAKE_DIR and the key are ignored.
     const demoEnv = { ...env, SEOUL_API_KEY: SIMULATOR_KEY, SEOUL_API_BASE_URL: baseUrl };
-    const config = resolveLocalConfig(args.values, demoEnv, { lake: './demo-lake' });
+    const resolved = resolveLocalConfig(args.values, demoEnv, { lake: './demo-lake' });
+    // Over Kafka, simulated envelopes go to a topic of their own, never the real one.
+    const config = { ...resolved, topic: `${resolved.topic}.simulated` };
     const log = new ConsoleLog(config.logLevel);
     io.err(`[SIMULATED] API simulator on ${baseUrl}`);
     const status = await runPipeline({ config, simulated: true, log }, io);

@@ -51,7 +51,7 @@ describe('local pipeline over Kafka (KAFKA_BROKERS set)', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(
       result.stderr,
-      new RegExp(`via Kafka topic "${topic.replace(/\./g, '\\.')}" at ${brokers[0]}`),
+      new RegExp(`via Kafka topic "${topic.replace(/\./g, '\\.')}\\.simulated" at ${brokers[0]}`),
     );
     assert.match(result.stdout, /places: 121 ok, 0 no data, 0 failed/);
     assert.match(result.stdout, /published: 121 envelopes/);
