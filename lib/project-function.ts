@@ -126,6 +126,9 @@ export class ProjectFunction extends NodejsFunction {
         externalModules: [],
         banner: bundleBanner(),
         forceDockerBundling: false,
+        // CDK runs esbuild through `npx`; keep npm from checking the registry for a newer npm
+        // (a network call, and a notice on stderr) so that synthesis stays offline and quiet.
+        environment: { npm_config_update_notifier: 'false' },
         // Only errors: a warning-free bundle keeps `cdk synth` quiet.
         logLevel: LogLevel.ERROR,
         commandHooks: {

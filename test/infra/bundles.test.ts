@@ -1,16 +1,58 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { PROJECT_ROOT, ProjectFunction } from '../../lib/project-function.js';
 import { readParquet } from '../support/duckdb.js';
-import { synthesize } from './support/synth.js';
 import { type CfnResource, resourceById } from './support/template-queries.js';
 
-// The one synthesis of this suite that runs esbuild for real, as `cdk synth` and `cdk deploy` do.
-const synthesized = synthesize({ bundle: true });
+/**
+ * `cdk synth` exactly as a user runs it, through the CDK CLI and bin/app.ts (cdk-nag included),
+ * but with no AWS credentials, no AWS configuration and no home directory to find any in: the
+ * one synthesis of this suite that runs esbuild for real. Its bundles are then loaded below.
+ */
+function cliSynth(): { outdir: string; output: string[]; seconds: number } {
+  const outdir = mkdtempSync(join(tmpdir(), 'seoul-cli-synth-'));
+  const home = mkdtempSync(join(tmpdir(), 'seoul-empty-home-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  const started = Date.now();
+  const result = spawnSync(
+    join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '--quiet', '--no-notices', '--output', outdir],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...env, HOME: home, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      encoding: 'utf8',
+    },
+  );
+  const output = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  assert.equal(result.status, 0, output.join('\n'));
+  return { outdir, output, seconds: (Date.now() - started) / 1000 };
+}
+
+const cli = cliSynth();
+const assembly = new CloudAssembly(cli.outdir);
+const templates = {
+  data: Template.fromJSON(assembly.getStackByName('SeoulPopulation-Data').template),
+  pipeline: Template.fromJSON(assembly.getStackByName('SeoulPopulation-Pipeline').template),
+};
+
+describe('`cdk synth` without AWS credentials', () => {
+  it('succeeds and prints only progress lines', () => {
+    console.log(`cdk synth took ${cli.seconds.toFixed(1)} s`);
+    const unexpected = cli.output.filter(
+      (line) =>
+        !/^(Bundling asset \S+\.\.\.|Successfully synthesized to \S+|Supply a stack id .*)$/.test(line),
+    );
+    assert.deepEqual(unexpected, []);
+  });
+});
 
 const FUNCTIONS = [
   { template: 'data', prefix: 'StreamTopicFunction', sql: false },
@@ -36,8 +78,8 @@ const sqlFiles = readdirSync(join(PROJECT_ROOT, 'sql')).sort();
 describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
   for (const { template, prefix, sql } of FUNCTIONS) {
     describe(prefix, () => {
-      const [, fn] = resourceById(synthesized[template], 'AWS::Lambda::Function', prefix);
-      const dir = assetDir(synthesized.outdir, fn);
+      const [, fn] = resourceById(templates[template], 'AWS::Lambda::Function', prefix);
+      const dir = assetDir(cli.outdir, fn);
 
       it('is one ESM file whose handler loads in Node.js', async () => {
         assert.ok(existsSync(join(dir, 'index.mjs')), `${dir}/index.mjs`);
@@ -77,7 +119,7 @@ describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
   }
 
   it('encodes Parquet with parquetjs-lite inside an ESM bundle (DuckDB reads it back)', async () => {
-    const app = new App({ outdir: join(synthesized.outdir, 'probe') });
+    const app = new App({ outdir: join(cli.outdir, 'probe') });
     const stack = new Stack(app, 'Probe', { env: { region: 'ap-northeast-2' } });
     new ProjectFunction(stack, 'ParquetProbe', {
       handlerFolder: 'probe',
@@ -90,7 +132,7 @@ describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
     const fn = Object.values(template.Resources).find(
       (r) => r.Type === 'AWS::Lambda::Function',
     ) as CfnResource;
-    const dir = assetDir(join(synthesized.outdir, 'probe'), fn);
+    const dir = assetDir(join(cli.outdir, 'probe'), fn);
     const { handler } = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as {
       handler: () => Promise<string>;
     };
