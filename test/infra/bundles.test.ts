@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { PROJECT_ROOT, ProjectFunction } from '../../lib/project-function.js';
 import { readParquet } from '../support/duckdb.js';
+import { temporaryDir } from './support/synth.js';
 import { type CfnResource, resourceById } from './support/template-queries.js';
 
 /**
@@ -18,8 +18,8 @@ import { type CfnResource, resourceById } from './support/template-queries.js';
  * one synthesis of this suite that runs esbuild for real. Its bundles are then loaded below.
  */
 function cliSynth(): { outdir: string; output: string[]; seconds: number } {
-  const outdir = mkdtempSync(join(tmpdir(), 'seoul-cli-synth-'));
-  const home = mkdtempSync(join(tmpdir(), 'seoul-empty-home-'));
+  const outdir = temporaryDir('seoul-cli-synth-');
+  const home = temporaryDir('seoul-empty-home-');
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   const started = Date.now();
   const result = spawnSync(

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cfnLint, IGNORED_CHECKS, lintAllTemplates } from './cfn-lint.js';
+import { temporaryDir } from './support/synth.js';
 
 describe('cfn-lint on every synthesized template', () => {
   it('reports nothing (errors or warnings) beyond the documented ignored checks', () => {
@@ -16,7 +16,7 @@ describe('cfn-lint on every synthesized template', () => {
   });
 
   it('is live: a template with a mistake is reported', () => {
-    const broken = join(tmpdir(), `cfn-lint-control-${process.pid}.json`);
+    const broken = join(temporaryDir('seoul-cfn-lint-'), 'broken.json');
     writeFileSync(
       broken,
       JSON.stringify({

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../lambdas/core/errors.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, loadConfig } from '../../lib/config.js';
 import { PROJECT_ROOT } from '../../lib/project-function.js';
-import { cdkJsonContext } from './support/synth.js';
+import { cdkJsonContext, temporaryDir } from './support/synth.js';
 
 /** Asserts that loading fails with a ConfigError whose message contains every given fragment. */
 function assertRefused(context: Record<string, unknown>, ...fragments: string[]): void {
@@ -209,7 +207,7 @@ describe('configuration (issue point 1)', () => {
   });
 
   it('stops `cdk synth` (bin/app.ts) with one line naming the bad value, before building anything', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'seoul-bad-config-'));
+    const outdir = temporaryDir('seoul-bad-config-');
     const result = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bin', 'app.ts')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ topicPartitions: 500 }), CDK_OUTDIR: outdir },

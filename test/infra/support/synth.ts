@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -7,6 +7,13 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { loadConfig, type PipelineConfig } from '../../../lib/config.js';
 import { buildPipeline, type PipelineStacks } from '../../../lib/pipeline.js';
 import { PROJECT_ROOT } from '../../../lib/project-function.js';
+
+/** A fresh temporary folder, removed when the test process exits. */
+export function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** The context `cdk synth` gets from cdk.json: the defaults and the feature flags. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -40,7 +47,7 @@ export interface Synthesized {
 
 /** Builds the app exactly as bin/app.ts does, from cdk.json context plus overrides, and synthesizes it. */
 export function synthesize(options: SynthOptions = {}): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'seoul-cdk-'));
+  const outdir = temporaryDir('seoul-cdk-');
   const context: Record<string, unknown> = { ...cdkJsonContext(), ...options.context };
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context, outdir });
