@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLES } from '../core/schema.js';
+import type { TableName } from '../core/schema.js';
 import { SqlTemplateError } from '../core/warehouse/errors.js';
 import {
   defaultSqlDir,
@@ -53,14 +53,24 @@ export async function applyViews(connection: DuckDBConnection, sqlDir = defaultS
 }
 
 /**
- * Reads each lake table once into a temporary table of the same name, which DuckDB resolves before
- * `openLake`'s view over the Parquet files: every later query (and every view built on the tables)
- * then reads memory instead of listing, opening and de-duplicating every file again. For a year of
- * runs that is tens of thousands of files per table — the difference between seconds and many
- * minutes for a report that asks a dozen questions. Costs memory: about the lake's size, uncompressed.
+ * Tables the report reads many times (most views start from them): worth one read into memory.
+ * `population_forecast` is not among them: twelve rows per observation, read by one question only.
  */
-export async function snapshotLake(connection: DuckDBConnection): Promise<void> {
-  for (const table of TABLES) {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table.name} AS SELECT * FROM main.${table.name}`);
+export const SNAPSHOT_TABLES: readonly TableName[] = ['population', 'collection_outcomes'];
+
+/**
+ * Reads lake tables once into temporary tables of the same names, which DuckDB resolves before
+ * `openLake`'s views over the Parquet files: later queries (and the views built on the tables) then
+ * read memory instead of listing, opening and de-duplicating every file again. For a year of runs
+ * that is tens of thousands of files per table. DuckDB's cache of external file contents is turned
+ * off: every file is read once here, and the cache would otherwise hold the whole lake in memory.
+ */
+export async function snapshotLake(
+  connection: DuckDBConnection,
+  tables: readonly TableName[] = SNAPSHOT_TABLES,
+): Promise<void> {
+  await connection.run('SET enable_external_file_cache = false');
+  for (const table of tables) {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM main.${table}`);
   }
 }

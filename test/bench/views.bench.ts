@@ -170,7 +170,7 @@ export async function benchViews(
       );
       const snapshot = await timed(() => snapshotLake(connection));
       figure(
-        'read the three tables into memory (snapshotLake)',
+        'read population and outcomes into memory (snapshotLake)',
         `${seconds(snapshot.ms)}  (${(snapshot.ms / scan.ms).toFixed(2)}× the reference)`,
       );
       const views = await timed(() => applyViews(connection));
