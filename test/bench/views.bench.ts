@@ -23,7 +23,8 @@ const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * Deterministic pseudo-random numbers in [0, 1) from a key, in SQL: DuckDB's hash() of a string.
- * Places have a capacity and a daily curve (peak in the afternoon), like the API simulator.
+ * Places have a capacity and a daily curve (peak in the afternoon), like the API simulator;
+ * forecasts miss by more the further ahead they look.
  */
 const rand = (key: string) => `((hash(${key}) % 1000000) / 1000000.0)`;
 
@@ -65,12 +66,12 @@ export async function generateYear(
              run_no, area_name, category, capacity
       FROM asked`);
     // The share of capacity present at a KST hour, as in the simulator's daily curve.
-    const share = (ts: string, noiseKey: string) => `(
+    const share = (ts: string, noiseKey: string, spread = '0.1') => `(
       (0.12 + 0.88 * exp(-pow(least(abs(extract(hour FROM ${ts} + INTERVAL 9 HOUR) + extract(minute FROM ${ts}) / 60.0
         - CASE category WHEN '공원' THEN 15 WHEN '발달상권' THEN 19 ELSE 13 END),
         24 - abs(extract(hour FROM ${ts} + INTERVAL 9 HOUR) + extract(minute FROM ${ts}) / 60.0
         - CASE category WHEN '공원' THEN 15 WHEN '발달상권' THEN 19 ELSE 13 END)), 2) / 18))
-      * (0.9 + 0.2 * ${rand(noiseKey)}))`;
+      * (1 - ${spread} + 2 * ${spread} * ${rand(noiseKey)}))`;
     const level = (s: string) =>
       `CASE WHEN ${s} < 0.45 THEN '여유' WHEN ${s} < 0.65 THEN '보통' WHEN ${s} < 0.85 THEN '약간 붐빔' ELSE '붐빔' END`;
     const step = (n: string) => `CASE WHEN ${n} < 10000 THEN 500 WHEN ${n} < 100000 THEN 2000 ELSE 5000 END`;
@@ -104,7 +105,7 @@ export async function generateYear(
         SELECT *, capacity * fs AS fp FROM (
           SELECT o.collected_at, o.area_code, o.population_time, o.capacity, o.category,
                  date_trunc('hour', o.population_time) + h.h * INTERVAL 1 HOUR AS forecast_time,
-                 ${share("date_trunc('hour', o.population_time) + h.h * INTERVAL 1 HOUR", "o.area_code || 'f' || o.run_no || '-' || h.h")} AS fs
+                 ${share("date_trunc('hour', o.population_time) + h.h * INTERVAL 1 HOUR", "o.area_code || 'f' || o.run_no || '-' || h.h", '(0.05 + 0.02 * h.h)')} AS fs
           FROM observed AS o CROSS JOIN range(1, 13) AS h(h)))`);
     const partitioned = (table: string, columns: string) => `
       COPY (

@@ -124,12 +124,19 @@ function dailyRanges(latest: PlainRow[], daily: PlainRow[]): string {
         mid: n(row.population_mid_avg),
       })),
   }));
+  // One small chart per place: the bands of busy places overlap too much to share one chart.
+  const multiples = series.map((one) =>
+    bands({ label: `Daily population band of ${one.name}`, xs: days, series: [one], compact: true }),
+  );
   const overDays =
     days.length >= 2
       ? figure(
           'daily-bands',
-          `Daily minimum–maximum band of the ${names.size} busiest places`,
-          bands({ label: 'Daily population bands', xs: days, series }),
+          `Daily minimum–maximum band of the ${names.size} busiest places (line: mean of the midpoints)`,
+          {
+            svg: `<div class="multiples">${multiples.map((chart) => `<div>${chart.svg}</div>`).join('')}</div>`,
+            marks: multiples.reduce((total, chart) => total + chart.marks, 0),
+          },
           'v_population_daily_range',
           'No day has been observed yet.',
         )
@@ -413,6 +420,7 @@ figcaption,.note,.meta{color:#666;font-size:.85em}
 code,pre{background:#f0f0f0;padding:1px 4px;border-radius:3px}pre{padding:8px 10px}
 table.missing{border-collapse:collapse;background:#fff;font-size:.9em;margin:14px 0}table.missing td,table.missing th{border:1px solid #ddd;padding:3px 8px;text-align:right}table.missing td:first-child{text-align:left}
 caption{text-align:left;font-weight:bold;padding:4px 0}
+.multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:8px}
 svg text{font-family:inherit}`;
 
 /** How to get data into an empty lake: the one thing the report can usefully say then. */

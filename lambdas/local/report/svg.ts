@@ -283,11 +283,14 @@ export function bands(input: {
   readonly label: string;
   readonly xs: readonly string[];
   readonly series: readonly BandSeries[];
+  /** A small multiple: narrower, no legend, the first series' name as its title. */
+  readonly compact?: boolean;
 }): Chart {
+  const compact = input.compact ?? false;
   const left = 60;
-  const plotWidth = 640;
-  const plotHeight = 200;
-  const top = 14;
+  const plotWidth = compact ? 380 : 640;
+  const plotHeight = compact ? 120 : 200;
+  const top = compact ? 22 : 14;
   const max = Math.max(1, ...input.series.flatMap((s) => s.points.map((p) => p.max)));
   const ticks = niceTicks(max, 4);
   const axisMax = ticks[ticks.length - 1] ?? max;
@@ -303,7 +306,7 @@ export function bands(input: {
         `<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" fill="#666">${esc(formatCount(t))}</text>`,
     )
     .join('');
-  const every = Math.max(1, Math.ceil(input.xs.length / 10));
+  const every = Math.max(1, Math.ceil(input.xs.length / (compact ? 5 : 10)));
   const xLabels = input.xs
     .map((label, index) =>
       index % every === 0
@@ -337,15 +340,17 @@ export function bands(input: {
       return band + line + dots;
     })
     .join('');
-  const legend = input.series
-    .map(
-      (s, index) =>
-        `<rect x="${left + plotWidth + 12}" y="${top + index * 16}" width="10" height="10" fill="${s.color}"/>` +
-        `<text x="${left + plotWidth + 26}" y="${top + index * 16 + 9}">${esc(s.name)}</text>`,
-    )
-    .join('');
+  const legend = compact
+    ? `<text x="${left}" y="12" font-weight="bold">${esc(input.series[0]?.name ?? '')}</text>`
+    : input.series
+        .map(
+          (s, index) =>
+            `<rect x="${left + plotWidth + 12}" y="${top + index * 16}" width="10" height="10" fill="${s.color}"/>` +
+            `<text x="${left + plotWidth + 26}" y="${top + index * 16 + 9}">${esc(s.name)}</text>`,
+        )
+        .join('');
   return {
-    svg: `${svgOpen(left + plotWidth + 200, top + plotHeight + 24, input.label)}${grid}${xLabels}${drawn}${legend}</svg>`,
+    svg: `${svgOpen(left + plotWidth + (compact ? 20 : 200), top + plotHeight + 24, input.label)}${grid}${xLabels}${drawn}${legend}</svg>`,
     marks,
   };
 }
