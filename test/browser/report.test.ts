@@ -73,7 +73,7 @@ describe('report in headless Chromium', () => {
           const svg = figure.querySelector('svg');
           const box = svg?.getBoundingClientRect();
           const marks = [...figure.querySelectorAll('.mark')].map((mark) => {
-            const b = (mark as SVGGraphicsElement).getBoundingClientRect();
+            const b = mark.getBoundingClientRect();
             return b.width > 0 && b.height > 0;
           });
           return {
