@@ -16,11 +16,11 @@ export function parseKstWallClock(text: string): Date | undefined {
     number,
     number,
   ];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;
-  const utcMs = Date.UTC(year, month - 1, day, hour, minute) - KST_OFFSET_MS;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return undefined;
+  const wallClock = new Date(Date.UTC(year, month - 1, day, hour, minute));
   // Reject dates that JavaScript silently rolls over (2026-02-31 → 2026-03-03).
-  if (formatKstWallClock(new Date(utcMs)) !== text) return undefined;
-  return new Date(utcMs);
+  if (wallClock.getUTCDate() !== day || wallClock.getUTCMonth() !== month - 1) return undefined;
+  return new Date(wallClock.getTime() - KST_OFFSET_MS);
 }
 
 /** Formats a UTC instant as `YYYY-MM-DD HH:MM` in KST: the inverse of {@link parseKstWallClock}. */

@@ -27,8 +27,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function decodeSourceRecord(record: SourceRecord): DecodedRecord {
   if (record.value === null || record.value.length === 0)
     return { kind: 'poison', reason: 'record has no value', value: null };
-  const text = record.value.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(record.value)) {
+  let text: string;
+  try {
+    text = strictUtf8.decode(record.value);
+  } catch {
     return {
       kind: 'poison',
       reason: 'value is not UTF-8',

@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Starts `bin/cli.ts <args>` in a child process, as `npm start` would. */
-export function spawnCli(args: readonly string[], env: Record<string, string | undefined>): ChildProcessWithoutNullStreams {
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): ChildProcessWithoutNullStreams {
   const cleanEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, ...env })) {
     if (value !== undefined && !name.startsWith('NODE_TEST')) cleanEnv[name] = value;
