@@ -13,7 +13,9 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * The view that makes a lake folder look like the warehouse table of the same name: the columns
- * of the one schema definition, in order, and one row per key. Rows repeat in the lake only when a
+ * of the one schema definition, in order, and one row per key. Every file is written from that
+ * definition, so the first file's schema stands for all (no `union_by_name`, which would open
+ * every file of a year-sized lake just to create the view). Rows repeat in the lake only when a
  * fetcher ran twice for one scheduled time; the warehouse loader merges by the same key.
  */
 export function lakeViewSql(table: TableSpec, lake: string): string {
@@ -27,7 +29,7 @@ export function lakeViewSql(table: TableSpec, lake: string): string {
   const order = table.name === 'population' ? 'fetched_at DESC, run_id DESC' : table.key.join(', ');
   return (
     `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
-    `FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true) ` +
+    `FROM read_parquet(${files}, hive_partitioning = false) ` +
     `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${order}) = 1`
   );
 }
@@ -40,6 +42,8 @@ export async function openLake(lake: string): Promise<{ connection: DuckDBConnec
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
+  // Lake files are read once per query; caching their contents only costs memory on a big lake.
+  await connection.run('SET enable_external_file_cache = false');
   for (const table of TABLES) await connection.run(lakeViewSql(table, resolve(lake)));
   return {
     connection,
