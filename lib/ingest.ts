@@ -90,11 +90,14 @@ export class Ingest extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedule target and of the fetcher.',
     });
 
-    // A run that fails as a whole is not retried: a retry would be a second run for the same
-    // scheduled time. It goes to the dead-letter queue (and the alarm) instead.
+    // A run that fails as a whole (Kafka unreachable, the API down) published nothing, and a
+    // snapshot not collected is lost for good: Lambda tries it again (after 1, then 2 minutes)
+    // with the same scheduled time, while the data is still that slot's. A retry after a partial
+    // publish can repeat rows; the loader and the local views keep one row per key. What still
+    // fails lands in the dead-letter queue (and its alarm).
     this.fetcher.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(15),
+      retryAttempts: 2,
+      maxEventAge: Duration.minutes(10),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
 

@@ -287,13 +287,14 @@ describe('4. ingest', () => {
     });
   });
 
-  it('sends a run that fails as a whole to the dead-letter queue instead of running it twice', () => {
+  it('retries a run that fails as a whole within its slot, then sends it to the dead-letter queue', () => {
     const [dlqId, dlq] = resourceById(pipeline, 'AWS::SQS::Queue', 'IngestDeadLetterQueue');
     assert.equal(dlq.Properties.SqsManagedSseEnabled, true);
     assert.equal(dlq.Properties.MessageRetentionPeriod, 14 * 24 * 3600);
     pipeline.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: fetcher[0] },
-      MaximumRetryAttempts: 0,
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
     });
     pipeline.hasResourceProperties('AWS::SQS::QueuePolicy', {
