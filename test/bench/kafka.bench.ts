@@ -28,7 +28,6 @@ import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
-import type { ObjectStore } from '../../lambdas/core/storage/object-store.js';
 import {
   fetcherSettingsFromEnv,
   runScheduledCollection,
@@ -38,28 +37,12 @@ import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { queryDuckDb } from '../support/duckdb.js';
+import { MemoryStore } from '../support/memory-store.js';
 import { figure, heading, mib, perSecond, ratio, seconds, timed } from './report.js';
 
 const KEY = 'bench-key';
 const BACKLOG = 100_000;
 const BATCH_SIZE = 100;
-
-/** Written files kept in memory, so the backlog figures compare Kafka + writer with the writer alone. */
-class MemoryStore implements ObjectStore {
-  readonly location = 'memory:';
-  bytes = 0;
-  readonly files = new Map<string, Buffer>();
-  async put(key: string, body: Buffer) {
-    this.files.set(key, body);
-    this.bytes += body.length;
-  }
-  async get(key: string) {
-    return this.files.get(key) as Buffer;
-  }
-  async list(prefix: string) {
-    return [...this.files.keys()].filter((k) => k.startsWith(prefix)).sort();
-  }
-}
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;

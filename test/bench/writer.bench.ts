@@ -13,26 +13,9 @@ import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
-import type { ObjectStore } from '../../lambdas/core/storage/object-store.js';
 import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
+import { MemoryStore } from '../support/memory-store.js';
 import { figure, heading, mib, perSecond, ratio, timed } from './report.js';
-
-/** Keeps written files in memory, so the figures measure encoding, not the disk. */
-class MemoryStore implements ObjectStore {
-  readonly location = 'memory:';
-  bytes = 0;
-  readonly files = new Map<string, Buffer>();
-  async put(key: string, body: Buffer) {
-    this.files.set(key, body);
-    this.bytes += body.length;
-  }
-  async get(key: string) {
-    return this.files.get(key) as Buffer;
-  }
-  async list(prefix: string) {
-    return [...this.files.keys()].filter((k) => k.startsWith(prefix));
-  }
-}
 
 /** `count` records: all places over consecutive 20-minute runs, in one Kafka partition. */
 function records(count: number): SourceRecord[] {

@@ -15,7 +15,7 @@ import { decodeSourceRecord, type SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJsonLinesGzip } from './jsonl.js';
 import { encodeParquet } from './parquet.js';
-import { objectKey, partitionPath, partitionValuesFor } from './partitions.js';
+import { type LakeArea, objectKey, partitionPath, partitionValuesFor } from './partitions.js';
 
 export interface LakeWriterDeps {
   readonly store: ObjectStore;
@@ -156,46 +156,45 @@ export async function writeBatch(
         newestPopulationTime = row.population_time;
     }
     const forecasts = [...group.forecasts.values()].flat();
-    if (population.length > 0) {
+    const parquetName = `${group.stem}.parquet`;
+    const linesName = `${group.stem}.jsonl.gz`;
+    // What this group writes, in order; an area with nothing to hold gets no file.
+    const outputs: { area: LakeArea; name: string; count: number; encode: () => Promise<Buffer> | Buffer }[] =
+      [
+        {
+          area: 'population',
+          name: parquetName,
+          count: population.length,
+          encode: () => encodeParquet(POPULATION, population),
+        },
+        {
+          area: 'population_forecast',
+          name: parquetName,
+          count: forecasts.length,
+          encode: () => encodeParquet(POPULATION_FORECAST, forecasts),
+        },
+        {
+          area: 'raw',
+          name: linesName,
+          count: group.raw.length,
+          encode: () => encodeJsonLinesGzip(group.raw),
+        },
+        {
+          area: 'rejected',
+          name: linesName,
+          count: group.rejected.length,
+          encode: () => encodeJsonLinesGzip(group.rejected),
+        },
+      ];
+    for (const output of outputs) {
+      if (output.count === 0) continue;
       files.push(
-        await put(
-          deps.store,
-          objectKey('population', group.partition, `${group.stem}.parquet`),
-          await encodeParquet(POPULATION, population),
-        ),
+        await put(deps.store, objectKey(output.area, group.partition, output.name), await output.encode()),
       );
-      written.get('population')?.set(partitionPath(group.partition), group.partition);
-      populationRows += population.length;
+      written.get(output.area as TableName)?.set(partitionPath(group.partition), group.partition);
     }
-    if (forecasts.length > 0) {
-      files.push(
-        await put(
-          deps.store,
-          objectKey('population_forecast', group.partition, `${group.stem}.parquet`),
-          await encodeParquet(POPULATION_FORECAST, forecasts),
-        ),
-      );
-      written.get('population_forecast')?.set(partitionPath(group.partition), group.partition);
-      forecastRows += forecasts.length;
-    }
-    if (group.raw.length > 0) {
-      files.push(
-        await put(
-          deps.store,
-          objectKey('raw', group.partition, `${group.stem}.jsonl.gz`),
-          encodeJsonLinesGzip(group.raw),
-        ),
-      );
-    }
-    if (group.rejected.length > 0) {
-      files.push(
-        await put(
-          deps.store,
-          objectKey('rejected', group.partition, `${group.stem}.jsonl.gz`),
-          encodeJsonLinesGzip(group.rejected),
-        ),
-      );
-    }
+    populationRows += population.length;
+    forecastRows += forecasts.length;
   }
 
   for (const [table, partitions] of written) {
