@@ -85,8 +85,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPERTIES
+  # `--cluster-id=…` form: a random id may start with "-", which a separate argument would turn into an option.
   cluster_id="$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
-  java -cp "$LIBS/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" >"$data/format.log" 2>&1 || {
+  java -cp "$LIBS/*" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$data/server.properties" >"$data/format.log" 2>&1 || {
     say "formatting storage failed:"; cat "$data/format.log" >&2; exit 1;
   }
   nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
