@@ -1,15 +1,16 @@
-import { collectRun, placesForKey } from '../core/collector.js';
+import { placesForKey } from '../core/collector.js';
 import { DEFAULT_TOPIC, type Envelope, newRunId } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
 import { floorToMinute } from '../core/kst-time.js';
-import { writeRunOutcomes } from '../core/lake/outcomes-writer.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
+import { collectAndPublish } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { type RunSummary, summarizeRun } from '../core/run-summary.js';
 import { DEFAULT_API_BASE_URL, SeoulApiClient } from '../core/seoul-api/client.js';
+import { apiBaseUrl, positiveInteger } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
 /** The fetcher's settings, from its environment (see ARCHITECTURE.md, environment contract). */
@@ -22,29 +23,16 @@ export interface FetcherSettings {
   readonly runTimeoutMs: number;
 }
 
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const text = env[name]?.trim();
-  if (!text) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
 /** Reads and validates the fetcher's environment; a bad value fails before any API call. */
 export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
-  const baseUrl = (env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
-    throw new ConfigError(`SEOUL_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
-  }
+  const baseUrl = apiBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL);
   return {
     topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
     places: selectPlaces(parsePlaceList(env.PLACES)),
     baseUrl,
-    concurrency: wholeNumber(env, 'CONCURRENCY', 8, 64),
-    requestTimeoutMs: wholeNumber(env, 'REQUEST_TIMEOUT_MS', 10_000, 60_000),
-    runTimeoutMs: wholeNumber(env, 'RUN_TIMEOUT_MS', 120_000, 840_000),
+    concurrency: positiveInteger('CONCURRENCY', env.CONCURRENCY, 8, 64),
+    requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000, 60_000),
+    runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000, 840_000),
   };
 }
 
@@ -100,7 +88,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       log,
       ...(deps.retry ? { retry: deps.retry } : {}),
     });
-    const collect = await collectRun({
+    const { collect, published, outcomes } = await collectAndPublish({
       client,
       places: forKey.places,
       runId,
@@ -108,9 +96,9 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       concurrency: settings.concurrency,
       runTimeoutMs: settings.runTimeoutMs,
       log,
+      publish: deps.publish,
+      store: deps.store,
     });
-    const published = await deps.publish(collect.envelopes);
-    const outcomesKey = await writeRunOutcomes(collect, deps.store);
     const summary = summarizeRun({ collect, published, simulated: false, durationMs: Date.now() - started });
     metrics.addMetric(METRIC.placesOk, 'Count', summary.places.ok);
     metrics.addMetric(METRIC.placesNoData, 'Count', summary.places.noData);
@@ -128,7 +116,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       runId,
       places: summary.places,
       published,
-      outcomes: outcomesKey,
+      outcomes: outcomes.key,
       durationMs: summary.durationMs,
     });
     return summary;

@@ -7,7 +7,7 @@ import { ConsoleLog, type Log } from '../core/logger.js';
 import { formatRunSummary, type RunSummary } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
 import { LocalFolderStore } from '../core/storage/local-folder-store.js';
-import { type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocalConfig } from './config.js';
+import { defaultLakeDir, type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocalConfig } from './config.js';
 import { openLake } from './duckdb-lake.js';
 import { guardLake } from './lake-guard.js';
 import { reportAfterDemo } from './report-command.js';
@@ -124,7 +124,7 @@ export async function startCommand(
       io.out(`Usage: npm start -- [options]\n${RUN_USAGE}`);
       return EXIT.ok;
     }
-    const config = resolveLocalConfig(args.values, env, { lake: env.LAKE_DIR?.trim() || './lake' });
+    const config = resolveLocalConfig(args.values, env, { lake: defaultLakeDir(env) });
     for (const notice of config.notices) io.err(notice);
     const log = new ConsoleLog(config.logLevel);
     return await runPipeline({ config, simulated: false, log }, io);
@@ -189,7 +189,7 @@ export async function queryCommand(
       throw new ConfigError(
         'usage: npm run query -- "<sql>" [--lake DIR]   e.g. "SELECT count(*) FROM population"',
       );
-    lake = values.lake ?? (env.LAKE_DIR?.trim() || './lake');
+    lake = values.lake ?? defaultLakeDir(env);
   } catch (error) {
     return failure(error instanceof ConfigError ? error : new ConfigError((error as Error).message), io);
   }

@@ -6,6 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import { type LogLevel, parseLogLevel } from '../core/logger.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import { DEFAULT_API_BASE_URL, SAMPLE_API_KEY } from '../core/seoul-api/client.js';
+import { apiBaseUrl, positiveInteger } from '../core/settings.js';
 
 /** Everything a local run needs, resolved from command-line options and environment variables. */
 export interface LocalConfig {
@@ -47,31 +48,9 @@ Environment:
   REQUEST_TIMEOUT_MS   per-request limit (default 10000); RUN_TIMEOUT_MS whole-run limit (default 120000)
   LOG_LEVEL            debug | info | warn | error | silent (default warn)`;
 
-function positiveInteger(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined || value === '') return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) {
-    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return number;
-}
-
-function parseBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`SEOUL_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`SEOUL_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
-  }
-  return value.replace(/\/+$/, '');
+/** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
+export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
+  return env.LAKE_DIR?.trim() || './lake';
 }
 
 export interface ParsedRunArgs {
@@ -116,7 +95,7 @@ export function resolveLocalConfig(
     places: forKey.places,
     lake: resolve(args.lake ?? defaults.lake),
     apiKey,
-    baseUrl: parseBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL),
+    baseUrl: apiBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL),
     kafkaBrokers: brokers && brokers.length > 0 ? brokers : undefined,
     topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
     concurrency: positiveInteger('--concurrency', args.concurrency, 8, 64),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError } from '../core/errors.js';
 import type { CommandIo } from './commands.js';
+import { defaultLakeDir } from './config.js';
 import { defaultReportPath, writeReport } from './report/build-report.js';
 
 const USAGE = `Usage: npm run report -- [--lake DIR] [--out FILE]
@@ -29,7 +30,7 @@ export async function reportCommand(
       io.out(USAGE);
       return 0;
     }
-    lake = values.lake ?? (env.LAKE_DIR?.trim() || './lake');
+    lake = values.lake ?? defaultLakeDir(env);
     out = values.out ?? defaultReportPath(lake);
   } catch (error) {
     io.err(`error: ${(error as Error).message}\n${USAGE}`);

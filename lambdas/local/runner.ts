@@ -1,8 +1,7 @@
-import { collectRun } from '../core/collector.js';
 import { newRunId } from '../core/envelope.js';
-import { writeRunOutcomes } from '../core/lake/outcomes-writer.js';
 import type { Log } from '../core/logger.js';
 import type { Place } from '../core/places.js';
+import { collectAndPublish } from '../core/publish-run.js';
 import { type RunSummary, summarizeRun } from '../core/run-summary.js';
 import type { SeoulApiClient } from '../core/seoul-api/client.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
@@ -40,7 +39,7 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
   const started = Date.now();
   const runId = newRunId(collectedAt, { simulated: deps.simulated });
   deps.log.info('run started', { runId, collectedAt: collectedAt.toISOString(), places: deps.places.length });
-  const collect = await collectRun({
+  const { collect, published, outcomes } = await collectAndPublish({
     client: deps.client,
     places: deps.places,
     runId,
@@ -48,10 +47,9 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
     concurrency: deps.concurrency,
     runTimeoutMs: deps.runTimeoutMs,
     log: deps.log,
+    publish: (envelopes) => deps.transport.publish(envelopes),
+    store: deps.store,
   });
-  const published = await deps.transport.publish(collect.envelopes);
-  // Outcomes are written only once the envelopes are safely published, as the fetcher does on AWS.
-  const outcomes = await writeRunOutcomes(collect, deps.store);
   const writes = await deps.transport.drain();
   writes.push({ ...EMPTY_WRITE, files: [outcomes.key], partitions: [outcomes.partition] });
   const summary = summarizeRun({

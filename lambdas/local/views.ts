@@ -62,14 +62,13 @@ export const SNAPSHOT_TABLES: readonly TableName[] = ['population', 'collection_
  * Reads lake tables once into temporary tables of the same names, which DuckDB resolves before
  * `openLake`'s views over the Parquet files: later queries (and the views built on the tables) then
  * read memory instead of listing, opening and de-duplicating every file again. For a year of runs
- * that is tens of thousands of files per table. DuckDB's cache of external file contents is turned
- * off: every file is read once here, and the cache would otherwise hold the whole lake in memory.
+ * that is tens of thousands of files per table. (`openLake` turns DuckDB's cache of external file
+ * contents off: every file is read once here, and the cache would hold the whole lake in memory.)
  */
 export async function snapshotLake(
   connection: DuckDBConnection,
   tables: readonly TableName[] = SNAPSHOT_TABLES,
 ): Promise<void> {
-  await connection.run('SET enable_external_file_cache = false');
   for (const table of tables) {
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM main.${table}`);
   }

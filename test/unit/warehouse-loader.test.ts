@@ -8,6 +8,7 @@ import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
 import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
+import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import { duckdbType, TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
@@ -385,9 +386,9 @@ describe('loader handler', () => {
     SPECTRUM_ROLE_ARN: LAKE.roleArn,
   };
   function deps(fake: FakeRedshiftData) {
-    const points: { name: string; unit: string; value: number }[] = [];
+    const metrics = new MemoryMetrics();
     return {
-      points,
+      points: metrics.points,
       deps: {
         warehouse: new DataApiWarehouse({
           client: fake.asClient(),
@@ -397,9 +398,7 @@ describe('loader handler', () => {
         }),
         store: new LocalFolderStore(lake),
         env,
-        metrics: {
-          addMetric: (name: string, unit: 'Count', value: number) => points.push({ name, unit, value }),
-        },
+        metrics,
         log: new MemoryLog(),
         now: NOW,
       },

@@ -1,4 +1,5 @@
-import { PARTITION_KEYS, type PartitionValues } from '../schema.js';
+import { partitionPath } from '../lake/partitions.js';
+import type { PartitionValues } from '../schema.js';
 import { SqlTemplateError } from './errors.js';
 
 /**
@@ -64,10 +65,9 @@ export function sqlIdentifier(name: string, value: string | undefined): string {
 
 /** `year=2026/month=07/day=16/hour=23/minute=20`, every value zero-padded digits. */
 export function partitionPathOf(values: PartitionValues): string {
-  const path = PARTITION_KEYS.map((key) => `${key}=${values[key]}`).join('/');
   return check(
     'partition',
-    path,
+    partitionPath(values),
     /^year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/minute=\d{2}$/,
     'year=YYYY/month=MM/day=DD/hour=HH/minute=mm',
   );

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import {
   CreateDatabaseCommand,
   CreateTableCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { decodeJsonLinesGzip } from '../../../lambdas/core/lake/jsonl.js';
 import {
   glueColumns,
   gluePartitionKeys,
@@ -118,9 +118,5 @@ export async function readParquetFromS3(
 
 /** The lines of a `.jsonl.gz` object. */
 export async function readJsonLines(bucket: string, key: string): Promise<Record<string, unknown>[]> {
-  return gunzipSync(await getObject(bucket, key))
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return decodeJsonLinesGzip(await getObject(bucket, key)) as Record<string, unknown>[];
 }
