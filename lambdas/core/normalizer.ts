@@ -103,7 +103,9 @@ class FieldReader {
 export function normalizeEnvelope(envelope: Envelope): Normalized {
   const record = envelope.payload as Record<string, unknown>;
   const read = new FieldReader(record);
-  const warnings: string[] = [];
+  // What the fetcher found unusual in the answer (several records, invalid UTF-8): the row is
+  // kept, flagged, and raw/ holds the whole answer as received.
+  const warnings: string[] = [...(envelope.answer?.notes ?? [])];
   const collectedAt = new Date(envelope.collectedAt);
 
   const areaCode = read.text('AREA_CD');
