@@ -41,8 +41,10 @@ export interface PartitionResult {
   /** Envelopes in this partition's raw folder whose `collectedAt` belongs to another partition. */
   readonly misfiled: { key: string; line: number; belongsTo: string }[];
   readonly unreadable: UnreadableLine[];
-  /** Keys written (or, on a dry run, that would be). */
+  /** Keys written (or, on a dry run, that would be): new, or with other bytes than before. */
   readonly written: string[];
+  /** Keys rebuilt with the very bytes they already had, so not written again. */
+  readonly unchanged: string[];
   /** Old keys removed (or that would be): not derived from raw/ and holding nothing raw/ lacks. */
   readonly removed: string[];
   /** Old keys left in place, with the reason (they hold rows that raw/ cannot rebuild). */
@@ -184,8 +186,10 @@ export async function rebuildPartition(
     files.set(key, { encode: () => encodeJsonLinesGzip(lines), contentType: GZIP_TYPE });
 
   // Old table files that no raw file names: removed only if raw/ rebuilt every row they hold.
+  const existing = new Set(previous.files.keys());
   for (const area of TABLE_AREAS) {
     for (const key of await store.list(`${area}/${path}/`)) {
+      existing.add(key);
       if (files.has(key) || !key.endsWith('.parquet')) continue;
       const verdict = await coverage(store, key, winners);
       if (verdict.covered) removed.push(key);
@@ -193,11 +197,19 @@ export async function rebuildPartition(
     }
   }
 
-  const written = [...files.keys()];
-  if (!job.dryRun) {
-    for (const [key, file] of files) await store.put(key, await file.encode(), file.contentType);
-    for (const key of removed) await store.delete(key);
+  // A file whose bytes would not change is not written again: a second replay changes nothing.
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const [key, file] of files) {
+    const body = await file.encode();
+    if (existing.has(key) && body.equals(await store.get(key))) {
+      unchanged.push(key);
+      continue;
+    }
+    written.push(key);
+    if (!job.dryRun) await store.put(key, body, file.contentType);
   }
+  if (!job.dryRun) for (const key of removed) await store.delete(key);
   return {
     partition: path,
     selected: true,
@@ -209,6 +221,7 @@ export async function rebuildPartition(
     misfiled,
     unreadable,
     written,
+    unchanged,
     removed,
     kept,
   };
@@ -233,6 +246,7 @@ function emptyResult(partition: string): PartitionResult {
     misfiled: [],
     unreadable: [],
     written: [],
+    unchanged: [],
     removed: [],
     kept: [],
   };

@@ -33,6 +33,7 @@ export interface ReplaySummary {
   readonly rejectedRecords: number;
   readonly flaggedRecords: number;
   readonly written: number;
+  readonly unchanged: number;
   readonly removed: string[];
   readonly kept: { key: string; reason: string }[];
   readonly misfiled: PartitionResult['misfiled'];
@@ -81,7 +82,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (options.catalog && !dryRun) {
     for (const table of ['population', 'population_forecast'] as const satisfies TableName[]) {
       const partitions = results
-        .filter((r) => r.written.some((key) => key.startsWith(`${table}/`)))
+        .filter((r) => [...r.written, ...r.unchanged].some((key) => key.startsWith(`${table}/`)))
         .map((r) => parsePartitionPath(r.partition) as PartitionValues);
       await options.catalog.registerPartitions(table, partitions);
       registered += partitions.length;
@@ -98,6 +99,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     rejectedRecords: sum((r) => r.rejectedRecords),
     flaggedRecords: sum((r) => r.flaggedRecords),
     written: sum((r) => r.written.length),
+    unchanged: sum((r) => r.unchanged.length),
     removed: results.flatMap((r) => r.removed).sort(),
     kept: results.flatMap((r) => r.kept),
     misfiled: results.flatMap((r) => r.misfiled),
