@@ -1,5 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import parquet from 'parquetjs-lite';
 import type { Envelope } from '../../core/envelope.js';
 import { encodeJsonLinesGzip } from '../../core/lake/jsonl.js';
 import type { RejectedLine } from '../../core/lake/lake-writer.js';
@@ -49,6 +48,10 @@ export interface PartitionResult {
   readonly removed: string[];
   /** Old keys left in place, with the reason (they hold rows that raw/ cannot rebuild). */
   readonly kept: { key: string; reason: string }[];
+  /** Table files no raw file names: see {@link removeOldTableFiles}. */
+  readonly oldTableFiles: string[];
+  /** The (place, collection time) keys rebuilt, when there are old table files to weigh. */
+  readonly rebuiltKeys: string[];
 }
 
 /** A line of `rejected/` written by replay: like the writer's, but a new rejection names its raw line. */
@@ -81,10 +84,9 @@ const rejectionKey = (line: { runId?: string; placeCode?: string; collectedAt?: 
  * the partition (the latest answer wins, as in the warehouse's merge).
  *
  * Order: every new file is written (each one atomically: temp + rename, or one S3 PUT) before any
- * old file is removed, so at every moment a reader finds each row in an old or a new file. An old
- * file is removed only when every row key it holds has been rebuilt (or it cannot be read at all);
- * anything else is kept and reported. Lines of `rejected/` that raw/ cannot rebuild (records that
- * were never envelopes) are carried over.
+ * old file is removed, so at every moment a reader finds each row in an old or a new file. Old
+ * table files are weighed afterwards by {@link removeOldTableFiles}. Lines of `rejected/` that raw/
+ * cannot rebuild (records that were never envelopes) are carried over.
  */
 export async function rebuildPartition(
   job: PartitionJob,
@@ -185,15 +187,13 @@ export async function rebuildPartition(
   for (const [key, lines] of rejectedFiles)
     files.set(key, { encode: () => encodeJsonLinesGzip(lines), contentType: GZIP_TYPE });
 
-  // Old table files that no raw file names: removed only if raw/ rebuilt every row they hold.
+  // Old table files that no raw file names: removed later, only if raw/ rebuilt every row they hold.
   const existing = new Set(previous.files.keys());
+  const oldTableFiles: string[] = [];
   for (const area of TABLE_AREAS) {
     for (const key of await store.list(`${area}/${path}/`)) {
       existing.add(key);
-      if (files.has(key) || !key.endsWith('.parquet')) continue;
-      const verdict = await coverage(store, key, winners);
-      if (verdict.covered) removed.push(key);
-      else kept.push({ key, reason: verdict.reason });
+      if (!files.has(key) && key.endsWith('.parquet')) oldTableFiles.push(key);
     }
   }
 
@@ -224,6 +224,8 @@ export async function rebuildPartition(
     unchanged,
     removed,
     kept,
+    oldTableFiles,
+    rebuiltKeys: oldTableFiles.length > 0 ? [...winners.keys()] : [],
   };
 }
 
@@ -249,6 +251,8 @@ function emptyResult(partition: string): PartitionResult {
     unchanged: [],
     removed: [],
     kept: [],
+    oldTableFiles: [],
+    rebuiltKeys: [],
   };
 }
 
@@ -323,37 +327,35 @@ function isRebuilt(line: OldRejectedLine, rebuilt: Set<string>): boolean {
   return rebuilt.has(rejectionKey(line)) || rebuilt.has(rowKey(line.placeCode, line.collectedAt));
 }
 
-/** Whether every (place, collection time) an old Parquet file holds has been rebuilt from raw/. */
-async function coverage(
+/**
+ * Removes the partition's old table files that no raw file names (a planted copy, a file left by
+ * another writer) once the new files are in place — but only a file whose every (place, collection
+ * time) was rebuilt, or that no reader can open. A file holding rows raw/ lacks is the only copy
+ * of them: it is kept and reported. Runs on the main thread, where DuckDB reads the keys.
+ */
+export async function removeOldTableFiles(
+  result: PartitionResult,
   store: ObjectStore,
-  key: string,
-  rebuilt: ReadonlyMap<string, unknown>,
-): Promise<{ covered: boolean; reason: string }> {
-  let missing = 0;
-  try {
-    const reader = await (
-      parquet as unknown as {
-        ParquetReader: {
-          openBuffer(buffer: Buffer): Promise<{
-            getCursor(columns: string[]): { next(): Promise<Record<string, unknown> | null> };
-            close(): Promise<void>;
-          }>;
-        };
-      }
-    ).ParquetReader.openBuffer(await store.get(key));
+  readKeys: (key: string) => Promise<string[]>,
+  dryRun: boolean,
+): Promise<PartitionResult> {
+  if (result.oldTableFiles.length === 0) return result;
+  const rebuilt = new Set(result.rebuiltKeys);
+  const removed = [...result.removed];
+  const kept = [...result.kept];
+  for (const key of result.oldTableFiles) {
+    let keys: string[];
     try {
-      const cursor = reader.getCursor(['area_code', 'collected_at']);
-      for (let row = await cursor.next(); row; row = await cursor.next()) {
-        if (!rebuilt.has(rowKey(String(row.area_code), row.collected_at as Date))) missing++;
-      }
-    } finally {
-      await reader.close();
+      keys = await readKeys(key);
+    } catch {
+      // No reader can use it; raw/ is the source of whatever it was meant to hold.
+      removed.push(key);
+      continue;
     }
-  } catch {
-    // A file no reader can open holds nothing anyone can use; raw/ is the source.
-    return { covered: true, reason: 'unreadable' };
+    const missing = keys.filter((id) => !rebuilt.has(id)).length;
+    if (missing === 0) removed.push(key);
+    else kept.push({ key, reason: `${missing} row(s) whose (place, collection time) is not in raw/` });
   }
-  return missing === 0
-    ? { covered: true, reason: '' }
-    : { covered: false, reason: `${missing} row(s) whose (place, collection time) is not in raw/` };
+  if (!dryRun) for (const key of removed.slice(result.removed.length)) await store.delete(key);
+  return { ...result, removed, kept, oldTableFiles: [], rebuiltKeys: [] };
 }

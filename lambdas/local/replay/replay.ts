@@ -2,7 +2,13 @@ import type { PartitionCatalog } from '../../core/catalog.js';
 import { parsePartitionPath } from '../../core/lake/partitions.js';
 import type { PartitionValues, TableName } from '../../core/schema.js';
 import { type LakeLocation, openStore } from './lake-location.js';
-import { type PartitionJob, type PartitionResult, rebuildPartition } from './rebuild-partition.js';
+import { ParquetKeyReader } from './parquet-keys.js';
+import {
+  type PartitionJob,
+  type PartitionResult,
+  rebuildPartition,
+  removeOldTableFiles,
+} from './rebuild-partition.js';
 import { planReplay, type ReplayRange } from './replay-plan.js';
 import { runOnWorkers } from './worker-pool.js';
 
@@ -62,6 +68,20 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
   const results: PartitionResult[] = [];
   let envelopes = 0;
+  let keyReader: Promise<ParquetKeyReader> | undefined;
+  // Removals of old table files run one at a time on this thread, after the partition's writes.
+  let removals = Promise.resolve();
+  const finish = (rebuilt: PartitionResult) => {
+    removals = removals.then(async () => {
+      let result = rebuilt;
+      if (rebuilt.oldTableFiles.length > 0) {
+        keyReader ??= ParquetKeyReader.open();
+        const reader = await keyReader;
+        result = await removeOldTableFiles(rebuilt, store, (key) => reader.keysOf(store, key), dryRun);
+      }
+      collect(result);
+    });
+  };
   const collect = (result: PartitionResult) => {
     results.push(result);
     envelopes += result.envelopes;
@@ -72,10 +92,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       elapsedMs: performance.now() - started,
     });
   };
-  if (options.workers > 0 && jobs.length > 1) {
-    await runOnWorkers(options.location, jobs, options.workers, collect);
-  } else {
-    for (const job of jobs) collect(await rebuildPartition(job, store));
+  try {
+    if (options.workers > 0 && jobs.length > 1) {
+      await runOnWorkers(options.location, jobs, options.workers, finish);
+    } else {
+      for (const job of jobs) finish(await rebuildPartition(job, store));
+    }
+    await removals;
+  } finally {
+    if (keyReader) await (await keyReader).close();
   }
 
   let registered = 0;

@@ -2,6 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { LakeLocation } from './lake-location.js';
 import type { PartitionJob, PartitionResult } from './rebuild-partition.js';
 
+/**
+ * Workers run the TypeScript sources as the main thread does: the bootstrap registers tsx's loader
+ * in the new thread, then imports the worker module (a worker's own `--import` flags are applied
+ * too late for its entry module on Node 20).
+ */
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./replay-worker.ts', import.meta.url).href)}); })`;
+
 /** Jobs a worker holds at once: one encoding while the next one reads or writes. */
 const IN_FLIGHT_PER_WORKER = 2;
 
@@ -19,11 +27,7 @@ export async function runOnWorkers(
   const threads = Array.from(
     { length: Math.min(workers, jobs.length) },
     () =>
-      new Worker(new URL('./replay-worker.ts', import.meta.url), {
-        workerData: { location },
-        // Workers run the TypeScript sources as the main thread does (tsx's loader is inherited).
-        execArgv: process.execArgv,
-      }),
+      new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { location }, execArgv: [] }),
   );
   let next = 0;
   let failure: Error | undefined;
