@@ -26,8 +26,7 @@ export async function runOnWorkers(
 ): Promise<void> {
   const threads = Array.from(
     { length: Math.min(workers, jobs.length) },
-    () =>
-      new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { location }, execArgv: [] }),
+    () => new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { location }, execArgv: [] }),
   );
   let next = 0;
   let failure: Error | undefined;
