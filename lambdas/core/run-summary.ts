@@ -15,6 +15,8 @@ export interface RunSummary {
   readonly noData: { readonly code: string; readonly reason: string }[];
   readonly failures: { readonly code: string; readonly reason: string }[];
   readonly published: number;
+  /** Answers collected but not yet in the lake (it could not be written): outcomes follow once they are. */
+  readonly waiting?: { readonly places: number; readonly reason: string };
   /** Set when the API refused the key (INFO-100): said loudly, since no later run can succeed either. */
   readonly keyRefused?: string;
   /** Present when the writer ran in the same process (local runs). */
@@ -39,6 +41,7 @@ export function summarizeRun(input: {
   writes?: readonly BatchWriteResult[];
   simulated: boolean;
   durationMs: number;
+  waiting?: RunSummary['waiting'];
 }): RunSummary {
   const { collect, writes } = input;
   const count = (status: PlaceOutcome['status']) =>
@@ -59,6 +62,7 @@ export function summarizeRun(input: {
     failures: reasonsOf(collect.outcomes, 'failed'),
     published: input.published,
     ...(collect.keyRefused ? { keyRefused: collect.keyRefused.message } : {}),
+    ...(input.waiting ? { waiting: input.waiting } : {}),
     written: writes
       ? {
           populationRows: sum((w) => w.populationRows),
@@ -84,6 +88,10 @@ export function formatRunSummary(summary: RunSummary): string {
   for (const failure of summary.failures) lines.push(`    failed  ${failure.code}: ${failure.reason}`);
   for (const empty of summary.noData) lines.push(`    no data ${empty.code}: ${empty.reason}`);
   lines.push(`  published: ${summary.published} envelopes`);
+  if (summary.waiting)
+    lines.push(
+      `  waiting: ${summary.waiting.places} answer(s) not yet in the lake (${summary.waiting.reason}); outcomes follow once they are`,
+    );
   if (summary.written) {
     const w = summary.written;
     lines.push(

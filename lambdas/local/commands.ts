@@ -11,7 +11,7 @@ import { defaultLakeDir, type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocal
 import { openLake } from './duckdb-lake.js';
 import { guardLake } from './lake-guard.js';
 import { reportAfterDemo } from './report-command.js';
-import { runOnce } from './runner.js';
+import { finishLocalRuns, recoverUnfinishedRuns, runOnce } from './runner.js';
 import { runOnSchedule } from './schedule.js';
 import { ApiSimulator } from './simulator/server.js';
 import { formatTextTable } from './text-table.js';
@@ -70,6 +70,11 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
       (config.once ? '' : ', now and then at every :00, :20 and :40 (Asia/Seoul); Ctrl-C stops'),
   );
   try {
+    const recovery = await recoverUnfinishedRuns(deps);
+    for (const run of recovery.settledRuns)
+      io.err(
+        `unfinished run ${run.runId} settled: ${run.ok} place(s) ok, ${run.failed} failed (see collection_outcomes)`,
+      );
     if (config.once) {
       const summary = await runOnce(deps, new Date(Math.floor(Date.now() / 60_000) * 60_000));
       io.out(formatRunSummary(summary));
@@ -94,7 +99,12 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
     });
     return EXIT.ok;
   } finally {
-    await transport.close();
+    try {
+      const notice = await finishLocalRuns(deps);
+      if (notice) io.err(`warning: ${notice}`);
+    } finally {
+      await transport.close();
+    }
   }
 }
 

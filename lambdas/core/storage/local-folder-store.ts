@@ -37,7 +37,9 @@ export class LocalFolderStore implements ObjectStore {
     const path = this.pathOf(key);
     // Write then rename: a reader (DuckDB, the crawler) never sees half a file, and a rewrite
     // of the same key replaces the old file in one step.
-    const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    // The writer's PID in the name: after a kill, the next start removes only files whose
+    // writer is gone (run-journal.ts), never one a live process is about to rename.
+    const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(temporary, body);
