@@ -70,6 +70,21 @@ export class LocalFolderStore implements ObjectStore {
     }
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    try {
+      const entries = await readdir(prefix === '' ? this.location : this.pathOf(prefix.replace(/\/$/, '')), {
+        withFileTypes: true,
+      });
+      return entries
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StorageError(`cannot list ${this.location}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     let entries: string[];
