@@ -1,9 +1,10 @@
--- Forecast errors, kept up to date by the COPY loader's merge as the actuals arrive
--- (lambdas/core/warehouse/forecast-error.ts): one row per forecast whose hour has been observed,
--- keyed by (area_code, collected_at, forecast_time). Each loaded partition recomputes only the
--- (place, hour) pairs it touches, so v_forecast_accuracy never re-joins every forecast to every
--- observation. Column list = FORECAST_ERROR_COLUMNS, in order.
+-- GENERATED from lambdas/core/schema.ts by `npm run generate:sql`: edit the schema, not this file.
 --
+-- forecast_error: One row per forecast whose hour has been observed: forecast against the first
+-- observation of that hour. Key: (area_code, collected_at, forecast_time).
+--
+-- Each loaded partition recomputes only the (place, hour) pairs it touches, so
+-- v_forecast_accuracy never re-joins every forecast to every observation.
 -- DISTKEY(area_code): like the tables it is computed from, so the merge's joins stay on each slice.
 -- SORTKEY(forecast_time, area_code): the merge deletes and inserts by (place, hour), and accuracy
 --   questions are bounded in time.

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type ColumnSpec, duckdbType, TABLES, type TableSpec } from '../core/schema.js';
-import { FORECAST_ERROR_COLUMNS, FORECAST_ERROR_TABLE } from '../core/warehouse/forecast-error.js';
+import { type ColumnSpec, duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../core/schema.js';
 import {
   LOAD_LOG_QUERY,
   mergeStatements,
@@ -34,14 +33,9 @@ const columnDdl = (c: ColumnSpec) => `${c.name} ${duckdbType(c)}${c.nullable ? '
 
 /** DuckDB DDL of the native tables: the lake's tables, the load log and the forecast errors. */
 export function nativeTablesDdl(): string[] {
-  const create = (name: string, columns: readonly ColumnSpec[]) =>
-    `CREATE TABLE IF NOT EXISTS ${name} (${columns.map(columnDdl).join(', ')})`;
-  return [
-    ...TABLES.map((table) => create(table.name, table.columns)),
-    create(FORECAST_ERROR_TABLE, FORECAST_ERROR_COLUMNS),
-    'CREATE TABLE IF NOT EXISTS load_log (table_name VARCHAR NOT NULL, partition_path VARCHAR NOT NULL, ' +
-      'file_count INTEGER NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)',
-  ];
+  return WAREHOUSE_TABLES.map(
+    (table) => `CREATE TABLE IF NOT EXISTS ${table.name} (${table.columns.map(columnDdl).join(', ')})`,
+  );
 }
 
 export interface LocalWarehouse {
@@ -110,8 +104,9 @@ export function listLakeDays(
           if (files > 0) days.push({ table, path, files });
         }
   }
+  const order = TABLES.map((table) => table.name as string);
   return days.sort(
-    (a, b) => a.path.localeCompare(b.path) || TABLES.indexOf(a.table) - TABLES.indexOf(b.table),
+    (a, b) => a.path.localeCompare(b.path) || order.indexOf(a.table.name) - order.indexOf(b.table.name),
   );
 }
 

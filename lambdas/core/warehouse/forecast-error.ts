@@ -1,4 +1,4 @@
-import type { ColumnSpec, TableName } from '../schema.js';
+import { FORECAST_ERROR } from '../schema.js';
 
 /**
  * Forecast errors, kept up to date as the actuals arrive instead of re-joining every forecast to
@@ -13,26 +13,8 @@ import type { ColumnSpec, TableName } from '../schema.js';
  *
  * Every statement here is the same text on Redshift and DuckDB (the SQL both share).
  */
-export const FORECAST_ERROR_TABLE = 'forecast_error';
-
-/** Columns of `forecast_error`, in order; one row per checked forecast. */
-export const FORECAST_ERROR_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'area_code', type: 'string', source: 'place', maxBytes: 16 },
-  { name: 'collected_at', type: 'timestamp', source: 'run the forecast came with' },
-  { name: 'forecast_time', type: 'timestamp', source: 'hour forecast (UTC)' },
-  { name: 'horizon_hours', type: 'int32', source: 'hours from the hour of the forecast’s own observation' },
-  { name: 'forecast_congest_level', type: 'string', source: 'forecast level', maxBytes: 64 },
-  {
-    name: 'observed_congest_level',
-    type: 'string',
-    source: 'first observed level of that hour',
-    maxBytes: 64,
-  },
-  { name: 'observed_population_time', type: 'timestamp', source: 'population_time of that observation' },
-  { name: 'forecast_mid', type: 'double', source: 'midpoint of the forecast range' },
-  { name: 'observed_mid', type: 'double', source: 'midpoint of the observed range' },
-];
-export const FORECAST_ERROR_KEY = ['area_code', 'collected_at', 'forecast_time'] as const;
+export const FORECAST_ERROR_TABLE = FORECAST_ERROR.name;
+export const FORECAST_ERROR_COLUMNS = FORECAST_ERROR.columns;
 
 /** The (place, hour) pairs a loaded partition touches: rebuilt from its staging table each time. */
 export const TOUCHED_HOURS_TABLE = 'stage_forecast_hours';
@@ -87,7 +69,7 @@ JOIN (
  * observations, the hours of the rows it replaces (a re-run may have seen another hour). None for
  * tables that hold neither forecasts nor observations.
  */
-function touchedHours(table: TableName, staging: string): string | undefined {
+function touchedHours(table: string, staging: string): string | undefined {
   if (table === 'population_forecast') return `SELECT DISTINCT area_code, forecast_time FROM ${staging}`;
   if (table !== 'population') return undefined;
   const hourOf = (alias: string) =>
@@ -106,7 +88,7 @@ function touchedHours(table: TableName, staging: string): string | undefined {
  * errors of those hours and inserts them again from the tables). Empty for other tables.
  */
 export function forecastErrorStatements(
-  table: TableName,
+  table: string,
   staging: string,
 ): { readonly before: string[]; readonly after: string[] } {
   const touched = touchedHours(table, staging);

@@ -1,4 +1,4 @@
-import type { TableName, TableSpec } from '../schema.js';
+import { columnList, duplicateOrderSql, LOAD_LOG, type TableSpec } from '../schema.js';
 import { forecastErrorStatements } from './forecast-error.js';
 
 /**
@@ -16,21 +16,22 @@ export function mergePartitionStatements(table: TableSpec, fillStaging: string):
   const staging = stagingTableName(table);
   return [
     ...mergeStatements(table, fillStaging),
-    'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
-    'INSERT INTO load_log (table_name, partition_path, file_count, rows_loaded, loaded_at) ' +
+    `DELETE FROM ${LOAD_LOG.name} WHERE table_name = :table_name AND partition_path = :partition_path`,
+    `INSERT INTO ${LOAD_LOG.name} (${columnList(LOAD_LOG)}) ` +
       `SELECT :table_name, :partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) FROM ${staging}`,
     `DROP TABLE ${staging}`,
   ];
 }
 
 /**
- * The merge itself, without the load log: stage, bring the touched forecast errors' hours aside,
+ * The merge itself, without the load log: stage, note the hours whose forecast errors change,
  * delete the staged keys, insert one row per staged key, recompute the touched forecast errors.
- * The staging table is left for the caller to log from and drop.
+ * The staging table is left for the caller to log from and drop. The local analysis database
+ * (`lambdas/local/local-warehouse.ts`) runs these very statements over several days at once.
  */
 export function mergeStatements(table: TableSpec, fillStaging: string): string[] {
   const staging = stagingTableName(table);
-  const columns = table.columns.map((c) => c.name).join(', ');
+  const columns = columnList(table);
   const sameKey = table.key.map((k) => `${table.name}.${k} = ${staging}.${k}`).join(' AND ');
   const errors = forecastErrorStatements(table.name, staging);
   return [
@@ -41,30 +42,18 @@ export function mergeStatements(table: TableSpec, fillStaging: string): string[]
     ...errors.before,
     `DELETE FROM ${table.name} USING ${staging} WHERE ${sameKey}`,
     `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (` +
-      `SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${DUPLICATE_ORDER[table.name]}) AS duplicate_order ` +
+      `SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) AS duplicate_order ` +
       `FROM ${staging}) AS ranked WHERE duplicate_order = 1`,
     ...errors.after,
   ];
 }
-
-/**
- * Which row wins when a partition holds one key twice (a fetcher that ran twice for one scheduled
- * time): the latest answer, as in the local lake views (`duckdb-lake.ts`).
- */
-const DUPLICATE_ORDER: Record<TableName, string> = {
-  population: 'fetched_at DESC, run_id DESC',
-  population_forecast:
-    'population_time DESC, forecast_population_max DESC, forecast_population_min DESC, forecast_congest_level',
-  collection_outcomes: 'attempts DESC, duration_ms DESC',
-};
 
 export function stagingTableName(table: TableSpec): string {
   return `stage_${table.name}`;
 }
 
 /** The load log rows from a partition on, to compare with the lake's current files. */
-export const LOAD_LOG_QUERY =
-  'SELECT table_name, partition_path, file_count FROM load_log WHERE partition_path >= :since_partition';
+export const LOAD_LOG_QUERY = `SELECT table_name, partition_path, file_count FROM ${LOAD_LOG.name} WHERE partition_path >= :since_partition`;
 
 /** `2026-07-16 05:20:00.000`: a timestamp literal both engines cast from text, in UTC. */
 export function timestampParameter(instant: Date): string {
