@@ -4,6 +4,7 @@
  * `npm run replay`, `npm run check`.
  * Entry point only: every command lives in lambdas/local/.
  */
+import { checkCommand } from '../lambdas/local/check-command.js';
 import { demoCommand, queryCommand, startCommand } from '../lambdas/local/commands.js';
 import { replayCommand } from '../lambdas/local/replay-command.js';
 import { reportCommand } from '../lambdas/local/report-command.js';
@@ -14,6 +15,7 @@ const commands = {
   query: queryCommand,
   report: reportCommand,
   replay: replayCommand,
+  check: checkCommand,
 } as const;
 
 const [name = 'start', ...argv] = process.argv.slice(2);

@@ -7,6 +7,8 @@ export interface ReplayRange {
   /** Inclusive bounds on the run's collection time; a partition is in range when its minute meets them. */
   readonly since?: Date;
   readonly until?: Date;
+  /** Only these partitions (`year=…/…/minute=…`), e.g. the ones `check --fix` found broken. */
+  readonly only?: ReadonlySet<string>;
 }
 
 export interface PlannedPartition {
@@ -34,6 +36,7 @@ export function partitionStart(values: PartitionValues): Date {
 }
 
 function inRange(values: PartitionValues, range: ReplayRange): boolean {
+  if (range.only && !range.only.has(partitionPath(values))) return false;
   const start = partitionStart(values).getTime();
   if (range.since && start + MINUTE <= range.since.getTime()) return false;
   if (range.until && start > range.until.getTime()) return false;
