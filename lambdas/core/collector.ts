@@ -27,6 +27,13 @@ export interface CollectOptions {
   /** The whole run is bounded: places not done by then fail with a reason. @default 120000 */
   readonly runTimeoutMs?: number;
   readonly log: Log;
+  /**
+   * Aborted when the user stops the command (Ctrl-C): places not fetched yet, and those in flight,
+   * end as failed with the reason "interrupted", and the run goes on to publish what it has.
+   */
+  readonly stop?: AbortSignal;
+  /** Told each place's outcome as soon as it is known (live progress on a terminal). */
+  readonly onPlaceDone?: (outcome: PlaceOutcome) => void;
 }
 
 export interface CollectResult {
@@ -53,11 +60,19 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
     () => run.abort(new RunTimeoutError(`run time limit of ${runTimeoutMs / 1000} s reached`)),
     runTimeoutMs,
   );
+  const interrupt = () =>
+    run.abort(new RunInterruptedError(`interrupted: the run was stopped (${String(options.stop?.reason)})`));
+  if (options.stop?.aborted) interrupt();
+  options.stop?.addEventListener('abort', interrupt);
   const envelopes = new Map<string, Envelope>();
   try {
     const outcomes = await Promise.all(
       options.places.map((place) =>
-        limit(() => collectPlace(place, options, run.signal, envelopes)).catch((error: unknown) => {
+        limit(async () => {
+          const outcome = await collectPlace(place, options, run.signal, envelopes);
+          options.onPlaceDone?.(outcome);
+          return outcome;
+        }).catch((error: unknown) => {
           if (error instanceof InvalidApiKeyError && !run.signal.aborted) run.abort(error);
           throw error;
         }),
@@ -75,11 +90,13 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
     throw error;
   } finally {
     clearTimeout(deadline);
+    options.stop?.removeEventListener('abort', interrupt);
     limit.clearQueue();
   }
 }
 
 class RunTimeoutError extends Error {}
+class RunInterruptedError extends Error {}
 
 async function collectPlace(
   place: Place,
@@ -105,7 +122,9 @@ async function collectPlace(
       );
       return { code: place.code, status: 'ok', attempts: result.attempts, durationMs: took() };
     }
-    options.log[result.status === 'failed' ? 'warn' : 'info'](`place ${result.status}`, {
+    // One line per place at info: the run's summary says what failed, grouped by reason, so an
+    // unreachable API is one line for a person, not 121 (the per-place list stays in the log).
+    options.log.info(`place ${result.status}`, {
       place: place.code,
       reason: result.reason,
       attempts: result.attempts,
