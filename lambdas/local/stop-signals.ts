@@ -29,6 +29,8 @@ export interface StopSignalsOptions {
   readonly now?: () => number;
   /** Signals this close to the first are copies of it (the terminal's and npm's). @default 500 */
   readonly sameSignalWithinMs?: number;
+  /** Keeps the process alive for a while. Injected by tests. @default a timer */
+  readonly stayAliveFor?: (ms: number) => void;
 }
 
 export interface StopSignals {
@@ -44,6 +46,7 @@ export function installStopSignals(options: StopSignalsOptions): StopSignals {
   const source = options.source ?? process;
   const now = options.now ?? Date.now;
   const window = options.sameSignalWithinMs ?? 500;
+  const stayAliveFor = options.stayAliveFor ?? ((ms: number) => setTimeout(() => {}, ms));
   const controller = new AbortController();
   let firstAt: number | undefined;
 
@@ -55,6 +58,9 @@ export function installStopSignals(options: StopSignalsOptions): StopSignals {
         `${signal} received: stopping (${signal === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to exit at once)`,
       );
       controller.abort(signal);
+      // A command that stops quickly would otherwise be tearing down (its signal handlers gone)
+      // when npm's forwarded copy of this Ctrl-C arrives, and die of it: stay alive to receive it.
+      stayAliveFor(window);
       return;
     }
     if (at - firstAt <= window) return; // the same keypress, delivered by another layer
