@@ -283,7 +283,13 @@ export async function demoCommand(
       timeoutMs: config.requestTimeoutMs,
       log,
     });
-    const pipeline = await openPipeline(config, true, log, io, days === undefined ? client : onSimulatedClock(client, clock));
+    const pipeline = await openPipeline(
+      config,
+      true,
+      log,
+      io,
+      days === undefined ? client : onSimulatedClock(client, clock),
+    );
     let reportIsCurrent = false;
     const report = async () => {
       await reportAfterDemo(config.lake, io);
