@@ -1,8 +1,9 @@
--- Native copy of the lake's population table: one row per place per collection run, keyed by
--- (area_code, collected_at). Filled by the COPY loader (lambdas/core/warehouse/loader.ts), which
--- merges by that key, so loading a partition twice leaves no duplicates.
--- The column list is the one schema definition (lambdas/core/schema.ts), in its order: COPY from
--- Parquet maps columns by position. test/unit/warehouse-ddl.test.ts proves they agree.
+-- GENERATED from lambdas/core/schema.ts by `npm run generate:sql`: edit the schema, not this file.
+--
+-- population: One row per place per collection run: congestion, population range and shares. Key:
+-- (area_code, collected_at).
+-- Filled by the COPY loader, which merges by the key, so loading a partition twice leaves no
+-- duplicates. Columns in the schema's order: COPY from Parquet maps columns by position.
 --
 -- DISTKEY(area_code): every view groups by place, and the forecast-accuracy view joins
 --   population_forecast to population on area_code; with the same distribution key on both tables

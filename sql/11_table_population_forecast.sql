@@ -1,6 +1,9 @@
--- Native copy of the lake's population_forecast table: one row per forecast hour of each place
--- and run, keyed by (area_code, collected_at, forecast_time). Column list = the one schema
--- definition, in order (COPY from Parquet maps by position).
+-- GENERATED from lambdas/core/schema.ts by `npm run generate:sql`: edit the schema, not this file.
+--
+-- population_forecast: One row per forecast hour of each place and run (the 12-hour forecast in
+-- FCST_PPLTN). Key: (area_code, collected_at, forecast_time).
+-- Filled by the COPY loader, which merges by the key, so loading a partition twice leaves no
+-- duplicates. Columns in the schema's order: COPY from Parquet maps columns by position.
 --
 -- DISTKEY(area_code): the same as population, so the forecast-accuracy join (same place, forecast
 --   hour = observed hour) is collocated on each slice.

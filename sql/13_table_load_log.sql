@@ -1,8 +1,11 @@
--- What the COPY loader loaded, and when: one row per lake partition and table. The loader
--- compares a partition's current number of Parquet files with file_count here; a partition that
--- is new, or got another file since (a late batch, a re-run), is loaded again. The merge keeps
--- that reload free of duplicates, and the row here is replaced in the same transaction.
+-- GENERATED from lambdas/core/schema.ts by `npm run generate:sql`: edit the schema, not this file.
 --
+-- load_log: One row per lake partition and table loaded into the warehouse. Key: (table_name,
+-- partition_path).
+--
+-- The loader compares a partition's current number of Parquet files with file_count; a
+-- partition that is new, or got another file since, is loaded again, and its row here is replaced
+-- in the same transaction as the merge.
 -- DISTSTYLE ALL: a few rows per run; every slice holds a copy, so the loader's lookup is local.
 -- SORTKEY(partition_path): paths sort in time order (year=…/month=…/…), and the loader reads
 --   the log from a starting partition onwards.
@@ -14,4 +17,4 @@ CREATE TABLE IF NOT EXISTS load_log (
   loaded_at TIMESTAMP NOT NULL
 )
 DISTSTYLE ALL
-SORTKEY (partition_path);
+COMPOUND SORTKEY (partition_path);

@@ -1,6 +1,15 @@
 import type { Envelope } from './envelope.js';
 import { parseKstWallClock } from './kst-time.js';
-import type { ForecastRow, PopulationRow } from './schema.js';
+import {
+  type CodeSetColumnsOf,
+  type FieldReading,
+  type ForecastRow,
+  POPULATION,
+  POPULATION_FORECAST,
+  type PopulationRow,
+  type RowOf,
+  type TableSpec,
+} from './schema.js';
 
 /** Congestion labels in use since late 2022, and the older scale. Others are kept but flagged. */
 export const CONGESTION_LEVELS = ['여유', '보통', '약간 붐빔', '붐빔'] as const;
@@ -25,7 +34,7 @@ const INT32_MAX = 2_147_483_647;
  * Collects every problem of a record rather than stopping at the first, so a rejection says
  * everything that is wrong with it at once.
  */
-class FieldReader {
+class FieldReader implements Record<FieldReading, (field: string) => unknown> {
   readonly problems: string[] = [];
   constructor(
     private readonly record: Record<string, unknown>,
@@ -95,6 +104,19 @@ class FieldReader {
 }
 
 /**
+ * A row of a table, in column order: each column with an API `field` read by its reader, the
+ * others given by the caller (the envelope's times and run, the place's category).
+ */
+function readRow<T extends TableSpec>(table: T, read: FieldReader, given: CodeSetColumnsOf<T>): RowOf<T> {
+  const row: Record<string, unknown> = {};
+  const set = given as Record<string, unknown>;
+  for (const column of table.columns) {
+    row[column.name] = column.field ? read[column.field.read](column.field.name) : set[column.name];
+  }
+  return row as RowOf<T>;
+}
+
+/**
  * Turns an envelope into one `population` row and its `population_forecast` rows: numbers from
  * strings, Y/N to booleans, KST wall clock to UTC instants. A record that cannot be normalized is
  * refused with every reason; an unknown congestion label is kept, with a warning (the label set
@@ -106,39 +128,19 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
   const warnings: string[] = [];
   const collectedAt = new Date(envelope.collectedAt);
 
-  const areaCode = read.text('AREA_CD');
-  if (areaCode !== '' && areaCode !== envelope.place.code) {
-    read.problems.push(
-      `AREA_CD ${JSON.stringify(areaCode)} does not match the place asked, ${envelope.place.code}`,
-    );
-  }
-  const population: PopulationRow = {
+  const population = readRow(POPULATION, read, {
     collected_at: collectedAt,
     fetched_at: new Date(envelope.fetchedAt),
     run_id: envelope.runId,
-    area_code: areaCode,
-    area_name: read.text('AREA_NM'),
     category: envelope.place.category,
-    area_congest_level: read.text('AREA_CONGEST_LVL'),
-    area_congest_message: read.text('AREA_CONGEST_MSG'),
-    area_population_min: read.int('AREA_PPLTN_MIN'),
-    area_population_max: read.int('AREA_PPLTN_MAX'),
-    male_population_rate: read.rate('MALE_PPLTN_RATE'),
-    female_population_rate: read.rate('FEMALE_PPLTN_RATE'),
-    population_rate_0: read.rate('PPLTN_RATE_0'),
-    population_rate_10: read.rate('PPLTN_RATE_10'),
-    population_rate_20: read.rate('PPLTN_RATE_20'),
-    population_rate_30: read.rate('PPLTN_RATE_30'),
-    population_rate_40: read.rate('PPLTN_RATE_40'),
-    population_rate_50: read.rate('PPLTN_RATE_50'),
-    population_rate_60: read.rate('PPLTN_RATE_60'),
-    population_rate_70: read.rate('PPLTN_RATE_70'),
-    resident_population_rate: read.rate('RESNT_PPLTN_RATE'),
-    non_resident_population_rate: read.rate('NON_RESNT_PPLTN_RATE'),
-    replace_yn: read.yesNo('REPLACE_YN'),
-    forecast_yn: read.yesNo('FCST_YN'),
-    population_time: read.kstTime('PPLTN_TIME'),
-  };
+  });
+  const areaCode = population.area_code;
+  if (areaCode !== '' && areaCode !== envelope.place.code) {
+    // First among the reasons: AREA_CD is the first field read, and a wrong place explains the rest.
+    read.problems.unshift(
+      `AREA_CD ${JSON.stringify(areaCode)} does not match the place asked, ${envelope.place.code}`,
+    );
+  }
 
   checkRange(read.problems, 'AREA_PPLTN', population.area_population_min, population.area_population_max);
   checkSum(read.problems, 'MALE_PPLTN_RATE + FEMALE_PPLTN_RATE', [
@@ -184,15 +186,11 @@ function readForecasts(
       typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
       context,
     );
-    const row: ForecastRow = {
+    const row: ForecastRow = readRow(POPULATION_FORECAST, read, {
       collected_at: population.collected_at,
       area_code: population.area_code,
       population_time: population.population_time,
-      forecast_time: read.kstTime('FCST_TIME'),
-      forecast_congest_level: read.text('FCST_CONGEST_LVL'),
-      forecast_population_min: read.int('FCST_PPLTN_MIN'),
-      forecast_population_max: read.int('FCST_PPLTN_MAX'),
-    };
+    });
     checkRange(
       read.problems,
       `${context}FCST_PPLTN`,

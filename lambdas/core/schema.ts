@@ -1,30 +1,59 @@
 /**
- * The one schema definition. Parquet files, Glue tables, Redshift external and native tables and
- * DuckDB views are all derived from these lists, so they cannot drift apart
- * (test/unit/schema.test.ts proves the derived forms agree).
+ * The one schema definition. Every table's columns are declared here once; the row types, the
+ * normalizer's field mapping, the Parquet schemas, the Glue tables, the DuckDB lake views, the
+ * Redshift `CREATE TABLE` files (`npm run generate:sql`) and the loader's merge all derive from it.
+ * test/unit/schema.test.ts renames a column and checks that every derived form follows.
  */
 
-export type ColumnType = 'timestamp' | 'string' | 'int32' | 'double' | 'boolean';
+export type ColumnType = 'timestamp' | 'string' | 'int32' | 'int64' | 'double' | 'boolean';
+
+/**
+ * How the normalizer reads a column from an API record field (all fields arrive as strings):
+ * `text` trimmed; `int` a whole number that fits INT32; `rate` a share 0–100; `yesNo` Y/N to a
+ * boolean; `kstTime` a `YYYY-MM-DD HH:MM` Asia/Seoul wall clock to a UTC instant.
+ */
+export type FieldReading = 'text' | 'int' | 'rate' | 'yesNo' | 'kstTime';
 
 export interface ColumnSpec {
   readonly name: string;
   readonly type: ColumnType;
-  /** Where the value comes from: an API field, or how it is derived. */
+  /** Where the value comes from: an API field, or how it is derived (the Glue column comment). */
   readonly source: string;
+  /** The API record field the normalizer reads the value from, and how. Absent: set by the code. */
+  readonly field?: { readonly name: string; readonly read: FieldReading };
   /** Upper bound of the UTF-8 byte length, for Redshift `VARCHAR(n)`. Korean text is 3 bytes a character. */
   readonly maxBytes?: number;
   /** Whether the column may be NULL. @default false */
   readonly nullable?: boolean;
 }
 
-export type TableName = 'population' | 'population_forecast' | 'collection_outcomes';
+/** A column name, or a column name followed by ` DESC`: one term of an `ORDER BY`. */
+type OrderTerm<Name extends string> = Name | `${Name} DESC`;
 
-export interface TableSpec {
-  readonly name: TableName;
+export interface TableSpec<Columns extends readonly ColumnSpec[] = readonly ColumnSpec[]> {
+  readonly name: string;
   readonly description: string;
-  readonly columns: readonly ColumnSpec[];
+  readonly columns: Columns;
   /** Columns that identify a row: redelivery and reloads must never produce two rows with one key. */
-  readonly key: readonly string[];
+  readonly key: readonly Columns[number]['name'][];
+  /**
+   * Which row wins when the lake holds one key twice (a fetcher that ran twice for one scheduled
+   * time): the first in this order. The local lake views and the warehouse merge both use it.
+   */
+  readonly duplicateOrder: readonly OrderTerm<Columns[number]['name']>[];
+  /** The native Redshift table: distribution, sort key, and why (the comment of its DDL file). */
+  readonly redshift: {
+    readonly distribution: { readonly key: Columns[number]['name'] } | 'ALL';
+    readonly sortKey: readonly Columns[number]['name'][];
+    readonly why: string;
+  };
+}
+
+/** Checks a table's key, order and sort columns against its columns, and keeps the literal types. */
+function defineTable<const Columns extends readonly ColumnSpec[]>(
+  spec: TableSpec<Columns>,
+): TableSpec<Columns> {
+  return spec;
 }
 
 /** Hive partition keys of every lake folder, from the run's `collectedAt` in Asia/Seoul. */
@@ -32,23 +61,59 @@ export const PARTITION_KEYS = ['year', 'month', 'day', 'hour', 'minute'] as cons
 export type PartitionKey = (typeof PARTITION_KEYS)[number];
 export type PartitionValues = Readonly<Record<PartitionKey, string>>;
 
-const rate = (name: string, source: string): ColumnSpec => ({ name, type: 'double', source });
+const rate = <const Name extends string>(name: Name, field: string) =>
+  ({ name, type: 'double', source: field, field: { name: field, read: 'rate' } }) as const;
 
-export const POPULATION: TableSpec = {
+export const POPULATION = defineTable({
   name: 'population',
   description: 'One row per place per collection run: congestion, population range and shares.',
   key: ['area_code', 'collected_at'],
+  duplicateOrder: ['fetched_at DESC', 'run_id DESC'],
   columns: [
     { name: 'collected_at', type: 'timestamp', source: "run's scheduled time (envelope collectedAt)" },
     { name: 'fetched_at', type: 'timestamp', source: 'when the answer arrived (envelope fetchedAt)' },
     { name: 'run_id', type: 'string', source: 'envelope runId', maxBytes: 64 },
-    { name: 'area_code', type: 'string', source: 'AREA_CD', maxBytes: 16 },
-    { name: 'area_name', type: 'string', source: 'AREA_NM', maxBytes: 256 },
+    {
+      name: 'area_code',
+      type: 'string',
+      source: 'AREA_CD',
+      field: { name: 'AREA_CD', read: 'text' },
+      maxBytes: 16,
+    },
+    {
+      name: 'area_name',
+      type: 'string',
+      source: 'AREA_NM',
+      field: { name: 'AREA_NM', read: 'text' },
+      maxBytes: 256,
+    },
     { name: 'category', type: 'string', source: 'places list category', maxBytes: 64 },
-    { name: 'area_congest_level', type: 'string', source: 'AREA_CONGEST_LVL', maxBytes: 64 },
-    { name: 'area_congest_message', type: 'string', source: 'AREA_CONGEST_MSG', maxBytes: 1024 },
-    { name: 'area_population_min', type: 'int32', source: 'AREA_PPLTN_MIN' },
-    { name: 'area_population_max', type: 'int32', source: 'AREA_PPLTN_MAX' },
+    {
+      name: 'area_congest_level',
+      type: 'string',
+      source: 'AREA_CONGEST_LVL',
+      field: { name: 'AREA_CONGEST_LVL', read: 'text' },
+      maxBytes: 64,
+    },
+    {
+      name: 'area_congest_message',
+      type: 'string',
+      source: 'AREA_CONGEST_MSG',
+      field: { name: 'AREA_CONGEST_MSG', read: 'text' },
+      maxBytes: 1024,
+    },
+    {
+      name: 'area_population_min',
+      type: 'int32',
+      source: 'AREA_PPLTN_MIN',
+      field: { name: 'AREA_PPLTN_MIN', read: 'int' },
+    },
+    {
+      name: 'area_population_max',
+      type: 'int32',
+      source: 'AREA_PPLTN_MAX',
+      field: { name: 'AREA_PPLTN_MAX', read: 'int' },
+    },
     rate('male_population_rate', 'MALE_PPLTN_RATE'),
     rate('female_population_rate', 'FEMALE_PPLTN_RATE'),
     rate('population_rate_0', 'PPLTN_RATE_0'),
@@ -61,37 +126,98 @@ export const POPULATION: TableSpec = {
     rate('population_rate_70', 'PPLTN_RATE_70'),
     rate('resident_population_rate', 'RESNT_PPLTN_RATE'),
     rate('non_resident_population_rate', 'NON_RESNT_PPLTN_RATE'),
-    { name: 'replace_yn', type: 'boolean', source: 'REPLACE_YN (Y/N)' },
-    { name: 'forecast_yn', type: 'boolean', source: 'FCST_YN (Y/N)' },
-    { name: 'population_time', type: 'timestamp', source: 'PPLTN_TIME (KST wall clock → UTC instant)' },
+    {
+      name: 'replace_yn',
+      type: 'boolean',
+      source: 'REPLACE_YN (Y/N)',
+      field: { name: 'REPLACE_YN', read: 'yesNo' },
+    },
+    {
+      name: 'forecast_yn',
+      type: 'boolean',
+      source: 'FCST_YN (Y/N)',
+      field: { name: 'FCST_YN', read: 'yesNo' },
+    },
+    {
+      name: 'population_time',
+      type: 'timestamp',
+      source: 'PPLTN_TIME (KST wall clock → UTC instant)',
+      field: { name: 'PPLTN_TIME', read: 'kstTime' },
+    },
   ],
-};
+  redshift: {
+    distribution: { key: 'area_code' },
+    sortKey: ['collected_at', 'area_code'],
+    why: `DISTKEY(area_code): every view groups by place, and the forecast-accuracy view joins
+  population_forecast to population on area_code; with the same distribution key on both tables
+  that join runs on each slice without moving rows. 121 places spread evenly enough.
+SORTKEY(collected_at, area_code): views and Query Editor questions are bounded in time
+  ("last 7 days", "this month"), so zone maps skip every block outside the range; the loader's
+  merge deletes one partition's collection time, which touches only a few blocks.`,
+  },
+});
 
-export const POPULATION_FORECAST: TableSpec = {
+export const POPULATION_FORECAST = defineTable({
   name: 'population_forecast',
   description: 'One row per forecast hour of each place and run (the 12-hour forecast in FCST_PPLTN).',
   key: ['area_code', 'collected_at', 'forecast_time'],
+  duplicateOrder: [
+    'population_time DESC',
+    'forecast_population_max DESC',
+    'forecast_population_min DESC',
+    'forecast_congest_level',
+  ],
   columns: [
     { name: 'collected_at', type: 'timestamp', source: "run's scheduled time (envelope collectedAt)" },
     { name: 'area_code', type: 'string', source: 'AREA_CD', maxBytes: 16 },
     { name: 'population_time', type: 'timestamp', source: 'PPLTN_TIME of the record the forecast came with' },
-    { name: 'forecast_time', type: 'timestamp', source: 'FCST_TIME (KST wall clock → UTC instant)' },
-    { name: 'forecast_congest_level', type: 'string', source: 'FCST_CONGEST_LVL', maxBytes: 64 },
-    { name: 'forecast_population_min', type: 'int32', source: 'FCST_PPLTN_MIN' },
-    { name: 'forecast_population_max', type: 'int32', source: 'FCST_PPLTN_MAX' },
+    {
+      name: 'forecast_time',
+      type: 'timestamp',
+      source: 'FCST_TIME (KST wall clock → UTC instant)',
+      field: { name: 'FCST_TIME', read: 'kstTime' },
+    },
+    {
+      name: 'forecast_congest_level',
+      type: 'string',
+      source: 'FCST_CONGEST_LVL',
+      field: { name: 'FCST_CONGEST_LVL', read: 'text' },
+      maxBytes: 64,
+    },
+    {
+      name: 'forecast_population_min',
+      type: 'int32',
+      source: 'FCST_PPLTN_MIN',
+      field: { name: 'FCST_PPLTN_MIN', read: 'int' },
+    },
+    {
+      name: 'forecast_population_max',
+      type: 'int32',
+      source: 'FCST_PPLTN_MAX',
+      field: { name: 'FCST_PPLTN_MAX', read: 'int' },
+    },
   ],
-};
+  redshift: {
+    distribution: { key: 'area_code' },
+    sortKey: ['forecast_time', 'area_code'],
+    why: `DISTKEY(area_code): the same as population, so the forecast-accuracy join (same place, forecast
+  hour = observed hour) is collocated on each slice.
+SORTKEY(forecast_time, area_code): accuracy is computed for forecast hours that have been
+  observed, i.e. a range of forecast_time; sorting on it lets the join's range scan skip blocks.`,
+  },
+});
 
 /**
  * One row per place asked in a run, whatever happened: `ok`, `no-data` (INFO-200) or `failed`
  * (with the reason). Written by the fetcher itself after the run is published, so completeness
  * ("which place is missing from which run, and why") is a query, not a log search. An addition to
- * the lake layout of ARCHITECTURE.md: the four areas there cannot tell "no data" from "failed".
+ * the lake layout of the architecture: its four areas cannot tell "no data" from "failed".
  */
-export const COLLECTION_OUTCOMES: TableSpec = {
+export const COLLECTION_OUTCOMES = defineTable({
   name: 'collection_outcomes',
   description: 'One row per place asked in each collection run, with its outcome and the reason if not ok.',
   key: ['run_id', 'area_code'],
+  duplicateOrder: ['attempts DESC', 'duration_ms DESC'],
   columns: [
     { name: 'collected_at', type: 'timestamp', source: "run's scheduled time" },
     { name: 'run_id', type: 'string', source: 'run id', maxBytes: 64 },
@@ -107,60 +233,77 @@ export const COLLECTION_OUTCOMES: TableSpec = {
     { name: 'attempts', type: 'int32', source: 'API calls made for the place' },
     { name: 'duration_ms', type: 'int32', source: 'time spent on the place, retries included' },
   ],
+  redshift: {
+    distribution: { key: 'area_code' },
+    sortKey: ['collected_at', 'area_code'],
+    why: `DISTKEY(area_code): completeness per place groups by area_code, and the per-run completeness
+  view joins population on (run_id, area_code): collocated like the other two tables.
+SORTKEY(collected_at, area_code): completeness is read for recent runs first.`,
+  },
+});
+
+/**
+ * What the COPY loader loaded, and when: one row per lake partition and table. A warehouse table
+ * only (not in the lake): the loader compares a partition's current number of Parquet files with
+ * `file_count`; a partition that is new, or got another file since, is loaded again.
+ */
+export const LOAD_LOG = defineTable({
+  name: 'load_log',
+  description: 'One row per lake partition and table loaded into the warehouse.',
+  key: ['table_name', 'partition_path'],
+  duplicateOrder: ['loaded_at DESC'],
+  columns: [
+    { name: 'table_name', type: 'string', source: 'native table loaded', maxBytes: 64 },
+    { name: 'partition_path', type: 'string', source: 'year=…/month=…/day=…/hour=…/minute=…', maxBytes: 64 },
+    { name: 'file_count', type: 'int32', source: 'Parquet files in the partition when it was loaded' },
+    { name: 'rows_loaded', type: 'int64', source: 'rows staged from the partition' },
+    { name: 'loaded_at', type: 'timestamp', source: 'when the load committed' },
+  ],
+  redshift: {
+    distribution: 'ALL',
+    sortKey: ['partition_path'],
+    why: `The loader compares a partition's current number of Parquet files with file_count; a
+partition that is new, or got another file since, is loaded again, and its row here is replaced
+in the same transaction as the merge.
+DISTSTYLE ALL: a few rows per run; every slice holds a copy, so the loader's lookup is local.
+SORTKEY(partition_path): paths sort in time order (year=…/month=…/…), and the loader reads
+  the log from a starting partition onwards.`,
+  },
+});
+
+/** The lake's tables: Parquet files, Glue tables, DuckDB views and native warehouse tables. */
+export const TABLES = [POPULATION, POPULATION_FORECAST, COLLECTION_OUTCOMES] as const;
+/** Every native warehouse table, in the order of their DDL files: the lake's tables and the load log. */
+export const WAREHOUSE_TABLES = [...TABLES, LOAD_LOG] as const;
+
+export type TableName = (typeof TABLES)[number]['name'];
+
+// ---- Row types, derived from the column lists ----
+
+interface ValueTypes {
+  timestamp: Date;
+  string: string;
+  int32: number;
+  int64: number;
+  double: number;
+  boolean: boolean;
+}
+type ValueOf<C extends ColumnSpec> = C extends { nullable: true }
+  ? ValueTypes[C['type']] | null
+  : ValueTypes[C['type']];
+
+/** A row of a table: one property per column, typed by the column's type. */
+export type RowOf<T extends TableSpec> = {
+  -readonly [C in T['columns'][number] as C['name']]: ValueOf<C>;
+};
+/** The columns of a row that the code sets (those without an API `field`). */
+export type CodeSetColumnsOf<T extends TableSpec> = {
+  -readonly [C in T['columns'][number] as C extends { field: object } ? never : C['name']]: ValueOf<C>;
 };
 
-export const TABLES: readonly TableSpec[] = [POPULATION, POPULATION_FORECAST, COLLECTION_OUTCOMES];
-
-/** A `population` row as written to Parquet. Keys equal {@link POPULATION}'s column names. */
-export interface PopulationRow {
-  collected_at: Date;
-  fetched_at: Date;
-  run_id: string;
-  area_code: string;
-  area_name: string;
-  category: string;
-  area_congest_level: string;
-  area_congest_message: string;
-  area_population_min: number;
-  area_population_max: number;
-  male_population_rate: number;
-  female_population_rate: number;
-  population_rate_0: number;
-  population_rate_10: number;
-  population_rate_20: number;
-  population_rate_30: number;
-  population_rate_40: number;
-  population_rate_50: number;
-  population_rate_60: number;
-  population_rate_70: number;
-  resident_population_rate: number;
-  non_resident_population_rate: number;
-  replace_yn: boolean;
-  forecast_yn: boolean;
-  population_time: Date;
-}
-
-/** A `collection_outcomes` row. Keys equal {@link COLLECTION_OUTCOMES}'s column names. */
-export interface CollectionOutcomeRow {
-  collected_at: Date;
-  run_id: string;
-  area_code: string;
-  status: string;
-  reason: string | null;
-  attempts: number;
-  duration_ms: number;
-}
-
-/** A `population_forecast` row. Keys equal {@link POPULATION_FORECAST}'s column names. */
-export interface ForecastRow {
-  collected_at: Date;
-  area_code: string;
-  population_time: Date;
-  forecast_time: Date;
-  forecast_congest_level: string;
-  forecast_population_min: number;
-  forecast_population_max: number;
-}
+export type PopulationRow = RowOf<typeof POPULATION>;
+export type ForecastRow = RowOf<typeof POPULATION_FORECAST>;
+export type CollectionOutcomeRow = RowOf<typeof COLLECTION_OUTCOMES>;
 
 // ---- Derived forms, one small mapping per engine ----
 
@@ -168,6 +311,7 @@ const GLUE_TYPES: Record<ColumnType, string> = {
   timestamp: 'timestamp',
   string: 'string',
   int32: 'int',
+  int64: 'bigint',
   double: 'double',
   boolean: 'boolean',
 };
@@ -190,6 +334,8 @@ export function redshiftType(column: ColumnSpec): string {
       return `VARCHAR(${column.maxBytes ?? 256})`;
     case 'int32':
       return 'INTEGER';
+    case 'int64':
+      return 'BIGINT';
     case 'double':
       return 'DOUBLE PRECISION';
     case 'boolean':
@@ -201,6 +347,7 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP',
   string: 'VARCHAR',
   int32: 'INTEGER',
+  int64: 'BIGINT',
   double: 'DOUBLE',
   boolean: 'BOOLEAN',
 };
@@ -209,9 +356,12 @@ export function duckdbType(column: ColumnSpec): string {
   return DUCKDB_TYPES[column.type];
 }
 
-/** `name TYPE` lines for a Redshift `CREATE TABLE` body, in column order. */
-export function redshiftColumnList(table: TableSpec, options: { notNull?: boolean } = {}): string {
-  return table.columns
-    .map((c) => `  ${c.name} ${redshiftType(c)}${options.notNull && !c.nullable ? ' NOT NULL' : ''}`)
-    .join(',\n');
+/** The table's column names, comma-separated, in column order. */
+export function columnList(table: TableSpec): string {
+  return table.columns.map((c) => c.name).join(', ');
+}
+
+/** The `ORDER BY` that puts the row that wins among duplicates of one key first. */
+export function duplicateOrderSql(table: TableSpec): string {
+  return table.duplicateOrder.join(', ');
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdbType, TABLES, type TableSpec } from '../core/schema.js';
+import { columnList, duckdbType, duplicateOrderSql, TABLES, type TableSpec } from '../core/schema.js';
 
 /** Whether any Parquet file exists below a folder (DuckDB's glob fails on an empty match). */
 function hasParquet(folder: string): boolean {
@@ -16,21 +16,20 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
  * of the one schema definition, in order, and one row per key. Every file is written from that
  * definition, so the first file's schema stands for all (no `union_by_name`, which would open
  * every file of a year-sized lake just to create the view). Rows repeat in the lake only when a
- * fetcher ran twice for one scheduled time; the warehouse loader merges by the same key.
+ * fetcher ran twice for one scheduled time; the table's `duplicateOrder` picks the one kept, as in
+ * the warehouse loader's merge.
  */
 export function lakeViewSql(table: TableSpec, lake: string): string {
-  const columns = table.columns.map((c) => c.name).join(', ');
+  const columns = columnList(table);
   if (!hasParquet(join(lake, table.name))) {
     const typedNulls = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
     return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typedNulls} WHERE false`;
   }
   const files = quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
-  // Which duplicate wins: the latest answer for population; any for the others (they are identical).
-  const order = table.name === 'population' ? 'fetched_at DESC, run_id DESC' : table.key.join(', ');
   return (
     `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
     `FROM read_parquet(${files}, hive_partitioning = false) ` +
-    `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${order}) = 1`
+    `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) = 1`
   );
 }
 

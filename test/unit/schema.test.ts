@@ -12,10 +12,10 @@ import {
   POPULATION,
   POPULATION_FORECAST,
   type PopulationRow,
-  redshiftColumnList,
   redshiftType,
   TABLES,
 } from '../../lambdas/core/schema.js';
+import { redshiftColumnList } from '../../lambdas/core/warehouse/ddl.js';
 import { openLake } from '../../lambdas/local/duckdb-lake.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
@@ -159,7 +159,7 @@ describe('the one schema definition', () => {
 
   it('marks only nullable columns as nullable in Redshift', () => {
     assert.match(
-      redshiftColumnList(COLLECTION_OUTCOMES, { notNull: true }),
+      redshiftColumnList(COLLECTION_OUTCOMES),
       /status VARCHAR\(16\) NOT NULL,\n {2}reason VARCHAR\(1024\),/,
     );
   });

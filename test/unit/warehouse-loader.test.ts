@@ -9,7 +9,7 @@ import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
 import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
 import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
-import { duckdbType, TABLES } from '../../lambdas/core/schema.js';
+import { duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import { loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
@@ -33,13 +33,11 @@ const NOW = new Date('2026-07-16T16:00:00Z');
 /** Native tables as the warehouse has them (DuckDB types), plus the load log. */
 async function nativeTables(connection: DuckDBConnection): Promise<void> {
   await connection.run("SET TimeZone = 'UTC'");
-  for (const table of TABLES) {
+  const tables: readonly TableSpec[] = WAREHOUSE_TABLES;
+  for (const table of tables) {
     const columns = table.columns.map((c) => `${c.name} ${duckdbType(c)}${c.nullable ? '' : ' NOT NULL'}`);
     await connection.run(`CREATE TABLE ${table.name} (${columns.join(', ')})`);
   }
-  await connection.run(
-    'CREATE TABLE load_log (table_name VARCHAR NOT NULL, partition_path VARCHAR NOT NULL, file_count INTEGER NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)',
-  );
 }
 
 describe('COPY loader merge, run on DuckDB with the very same statements', () => {

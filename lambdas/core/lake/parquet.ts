@@ -12,15 +12,17 @@ const PARQUET_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP_MILLIS', // INT64, milliseconds since the epoch, UTC
   string: 'UTF8',
   int32: 'INT32',
+  int64: 'INT64',
   double: 'DOUBLE',
   boolean: 'BOOLEAN',
 };
 
-const schemas = new Map<string, ParquetSchema>();
+// Keyed by the spec itself, not its name: a derived spec (a renamed column) gets its own schema.
+const schemas = new WeakMap<TableSpec, ParquetSchema>();
 
 /** The Parquet schema of a table, derived from the one schema definition (REQUIRED unless nullable). */
 export function parquetSchemaFor(table: TableSpec): ParquetSchema {
-  let schema = schemas.get(table.name);
+  let schema = schemas.get(table);
   if (!schema) {
     schema = new parquet.ParquetSchema(
       Object.fromEntries(
@@ -30,7 +32,7 @@ export function parquetSchemaFor(table: TableSpec): ParquetSchema {
         ]),
       ),
     );
-    schemas.set(table.name, schema);
+    schemas.set(table, schema);
   }
   return schema;
 }

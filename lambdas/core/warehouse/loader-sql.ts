@@ -1,4 +1,4 @@
-import type { TableName, TableSpec } from '../schema.js';
+import { columnList, duplicateOrderSql, LOAD_LOG, type TableSpec } from '../schema.js';
 
 /**
  * The statements that load one lake partition into a native table, as one transaction:
@@ -12,7 +12,7 @@ import type { TableName, TableSpec } from '../schema.js';
  */
 export function mergePartitionStatements(table: TableSpec, fillStaging: string): string[] {
   const staging = stagingTableName(table);
-  const columns = table.columns.map((c) => c.name).join(', ');
+  const columns = columnList(table);
   const sameKey = table.key.map((k) => `${table.name}.${k} = ${staging}.${k}`).join(' AND ');
   return [
     `DROP TABLE IF EXISTS ${staging}`,
@@ -21,33 +21,21 @@ export function mergePartitionStatements(table: TableSpec, fillStaging: string):
     fillStaging,
     `DELETE FROM ${table.name} USING ${staging} WHERE ${sameKey}`,
     `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (` +
-      `SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${DUPLICATE_ORDER[table.name]}) AS duplicate_order ` +
+      `SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) AS duplicate_order ` +
       `FROM ${staging}) AS ranked WHERE duplicate_order = 1`,
-    'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
-    'INSERT INTO load_log (table_name, partition_path, file_count, rows_loaded, loaded_at) ' +
+    `DELETE FROM ${LOAD_LOG.name} WHERE table_name = :table_name AND partition_path = :partition_path`,
+    `INSERT INTO ${LOAD_LOG.name} (${columnList(LOAD_LOG)}) ` +
       `SELECT :table_name, :partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) FROM ${staging}`,
     `DROP TABLE ${staging}`,
   ];
 }
-
-/**
- * Which row wins when a partition holds one key twice (a fetcher that ran twice for one scheduled
- * time): the latest answer, as in the local lake views (`duckdb-lake.ts`).
- */
-const DUPLICATE_ORDER: Record<TableName, string> = {
-  population: 'fetched_at DESC, run_id DESC',
-  population_forecast:
-    'population_time DESC, forecast_population_max DESC, forecast_population_min DESC, forecast_congest_level',
-  collection_outcomes: 'attempts DESC, duration_ms DESC',
-};
 
 export function stagingTableName(table: TableSpec): string {
   return `stage_${table.name}`;
 }
 
 /** The load log rows from a partition on, to compare with the lake's current files. */
-export const LOAD_LOG_QUERY =
-  'SELECT table_name, partition_path, file_count FROM load_log WHERE partition_path >= :since_partition';
+export const LOAD_LOG_QUERY = `SELECT table_name, partition_path, file_count FROM ${LOAD_LOG.name} WHERE partition_path >= :since_partition`;
 
 /** `2026-07-16 05:20:00.000`: a timestamp literal both engines cast from text, in UTC. */
 export function timestampParameter(instant: Date): string {

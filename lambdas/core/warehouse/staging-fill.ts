@@ -1,4 +1,4 @@
-import type { TableSpec } from '../schema.js';
+import { columnList, type TableSpec } from '../schema.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
@@ -36,7 +36,7 @@ export function duckdbReadParquet(lakeDir: string): StagingFill {
   const root = lakeDir.replace(/\\/g, '/').replace(/\/+$/, '');
   return (table, partitionPath) => {
     const glob = `${root}/${table.name}/${partitionPath}/*.parquet`.replace(/'/g, "''");
-    const columns = table.columns.map((c) => c.name).join(', ');
+    const columns = columnList(table);
     return (
       `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
       `FROM read_parquet('${glob}', hive_partitioning = false, union_by_name = true)`

@@ -1,0 +1,25 @@
+/**
+ * Writes the native tables' DDL files of `sql/` from the one schema definition.
+ * `--check`: writes nothing, exits 1 naming every file that is missing or differs (CI runs this).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generatedSqlFiles, staleSqlFiles } from '../lambdas/core/warehouse/ddl.js';
+
+const sqlDir = join(import.meta.dirname, '..', 'sql');
+const stale = staleSqlFiles(sqlDir);
+if (process.argv.includes('--check')) {
+  if (stale.length > 0) {
+    console.error(
+      `stale generated SQL, run \`npm run generate:sql\` and commit: ${stale.map((n) => `sql/${n}`).join(', ')}`,
+    );
+    process.exit(1);
+  }
+  console.log('sql/ DDL files match lambdas/core/schema.ts');
+} else {
+  const files = generatedSqlFiles();
+  for (const name of stale) {
+    writeFileSync(join(sqlDir, name), files.get(name) as string);
+    console.log(`wrote sql/${name}`);
+  }
+}
