@@ -29,9 +29,13 @@ function npmRun(script: string, args: readonly string[], env: Record<string, str
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** Scripts for the project's developers (code generation, tests), not commands for a user. */
+const DEVELOPER_SCRIPTS = new Set(['generate:sql', 'typecheck', 'synth']);
+
 /**
  * The npm scripts that are commands for a user: every script that runs a TypeScript entry point
- * (the CLI, or a tool a later issue adds), not the test runner and not the developer tools.
+ * (the CLI, or a tool a later change adds), except the test runners and the developer scripts. A
+ * new command is picked up here without anyone listing it.
  */
 function userCommands(): string[] {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -41,7 +45,7 @@ function userCommands(): string[] {
     .filter(
       ([, command]) => /(^|\s)(tsx|node --import tsx) \S+\.ts/.test(command) && !/--test\b/.test(command),
     )
-    .filter(([name]) => !name.startsWith('test') && !['synth', 'typecheck'].includes(name))
+    .filter(([name]) => !name.startsWith('test') && !DEVELOPER_SCRIPTS.has(name))
     .map(([name]) => name);
 }
 
