@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The local command line: `npm start`, `npm run demo`, `npm run query`, `npm run report`,
- * `npm run places`. Entry point only: every command lives in lambdas/local/.
+ * `npm run places`, `npm run replay`, `npm run check`. Entry point only: every command lives in
+ * lambdas/local/.
  */
 import { installStopSignals } from '../lambdas/local/stop-signals.js';
 
@@ -16,6 +17,8 @@ const { demoCommand, startCommand } = await import('../lambdas/local/commands.js
 const { queryCommand } = await import('../lambdas/local/query-command.js');
 const { placesCommand } = await import('../lambdas/local/places-command.js');
 const { reportCommand } = await import('../lambdas/local/report-command.js');
+const { replayCommand } = await import('../lambdas/local/replay-command.js');
+const { checkCommand } = await import('../lambdas/local/check-command.js');
 const { terminalIo } = await import('../lambdas/local/terminal.js');
 
 const commands = {
@@ -24,6 +27,8 @@ const commands = {
   query: queryCommand,
   report: reportCommand,
   places: placesCommand,
+  replay: replayCommand,
+  check: checkCommand,
 } as const;
 
 const [name = 'start', ...argv] = process.argv.slice(2);
