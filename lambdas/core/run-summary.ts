@@ -15,6 +15,8 @@ export interface RunSummary {
   readonly noData: { readonly code: string; readonly reason: string }[];
   readonly failures: { readonly code: string; readonly reason: string }[];
   readonly published: number;
+  /** Set when the API refused the key (INFO-100): said loudly, since no later run can succeed either. */
+  readonly keyRefused?: string;
   /** Present when the writer ran in the same process (local runs). */
   readonly written?: {
     readonly populationRows: number;
@@ -56,6 +58,7 @@ export function summarizeRun(input: {
     noData: reasonsOf(collect.outcomes, 'no-data'),
     failures: reasonsOf(collect.outcomes, 'failed'),
     published: input.published,
+    ...(collect.keyRefused ? { keyRefused: collect.keyRefused.message } : {}),
     written: writes
       ? {
           populationRows: sum((w) => w.populationRows),

@@ -21,6 +21,14 @@ export function positiveInteger(
   return number;
 }
 
+/**
+ * `API_MAX_ANSWER_BYTES`: the largest API answer read (as sent and decoded). A normal answer is
+ * about 3 KB; the ceiling keeps one hostile or broken answer from exhausting the memory.
+ */
+export function maxAnswerBytes(env: NodeJS.ProcessEnv): number {
+  return positiveInteger('API_MAX_ANSWER_BYTES', env.API_MAX_ANSWER_BYTES, 1_048_576, 64 * 1_048_576);
+}
+
 /** An http(s) URL for the Seoul API, without trailing slashes. */
 export function apiBaseUrl(value: string): string {
   let url: URL | undefined;

@@ -6,11 +6,11 @@ import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
-import { collectAndPublish } from '../core/publish-run.js';
+import { collectAndPublish, type PublishOutcome } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { type RunSummary, summarizeRun } from '../core/run-summary.js';
 import { DEFAULT_API_BASE_URL, SeoulApiClient } from '../core/seoul-api/client.js';
-import { apiBaseUrl, positiveInteger } from '../core/settings.js';
+import { apiBaseUrl, maxAnswerBytes, positiveInteger } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
 /** The fetcher's settings, from its environment (see ARCHITECTURE.md, environment contract). */
@@ -21,6 +21,7 @@ export interface FetcherSettings {
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
   readonly runTimeoutMs: number;
+  readonly maxAnswerBytes: number;
 }
 
 /** Reads and validates the fetcher's environment; a bad value fails before any API call. */
@@ -33,6 +34,7 @@ export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings 
     concurrency: positiveInteger('CONCURRENCY', env.CONCURRENCY, 8, 64),
     requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000, 60_000),
     runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000, 840_000),
+    maxAnswerBytes: maxAnswerBytes(env),
   };
 }
 
@@ -55,8 +57,8 @@ export interface FetcherDeps {
   readonly settings: FetcherSettings;
   /** The API key (Secrets Manager, cached per container). */
   readonly apiKey: () => Promise<string>;
-  /** Publishes the run's envelopes to Kafka; resolves with how many were acknowledged. */
-  readonly publish: (envelopes: readonly Envelope[]) => Promise<number>;
+  /** Publishes the run's envelopes to Kafka; resolves with what was acknowledged and refused. */
+  readonly publish: (envelopes: readonly Envelope[]) => Promise<PublishOutcome>;
   /** The lake, for the run's `collection_outcomes` file. */
   readonly store: ObjectStore;
   readonly log: Log;
@@ -85,6 +87,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       baseUrl: settings.baseUrl,
       apiKey,
       timeoutMs: settings.requestTimeoutMs,
+      maxAnswerBytes: settings.maxAnswerBytes,
       log,
       ...(deps.retry ? { retry: deps.retry } : {}),
     });
@@ -105,6 +108,11 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
     metrics.addMetric(METRIC.recordsPublished, 'Count', published);
     metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
+    if (collect.keyRefused) {
+      // Loud, whatever else happened: no later run can succeed until the key is fixed.
+      log.error('the API refused the key (INFO-100)', { runId, message: collect.keyRefused.message });
+      if (summary.places.ok === 0) throw collect.keyRefused;
+    }
     if (summary.places.ok === 0 && summary.places.failed > 0) {
       throw new RunFailedError(
         `no place of run ${runId} could be collected (${summary.places.failed} failed, ${summary.places.noData} no data); ` +

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NO_CATALOG } from '../core/catalog.js';
-import { ConfigError, describeError, InvalidApiKeyError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
 import { writeBatch } from '../core/lake/lake-writer.js';
 import { ConsoleLog, type Log, type LogFormat } from '../core/logger.js';
 import type { RunSummary } from '../core/run-summary.js';
@@ -94,6 +94,7 @@ async function openPipeline(
           baseUrl: config.baseUrl,
           apiKey: config.apiKey,
           timeoutMs: config.requestTimeoutMs,
+          maxAnswerBytes: config.maxAnswerBytes,
           log,
         }),
       places: config.places,
@@ -152,6 +153,7 @@ async function collect(
   }
   if (config.once) {
     const summary = await runWithProgress(pipeline, currentMinute(), io);
+    if (summary.keyRefused) io.err(`error: ${summary.keyRefused}`);
     await afterRun();
     return exitStatusOf(summary);
   }
@@ -169,11 +171,12 @@ async function collect(
       runAt: async (collectedAt) => {
         running = true;
         try {
-          await runWithProgress(pipeline, collectedAt, io);
+          const summary = await runWithProgress(pipeline, collectedAt, io);
+          // The collected answers are kept and the schedule goes on, but this must not go unseen.
+          if (summary.keyRefused)
+            io.err(`error: ${summary.keyRefused} Collection continues at the next slot.`);
           await afterRun();
         } catch (error) {
-          // An invalid key will not fix itself: stop. Anything else: report and wait for the next slot.
-          if (error instanceof InvalidApiKeyError) throw error;
           io.err(`run for ${kstText(collectedAt)} failed: ${describeError(error)}`);
         } finally {
           running = false;
@@ -281,6 +284,7 @@ export async function demoCommand(
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
       timeoutMs: config.requestTimeoutMs,
+      maxAnswerBytes: config.maxAnswerBytes,
       log,
     });
     const pipeline = await openPipeline(

@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import { type LogLevel, parseLogLevel } from '../core/logger.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import { DEFAULT_API_BASE_URL, SAMPLE_API_KEY } from '../core/seoul-api/client.js';
-import { apiBaseUrl, positiveInteger } from '../core/settings.js';
+import { apiBaseUrl, maxAnswerBytes, positiveInteger } from '../core/settings.js';
 
 /** Everything a local run needs, resolved from command-line options and environment variables. */
 export interface LocalConfig {
@@ -21,6 +21,8 @@ export interface LocalConfig {
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
   readonly runTimeoutMs: number;
+  /** Ceiling of one API answer, in bytes. */
+  readonly maxAnswerBytes: number;
   readonly logLevel: LogLevel;
   /** Things the user should be told before the run (e.g. the sample key's limits). */
   readonly notices: string[];
@@ -95,6 +97,7 @@ export function resolveLocalConfig(
     concurrency: positiveInteger('--concurrency', args.concurrency, 8, 64),
     requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000),
     runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000),
+    maxAnswerBytes: maxAnswerBytes(env),
     logLevel: parseLogLevel(env.LOG_LEVEL, 'warn'),
     notices,
   };

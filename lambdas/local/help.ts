@@ -24,6 +24,7 @@ const ENV = {
   topic: { name: 'KAFKA_TOPIC', text: `default ${DEFAULT_TOPIC}` },
   requestTimeout: { name: 'REQUEST_TIMEOUT_MS', text: 'per-request limit (default 10000)' },
   runTimeout: { name: 'RUN_TIMEOUT_MS', text: 'whole-run limit (default 120000)' },
+  maxAnswer: { name: 'API_MAX_ANSWER_BYTES', text: 'ceiling of one API answer (default 1048576)' },
   logLevel: {
     name: 'LOG_LEVEL',
     text: 'debug | info | warn | error | silent (default warn); logs go to stderr',
@@ -53,7 +54,7 @@ Options:
   --concurrency N      places fetched at the same time, 1–64 (default: 8)
   -h, --help           this text
 
-${envSection([ENV.key, ENV.baseUrl, ENV.lake, ENV.brokers, ENV.topic, ENV.requestTimeout, ENV.runTimeout, ENV.logLevel, ENV.logFormat])}`;
+${envSection([ENV.key, ENV.baseUrl, ENV.lake, ENV.brokers, ENV.topic, ENV.requestTimeout, ENV.runTimeout, ENV.maxAnswer, ENV.logLevel, ENV.logFormat])}`;
 
 export const DEMO_USAGE = `Usage: npm run demo -- [options]
 
@@ -78,6 +79,7 @@ ${envSection([
   },
   ENV.requestTimeout,
   ENV.runTimeout,
+  ENV.maxAnswer,
   ENV.logLevel,
   ENV.logFormat,
 ])}

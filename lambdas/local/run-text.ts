@@ -56,6 +56,7 @@ export function allFailedLine(summary: RunSummary): string | undefined {
  */
 export function formatRunSummary(summary: RunSummary): string {
   const lines = [
+    ...(summary.keyRefused ? [`!! ${summary.keyRefused}`] : []),
     `${summary.simulated ? '[SIMULATED] ' : ''}run ${summary.runId} for ${kstText(new Date(summary.collectedAt))}`,
     `  places: ${summary.places.ok} ok, ${summary.places.noData} no data, ${summary.places.failed} failed (of ${summary.places.asked})`,
   ];

@@ -229,7 +229,7 @@ describe('local command line: options and bad input', () => {
     assert.match(result.stdout, /places: 0 ok, 0 no data, 3 failed/);
     assert.match(
       result.stdout,
-      /^ {2}API unreachable: all 3 places failed: network error: fetch failed: .*ECONNREFUSED.*\(after 4 attempts\)$/m,
+      /^ {2}API unreachable: all 3 places failed: network error: .*ECONNREFUSED.*\(after 4 attempts\)$/m,
     );
     assert.doesNotMatch(result.stdout, /POI00[123]/, 'no per-place line for a person');
     const logged = result.stderr
