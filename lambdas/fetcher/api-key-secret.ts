@@ -35,6 +35,9 @@ async function read(
   try {
     value = (await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
   } catch (error) {
+    // A secret created with no value has no AWSCURRENT version: Secrets Manager answers
+    // ResourceNotFoundException for it, before any value could be looked at (see emptySecret).
+    if (isSecretWithoutValue(error)) throw emptySecret(arn);
     throw new PipelineError(
       'SECRET',
       `cannot read the Seoul API key from secret ${arn}: ${(error as Error).name}: ${(error as Error).message}`,
@@ -44,16 +47,28 @@ async function read(
     );
   }
   const apiKey = value?.trim() ?? '';
-  if (apiKey === '') {
-    throw new ConfigError(
-      `secret ${arn} is empty: store your Seoul open data portal key in it as plain text ` +
-        '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>)',
-    );
-  }
+  if (apiKey === '') throw emptySecret(arn);
   if (apiKey.startsWith('{')) {
     throw new ConfigError(
       `secret ${arn} holds JSON: store the Seoul API key in it as plain text, not as a key/value pair`,
     );
   }
   return apiKey;
+}
+
+function emptySecret(arn: string): ConfigError {
+  return new ConfigError(
+    `secret ${arn} is empty: store your Seoul open data portal key in it as plain text ` +
+      '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>)',
+  );
+}
+
+/**
+ * The answer GetSecretValue gives for a secret that exists but has no value yet (the stack creates
+ * the API key secret empty): ResourceNotFoundException naming the AWSCURRENT staging label. A
+ * secret that does not exist at all gets the same exception without that label.
+ */
+function isSecretWithoutValue(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'ResourceNotFoundException' && /AWSCURRENT/.test(String(message));
 }

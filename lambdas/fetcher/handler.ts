@@ -1,5 +1,7 @@
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GlueCatalog } from '../core/catalog/glue-catalog.js';
 import { ConfigError } from '../core/errors.js';
 import { createKafka, kafkaLocationFromEnv, resolveKafkaEndpoint } from '../core/kafka/connection.js';
 import { EnvelopePublisher } from '../core/kafka/publisher.js';
@@ -21,6 +23,10 @@ const store = new S3ObjectStore(
   process.env.LAKE_BUCKET ?? '',
   process.env.LAKE_PREFIX ?? '',
 );
+// The run's collection_outcomes partition is registered in Glue when GLUE_DATABASE is set (on AWS).
+const catalog = process.env.GLUE_DATABASE
+  ? new GlueCatalog(new GlueClient({}), process.env.GLUE_DATABASE, log)
+  : undefined;
 const location = kafkaLocationFromEnv(process.env);
 let publisher: Promise<EnvelopePublisher> | undefined;
 
@@ -52,6 +58,7 @@ export const handler = async (event: unknown): Promise<RunSummary> => {
       settings,
       apiKey,
       store,
+      ...(catalog ? { catalog } : {}),
       log,
       metrics,
       publish: async (envelopes) => {

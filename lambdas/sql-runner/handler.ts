@@ -5,7 +5,7 @@ import type { Log } from '../core/logger.js';
 import { applySqlFiles, warehousePlaceholders } from '../core/warehouse/apply-sql.js';
 import { DataApiWarehouse, type Warehouse } from '../core/warehouse/data-api.js';
 import { defaultSqlDir, loadSqlFiles } from '../core/warehouse/sql-files.js';
-import { warehouseTarget } from '../core/warehouse/target.js';
+import { adminSecretArn, warehouseTarget } from '../core/warehouse/target.js';
 
 /** What the CDK Provider framework expects back from an `onEvent` handler. */
 export interface ProviderResponse {
@@ -14,7 +14,7 @@ export interface ProviderResponse {
 }
 
 export interface SqlResourceDeps {
-  readonly warehouse: Pick<Warehouse, 'execute'>;
+  readonly warehouse: Pick<Warehouse, 'execute' | 'batch'>;
   readonly env: NodeJS.ProcessEnv;
   readonly sqlDir: string;
   readonly log: Log;
@@ -54,7 +54,8 @@ export const handler = async (event: CloudFormationCustomResourceEvent): Promise
   const log = powertoolsLog(logger);
   const target = warehouseTarget(process.env);
   client ??= new RedshiftDataClient({});
-  const warehouse = new DataApiWarehouse({ client, ...target, log });
+  // As the namespace's admin user (a superuser): CREATE EXTERNAL SCHEMA and CREATE USER need one.
+  const warehouse = new DataApiWarehouse({ client, ...target, secretArn: adminSecretArn(process.env), log });
   try {
     return await handleSqlResource(event, { warehouse, env: process.env, sqlDir: defaultSqlDir(), log });
   } catch (error) {
