@@ -5,6 +5,7 @@
 import { benchCollector } from './collector.bench.js';
 import { benchDemoDays } from './demo-days.bench.js';
 import { benchKafka } from './kafka.bench.js';
+import { benchReplay } from './replay.bench.js';
 import { benchViews } from './views.bench.js';
 import { benchWriter } from './writer.bench.js';
 
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   writer: benchWriter,
   kafka: benchKafka,
   views: () => benchViews(),
+  replay: benchReplay,
   'demo-days': benchDemoDays,
 };
 for (const [name, bench] of Object.entries(benches)) {
