@@ -4,6 +4,7 @@
  */
 import { benchCollector } from './collector.bench.js';
 import { benchKafka } from './kafka.bench.js';
+import { benchReplay } from './replay.bench.js';
 import { benchViews } from './views.bench.js';
 import { benchWriter } from './writer.bench.js';
 
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   writer: benchWriter,
   kafka: benchKafka,
   views: () => benchViews(),
+  replay: benchReplay,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only.length > 0 && !only.includes(name)) continue;
