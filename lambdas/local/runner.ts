@@ -1,4 +1,4 @@
-import { collectRun } from '../core/collector.js';
+import { collectRun, type PlaceOutcome } from '../core/collector.js';
 import { newRunId } from '../core/envelope.js';
 import { describeError, StorageError } from '../core/errors.js';
 import type { BatchWriteResult } from '../core/lake/lake-writer.js';
@@ -28,6 +28,12 @@ export interface LocalRunDeps {
   readonly concurrency: number;
   readonly runTimeoutMs: number;
   readonly simulated: boolean;
+  /** Aborted by Ctrl-C: the run abandons the places not fetched yet, and still writes what it has. */
+  readonly stop?: AbortSignal;
+  /** Told each place's outcome as it is known (live progress). */
+  readonly onPlaceDone?: (outcome: PlaceOutcome) => void;
+  /** Tells the user what a stop request does to this run (finish or abandon). */
+  readonly notify?: (text: string) => void;
 }
 
 const EMPTY_WRITE = {
@@ -52,10 +58,42 @@ const EMPTY_WRITE = {
  */
 export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<RunSummary> {
   const started = Date.now();
-  const { store, log, transport } = deps;
   const runId = newRunId(collectedAt, { simulated: deps.simulated });
+  deps.log.info('run started', { runId, collectedAt: collectedAt.toISOString(), places: deps.places.length });
+  let fetching = true;
+  let done = 0;
+  const sayWhatStopDoes = () =>
+    deps.notify?.(
+      fetching
+        ? `abandoning run ${runId}: ${done} of ${deps.places.length} places done, the rest are recorded as interrupted; writing what was collected`
+        : `finishing run ${runId}: writing its files`,
+    );
+  if (deps.stop?.aborted) sayWhatStopDoes();
+  deps.stop?.addEventListener('abort', sayWhatStopDoes, { once: true });
+  try {
+    return await collectPublishAndWrite(deps, collectedAt, runId, started, {
+      onPlaceDone: (outcome) => {
+        done += 1;
+        deps.onPlaceDone?.(outcome);
+      },
+      onFetched: () => {
+        fetching = false;
+      },
+    });
+  } finally {
+    deps.stop?.removeEventListener('abort', sayWhatStopDoes);
+  }
+}
+
+async function collectPublishAndWrite(
+  deps: LocalRunDeps,
+  collectedAt: Date,
+  runId: string,
+  started: number,
+  hooks: { onPlaceDone: (outcome: PlaceOutcome) => void; onFetched: () => void },
+): Promise<RunSummary> {
+  const { store, log, transport } = deps;
   const note = { runId, collectedAt: collectedAt.toISOString(), places: deps.places.map((p) => p.code) };
-  log.info('run started', { runId, collectedAt: note.collectedAt, places: deps.places.length });
   try {
     await notePendingRun(store, note);
   } catch (error) {
@@ -72,7 +110,10 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
     concurrency: deps.concurrency,
     runTimeoutMs: deps.runTimeoutMs,
     log,
+    stop: deps.stop,
+    onPlaceDone: hooks.onPlaceDone,
   });
+  hooks.onFetched();
   await notePendingRun(store, { ...note, outcomes: collected.outcomes }).catch((error: unknown) =>
     log.warn('cannot note the run as collected', { runId, error: describeError(error) }),
   );
