@@ -81,8 +81,8 @@ describe('a second Ctrl-C', () => {
 
 describe('Ctrl-C on npm start', () => {
   const key = 'ctrl-c-test-key';
-  // Every answer takes 2 s: a run of 8 places is in flight for seconds, long enough to interrupt.
-  const simulator = new ApiSimulator({ validKeys: [key], faults: [{ kind: 'latency', latencyMs: 2_000 }] });
+  // Every answer takes 5 s: a run is in flight for seconds, long enough to interrupt it for sure.
+  const simulator = new ApiSimulator({ validKeys: [key], faults: [{ kind: 'latency', latencyMs: 5_000 }] });
   let env: Record<string, string>;
 
   before(async () => {
@@ -129,7 +129,7 @@ describe('Ctrl-C on npm start', () => {
       assert.match(output, /no run in progress: stopping/);
       assert.ok(readdirSync(join(lake, 'population'), { recursive: true }).length > 0);
     } finally {
-      simulator.setFaults([{ kind: 'latency', latencyMs: 2_000 }]);
+      simulator.setFaults([{ kind: 'latency', latencyMs: 5_000 }]);
     }
   });
 });
