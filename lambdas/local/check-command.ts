@@ -73,6 +73,10 @@ export async function checkCommand(
   const where = describeLocation(location);
   try {
     let report = await checkLake(location, settings);
+    if (report.files === 0) {
+      io.err(`error: ${where} holds no files: is it the lake? (--lake DIR or --bucket NAME --prefix P)`);
+      return 1;
+    }
     io.out(formatReport(where, report));
     if (!fix || report.problems.length === 0) return report.problems.length === 0 ? 0 : 1;
 

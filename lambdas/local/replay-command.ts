@@ -101,6 +101,10 @@ export async function replayCommand(
       },
     });
     io.out(formatReplaySummary(summary));
+    if (summary.partitions === 0)
+      io.err(
+        `no raw/*.jsonl.gz${options.since || options.until ? ' in that range' : ''} under ${describeLocation(options.location)}: nothing to replay`,
+      );
     return 0;
   } catch (error) {
     io.err(`error: replay failed: ${describeError(error)}`);
