@@ -164,8 +164,7 @@ describe('report in headless Chromium', () => {
         const tips: Record<string, string> = {};
         for (const item of items.filter((i) => i.place)) {
           chart.dispatchAction({ type: 'showTip', seriesIndex: 0, name: item.name });
-          tips[item.name] =
-            (document.querySelector('#map > div:last-child') as HTMLElement | null)?.innerText ?? '';
+          tips[item.name] = document.querySelector('#map > div:last-child')?.textContent ?? '';
         }
         chart.dispatchAction({ type: 'hideTip' });
         return {
@@ -192,8 +191,8 @@ describe('report in headless Chromium', () => {
       }
       assert.match(map.svgText, /OA-21285/);
       assert.match(map.svgText, /KOGL Type 1 \(공공누리 제1유형\)/);
-      // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees on screen is the point
       assert.match(
+        // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees on screen is the point
         await page.locator('#attribution').innerText(),
         /Seoul Open Data Plaza OA-21285.*KOGL Type 1/s,
       );
@@ -214,8 +213,8 @@ describe('report in headless Chromium', () => {
       const tip = page.locator('#map > div:last-child');
       await tip.waitFor({ state: 'visible' });
       // The last run (07-17 00:20 KST): 여의도 여유, 3,000–3,500 (R5 of the fixture).
-      // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees on screen is the point
       assert.match(
+        // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees on screen is the point
         await tip.innerText(),
         /여의도[\s\S]*POI072[\s\S]*여유 · 3,000–3,500 people[\s\S]*2026-07-17 00:20 KST/,
       );
@@ -253,10 +252,10 @@ describe('report in headless Chromium', () => {
       await page.locator('#frame').fill('2');
       assert.deepEqual((await state()).poi001, ['붐빔', '#c62828']);
       await page.click('#frame-play');
-      assert.match(await page.locator('#frame-play').innerText(), /pause/);
+      assert.match((await page.locator('#frame-play').textContent()) ?? '', /pause/);
       await page.waitForFunction(() => (document.getElementById('frame') as HTMLInputElement).value !== '2');
       await page.click('#frame-play');
-      assert.match(await page.locator('#frame-play').innerText(), /play/);
+      assert.match((await page.locator('#frame-play').textContent()) ?? '', /play/);
     });
 
     it('answers for any place chosen from the list or on the map', async () => {

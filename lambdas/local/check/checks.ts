@@ -11,6 +11,7 @@ import {
 } from '../../core/lake/partitions.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
+import { ANALYSIS_FOLDER } from '../local-warehouse.js';
 import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
 import type { Problem } from './problems.js';
 
@@ -325,6 +326,8 @@ const AREA_SUFFIX: Record<string, string> = {
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
 const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
+/** The report's analysis database (derived from the lake, rebuilt from it when deleted). */
+const DERIVED_FOLDERS = new Set([ANALYSIS_FOLDER]);
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
 
 /** Temporary names, unknown extensions, files outside the areas or outside partition folders. */
@@ -344,6 +347,8 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
+    } else if (DERIVED_FOLDERS.has(area)) {
+      // not lake data: nothing to check
     } else if (!(LAKE_AREAS as readonly string[]).includes(area)) {
       problems.push({ check: 'stray', text: `${key}: outside the lake's areas (${LAKE_AREAS.join(', ')})` });
     } else if (!key.endsWith(AREA_SUFFIX[area] as string)) {

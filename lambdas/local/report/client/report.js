@@ -50,7 +50,7 @@
     nameGap: 28,
     axisLabel: { hideOverlap: true, fontFamily: font },
   });
-  const grid = { left: 72, right: 24, top: 36, bottom: 52, containLabel: false };
+  const grid = { left: 72, right: 24, top: 48, bottom: 52, containLabel: false };
   const valueAxis = (name, extra = {}) => ({
     type: 'value',
     name,
@@ -201,7 +201,7 @@
     chart('population-range', {
       grid,
       tooltip: { trigger: 'axis', valueFormatter: fmt },
-      legend: { top: 0 },
+      legend: { top: 0, right: 8 },
       xAxis: timeAxis('KST'),
       yAxis: valueAxis('people'),
       series: [
@@ -232,7 +232,8 @@
           name: 'midpoint',
           type: 'line',
           data: s ? withGaps(t, s.mid, step) : [],
-          symbol: 'none',
+          // Symbols shown (ECharts hides them when dense): a run between two gaps is a lone point.
+          symbolSize: 5,
           color: '#1565c0',
         },
       ],
@@ -275,16 +276,15 @@
           name: 'residents',
           type: 'line',
           data: s ? withGaps(t, s.resident, step) : [],
-          symbol: 'none',
+          symbolSize: 5,
           color: '#5e35b1',
-          areaStyle: { opacity: 0.15 },
         },
       ],
     });
     const who = data.ageSex[code];
     const bands = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
     chart('age-sex', {
-      grid: { ...grid, right: 160 },
+      grid: { ...grid, right: 200 },
       tooltip: { trigger: 'item', valueFormatter: (v) => `${v} %` },
       xAxis: { type: 'category', data: bands, name: 'age (years)', nameLocation: 'middle', nameGap: 28 },
       yAxis: valueAxis('% of people'),
@@ -299,8 +299,8 @@
         {
           name: 'sex',
           type: 'pie',
-          center: ['88%', '50%'],
-          radius: ['0%', '30%'],
+          center: ['84%', '50%'],
+          radius: ['0%', '24%'],
           label: { formatter: '{b}\n{c} %' },
           data: who
             ? [
@@ -315,7 +315,7 @@
     const colors = ['#2e7d32', '#f9a825', '#ef6c00', '#c62828'];
     chart('forecast', {
       grid,
-      legend: { top: 0 },
+      legend: { top: 0, right: 8 },
       tooltip: { trigger: 'axis', valueFormatter: fmt },
       xAxis: timeAxis('forecast hour (KST)'),
       yAxis: valueAxis('people (midpoint)'),
@@ -391,7 +391,7 @@
   const h = data.overall.byHorizon;
   chart('forecast-horizon', {
     grid: { ...grid, right: 72 },
-    legend: { top: 0 },
+    legend: { top: 0, right: 8 },
     tooltip: { trigger: 'axis' },
     xAxis: {
       type: 'category',
@@ -419,7 +419,7 @@
   const runTime = (r) => at(String(r.collected_at_kst).slice(0, 16));
   chart('completeness', {
     grid,
-    legend: { top: 0 },
+    legend: { top: 0, right: 8 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: timeAxis('run (KST)'),
     yAxis: valueAxis('places'),
@@ -439,7 +439,7 @@
   const fr = data.overall.freshness;
   chart('freshness', {
     grid,
-    legend: { top: 0 },
+    legend: { top: 0, right: 8 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null ? '–' : `${v} min`) },
     xAxis: timeAxis('run (KST)'),
     yAxis: valueAxis('minutes old'),
