@@ -13,7 +13,8 @@ const stop = installStopSignals({
   exit: (status) => process.exit(status),
 });
 
-const { demoCommand, startCommand } = await import('../lambdas/local/commands.js');
+const { startCommand } = await import('../lambdas/local/commands.js');
+const { demoCommand } = await import('../lambdas/local/demo-command.js');
 const { queryCommand } = await import('../lambdas/local/query-command.js');
 const { placesCommand } = await import('../lambdas/local/places-command.js');
 const { reportCommand } = await import('../lambdas/local/report-command.js');

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandIo, demoCommand } from '../../lambdas/local/commands.js';
+import type { CommandIo } from '../../lambdas/local/commands.js';
+import { demoCommand } from '../../lambdas/local/demo-command.js';
 import { figure, heading, ratio, seconds, timed } from './report.js';
 
 const DAYS = 2;
