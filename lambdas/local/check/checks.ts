@@ -12,6 +12,7 @@ import {
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
 import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
+import { PENDING_RUNS } from '../run-journal.js';
 import type { Problem } from './problems.js';
 
 export interface CheckSettings {
@@ -340,6 +341,11 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
         check: 'stray',
         text: `${key}: temporary file${age === undefined ? '' : `, ${Math.round(age / 60_000)} min old`}${leftover ? '' : ' (may be in use)'}`,
         ...(leftover ? { repair: { remove: key } } : {}),
+      });
+    } else if (key.startsWith(PENDING_RUNS)) {
+      problems.push({
+        check: 'stray',
+        text: `${key}: a run that did not finish; the next npm start settles it`,
       });
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
