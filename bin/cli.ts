@@ -13,8 +13,7 @@ const stop = installStopSignals({
   exit: (status) => process.exit(status),
 });
 
-const { startCommand } = await import('../lambdas/local/commands.js');
-const { demoCommand } = await import('../lambdas/local/demo-command.js');
+const { demoCommand, startCommand } = await import('../lambdas/local/commands.js');
 const { queryCommand } = await import('../lambdas/local/query-command.js');
 const { placesCommand } = await import('../lambdas/local/places-command.js');
 const { reportCommand } = await import('../lambdas/local/report-command.js');

@@ -1,3 +1,5 @@
+import { ConfigError, describeError } from '../core/errors.js';
+
 /** Where a command writes: stdout for results and human text, stderr for notices, errors and logs. */
 export interface CommandIo {
   readonly out: (text: string) => void;
@@ -12,3 +14,9 @@ export interface CommandIo {
 
 /** Exit statuses of the command line. */
 export const EXIT = { ok: 0, runFailed: 1, badConfig: 2 } as const;
+
+/** Reports an error on stderr; its exit status: 2 for a configuration error, else 1. */
+export function failure(error: unknown, io: CommandIo): number {
+  io.err(`error: ${describeError(error)}`);
+  return error instanceof ConfigError ? EXIT.badConfig : EXIT.runFailed;
+}

@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIo } from '../../lambdas/local/commands.js';
-import { demoCommand } from '../../lambdas/local/demo-command.js';
+import { type CommandIo, demoCommand } from '../../lambdas/local/commands.js';
 import { figure, heading, ratio, seconds, timed } from './report.js';
 
 const DAYS = 2;
