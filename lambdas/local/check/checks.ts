@@ -11,6 +11,7 @@ import {
 } from '../../core/lake/partitions.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
+import { WAREHOUSE_FILE } from '../local-warehouse.js';
 import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
 import type { Problem } from './problems.js';
 
@@ -325,6 +326,8 @@ const AREA_SUFFIX: Record<string, string> = {
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
 const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
+/** The local analysis database, derived from the lake (`lambdas/local/local-warehouse.ts`). */
+const DERIVED_FOLDER = `${WAREHOUSE_FILE.split(/[\\/]/)[0]}/`;
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
 
 /** Temporary names, unknown extensions, files outside the areas or outside partition folders. */
@@ -341,6 +344,8 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
         text: `${key}: temporary file${age === undefined ? '' : `, ${Math.round(age / 60_000)} min old`}${leftover ? '' : ' (may be in use)'}`,
         ...(leftover ? { repair: { remove: key } } : {}),
       });
+    } else if (key.startsWith(DERIVED_FOLDER)) {
+      // Rebuilt from the lake whenever it is missing: not part of the lake, never a problem.
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
