@@ -36,20 +36,8 @@ export const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export const RUN_USAGE = `Options:
-  --once               collect one run and exit (default: run now, then at every :00, :20, :40 Asia/Seoul)
-  --places CODES       comma-separated place codes, e.g. POI001,POI072 (default: all 121)
-  --lake DIR           lake folder (default: LAKE_DIR or ./lake)
-  --concurrency N      places fetched at the same time (default: 8)
-
-Environment:
-  SEOUL_API_KEY        your key for the Seoul open data portal (never printed); unset: the public "sample" key
-  SEOUL_API_BASE_URL   default ${DEFAULT_API_BASE_URL}
-  KAFKA_BROKERS        host:port,… of a Kafka cluster (unset: in-process queue)
-  KAFKA_TOPIC          default ${DEFAULT_TOPIC}
-  REQUEST_TIMEOUT_MS   per-request limit (default 10000); RUN_TIMEOUT_MS whole-run limit (default 120000)
-  API_MAX_ANSWER_BYTES ceiling of one API answer (default 1048576)
-  LOG_LEVEL            debug | info | warn | error | silent (default warn)`;
+/** The demo's options: those of `npm start`, and `--days N` to simulate history. */
+export const DEMO_OPTIONS = { ...RUN_OPTIONS, days: { type: 'string' } } as const;
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
 export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
@@ -58,20 +46,25 @@ export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
 
 export interface ParsedRunArgs {
   readonly help: boolean;
-  readonly values: { once: boolean; places?: string; lake?: string; concurrency?: string };
+  readonly values: { once: boolean; places?: string; lake?: string; concurrency?: string; days?: string };
 }
 
-export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
+/** Parses a run command's options; a wrong one is a configuration error that shows the usage. */
+export function parseRunArgs(
+  argv: readonly string[],
+  usage: string,
+  options: typeof RUN_OPTIONS | typeof DEMO_OPTIONS = RUN_OPTIONS,
+): ParsedRunArgs {
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: RUN_OPTIONS,
+      options,
       strict: true,
       allowPositionals: false,
     });
-    return { help: values.help, values };
+    return { help: values.help, values: values as ParsedRunArgs['values'] };
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${RUN_USAGE}`);
+    throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
   }
 }
 

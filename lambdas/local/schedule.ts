@@ -20,6 +20,8 @@ export interface ScheduleOptions {
   readonly everyMinutes?: number;
   /** Told when slots were skipped because a run overran them. */
   readonly onSkipped?: (skipped: Date[]) => void;
+  /** Told the next scheduled time each time the schedule starts waiting for it. */
+  readonly onWaiting?: (next: Date) => void;
   /** Waits; rejects when the signal aborts. Injected by tests to run on a fake clock. */
   readonly sleepFor?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
   const every = options.everyMinutes ?? RUN_EVERY_MINUTES;
   const wait = options.sleepFor ?? sleep;
   const first = new Date(Math.floor(now().getTime() / 60_000) * 60_000);
+  if (options.signal.aborted) return;
   await options.runAt(first);
   let previous = first;
   while (!options.signal.aborted) {
@@ -42,6 +45,7 @@ export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
       if (slot.getTime() > first.getTime()) skipped.push(slot);
     }
     if (skipped.length > 0) options.onSkipped?.(skipped);
+    options.onWaiting?.(upcoming);
     try {
       await wait(Math.max(0, upcoming.getTime() - now().getTime()), options.signal);
     } catch {
