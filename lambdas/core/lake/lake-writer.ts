@@ -149,6 +149,14 @@ export async function writeBatch(
   let populationRows = 0;
   let forecastRows = 0;
   let newestPopulationTime: Date | undefined;
+  type Output = {
+    area: LakeArea;
+    group: FileGroup;
+    name: string;
+    count: number;
+    encode: () => Promise<Buffer> | Buffer;
+  };
+  const outputs: Output[] = [];
   for (const group of groups.values()) {
     const population = [...group.population.values()];
     for (const row of population) {
@@ -158,43 +166,55 @@ export async function writeBatch(
     const forecasts = [...group.forecasts.values()].flat();
     const parquetName = `${group.stem}.parquet`;
     const linesName = `${group.stem}.jsonl.gz`;
-    // What this group writes, in order; an area with nothing to hold gets no file.
-    const outputs: { area: LakeArea; name: string; count: number; encode: () => Promise<Buffer> | Buffer }[] =
-      [
-        {
-          area: 'population',
-          name: parquetName,
-          count: population.length,
-          encode: () => encodeParquet(POPULATION, population),
-        },
-        {
-          area: 'population_forecast',
-          name: parquetName,
-          count: forecasts.length,
-          encode: () => encodeParquet(POPULATION_FORECAST, forecasts),
-        },
-        {
-          area: 'raw',
-          name: linesName,
-          count: group.raw.length,
-          encode: () => encodeJsonLinesGzip(group.raw),
-        },
-        {
-          area: 'rejected',
-          name: linesName,
-          count: group.rejected.length,
-          encode: () => encodeJsonLinesGzip(group.rejected),
-        },
-      ];
-    for (const output of outputs) {
-      if (output.count === 0) continue;
-      files.push(
-        await put(deps.store, objectKey(output.area, group.partition, output.name), await output.encode()),
-      );
-      written.get(output.area as TableName)?.set(partitionPath(group.partition), group.partition);
-    }
+    outputs.push(
+      {
+        area: 'raw',
+        group,
+        name: linesName,
+        count: group.raw.length,
+        encode: () => encodeJsonLinesGzip(group.raw),
+      },
+      {
+        area: 'rejected',
+        group,
+        name: linesName,
+        count: group.rejected.length,
+        encode: () => encodeJsonLinesGzip(group.rejected),
+      },
+      {
+        area: 'population',
+        group,
+        name: parquetName,
+        count: population.length,
+        encode: () => encodeParquet(POPULATION, population),
+      },
+      {
+        area: 'population_forecast',
+        group,
+        name: parquetName,
+        count: forecasts.length,
+        encode: () => encodeParquet(POPULATION_FORECAST, forecasts),
+      },
+    );
     populationRows += population.length;
     forecastRows += forecasts.length;
+  }
+  // The archive first, then rejections, then the tables: a batch cut short (a crash, a full disk)
+  // leaves at worst envelopes in raw/ whose rows are missing, which replay from raw/ restores —
+  // never a row whose answer is not archived. Each file is written whole or not at all (the
+  // store's temp + rename, or one S3 PUT); an area with nothing to hold gets no file.
+  const order: readonly LakeArea[] = ['raw', 'rejected', 'population', 'population_forecast'];
+  outputs.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area));
+  for (const output of outputs) {
+    if (output.count === 0) continue;
+    files.push(
+      await put(
+        deps.store,
+        objectKey(output.area, output.group.partition, output.name),
+        await output.encode(),
+      ),
+    );
+    written.get(output.area as TableName)?.set(partitionPath(output.group.partition), output.group.partition);
   }
 
   for (const [table, partitions] of written) {

@@ -13,6 +13,7 @@ import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normaliz
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
 import { WAREHOUSE_FILE } from '../local-warehouse.js';
 import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
+import { PENDING_RUNS } from '../run-journal.js';
 import type { Problem } from './problems.js';
 
 export interface CheckSettings {
@@ -346,6 +347,11 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
       });
     } else if (key.startsWith(DERIVED_FOLDER)) {
       // Rebuilt from the lake whenever it is missing: not part of the lake, never a problem.
+    } else if (key.startsWith(PENDING_RUNS)) {
+      problems.push({
+        check: 'stray',
+        text: `${key}: a run that did not finish; the next npm start settles it`,
+      });
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
