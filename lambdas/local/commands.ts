@@ -7,6 +7,7 @@ import type { RunSummary } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
 import { positiveInteger } from '../core/settings.js';
 import { LocalFolderStore } from '../core/storage/local-folder-store.js';
+import { type CommandIo, EXIT, failure } from './command-io.js';
 import {
   DEMO_OPTIONS,
   defaultLakeDir,
@@ -25,20 +26,7 @@ import { runOnSchedule } from './schedule.js';
 import { ApiSimulator } from './simulator/server.js';
 import { createTransport } from './transport-factory.js';
 
-/** Where a command writes: stdout for results and human text, stderr for notices, errors and logs. */
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  /** Aborted by the first Ctrl-C / SIGTERM: the command finishes or abandons its run, then stops. */
-  readonly signal: AbortSignal;
-  /** Rewrites one status line in place (live progress); present only when stdout is a terminal. */
-  readonly live?: (text: string) => void;
-  /** Whether stderr is a terminal: logs are readable lines there, JSON lines otherwise. */
-  readonly stderrIsTerminal?: boolean;
-}
-
-/** Exit statuses of the command line. */
-export const EXIT = { ok: 0, runFailed: 1, badConfig: 2 } as const;
+export { type CommandIo, EXIT, failure } from './command-io.js';
 
 /** The key the demo's simulator accepts. Not a secret: the simulator serves made-up data. */
 const SIMULATOR_KEY = 'simulator-demo-key';
@@ -219,11 +207,6 @@ export function writerGroupFor(lake: string): string {
 /** `--once`: 0 when the run completed (even with failed places); 1 when nothing was collected. */
 export function exitStatusOf(summary: RunSummary): number {
   return summary.places.ok > 0 ? EXIT.ok : EXIT.runFailed;
-}
-
-export function failure(error: unknown, io: CommandIo): number {
-  io.err(`error: ${describeError(error)}`);
-  return error instanceof ConfigError ? EXIT.badConfig : EXIT.runFailed;
 }
 
 /** `npm start`: the collector on the embedded default. */

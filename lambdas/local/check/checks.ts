@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatKstWallClock } from '../../core/kst-time.js';
@@ -327,8 +327,8 @@ const AREA_SUFFIX: Record<string, string> = {
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
 const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
-/** The local analysis database, derived from the lake (`lambdas/local/local-warehouse.ts`). */
-const DERIVED_FOLDER = `${WAREHOUSE_FILE.split(/[\\/]/)[0]}/`;
+/** The folder of the local warehouse (`local-warehouse.ts`), beside the lake's areas. */
+const DERIVED_AREA = dirname(WAREHOUSE_FILE);
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
 
 /** Temporary names, unknown extensions, files outside the areas or outside partition folders. */
@@ -345,8 +345,6 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
         text: `${key}: temporary file${age === undefined ? '' : `, ${Math.round(age / 60_000)} min old`}${leftover ? '' : ' (may be in use)'}`,
         ...(leftover ? { repair: { remove: key } } : {}),
       });
-    } else if (key.startsWith(DERIVED_FOLDER)) {
-      // Rebuilt from the lake whenever it is missing: not part of the lake, never a problem.
     } else if (key.startsWith(PENDING_RUNS)) {
       problems.push({
         check: 'stray',
@@ -355,6 +353,8 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
+    } else if (area === DERIVED_AREA) {
+      // The local warehouse file is derived state, rebuilt from the tables at will: not a stray.
     } else if (!(LAKE_AREAS as readonly string[]).includes(area)) {
       problems.push({ check: 'stray', text: `${key}: outside the lake's areas (${LAKE_AREAS.join(', ')})` });
     } else if (!key.endsWith(AREA_SUFFIX[area] as string)) {
