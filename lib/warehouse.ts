@@ -44,6 +44,8 @@ export interface WarehouseProps {
   readonly usageLimit?: RedshiftUsageLimit;
   /** EventBridge schedule expression of the COPY loader. */
   readonly loaderSchedule: string;
+  /** Minutes between collection runs: the completeness view counts skipped slots with it. */
+  readonly runIntervalMinutes: number;
   readonly logLevel: FunctionLogLevel;
 }
 
@@ -89,6 +91,7 @@ export class Warehouse extends Construct {
       GLUE_DATABASE: props.catalog.databaseName,
       SPECTRUM_ROLE_ARN: props.namespace.spectrumRole.roleArn,
       LAKE_BUCKET: props.lake.bucket.bucketName,
+      RUN_INTERVAL_MINUTES: String(props.runIntervalMinutes),
     };
 
     this.sqlRunner = new ProjectFunction(this, 'SqlRunner', {
@@ -110,6 +113,8 @@ export class Warehouse extends Construct {
         // A new digest when any sql/ file changes: CloudFormation then sends an Update and the
         // runner applies the files again (they are idempotent).
         SqlDigest: sqlFolderDigest(),
+        // The views take the cadence as a value: a new cadence re-applies them too.
+        RunIntervalMinutes: String(props.runIntervalMinutes),
       },
     });
     this.sqlResource.node.addDependency(this.workgroup);

@@ -9,13 +9,10 @@ export interface Log {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LEVELS)[number];
-
-export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
-  const lower = value?.toLowerCase();
-  return (LEVELS as readonly string[]).includes(lower ?? '') ? (lower as LogLevel) : fallback;
-}
+/** Log levels, least important first; `silent` shows nothing. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const LEVELS = LOG_LEVELS;
 
 /** One JSON object per line on stderr, so stdout stays free for summaries and query results. */
 export class ConsoleLog implements Log {

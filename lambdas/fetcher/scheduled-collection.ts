@@ -1,5 +1,5 @@
 import { placesForKey } from '../core/collector.js';
-import { DEFAULT_TOPIC, type Envelope, newRunId } from '../core/envelope.js';
+import { type Envelope, newRunId } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
 import { floorToMinute } from '../core/kst-time.js';
 import type { Log } from '../core/logger.js';
@@ -9,11 +9,11 @@ import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import { collectAndPublish } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { type RunSummary, summarizeRun } from '../core/run-summary.js';
-import { DEFAULT_API_BASE_URL, SeoulApiClient } from '../core/seoul-api/client.js';
-import { apiBaseUrl, positiveInteger } from '../core/settings.js';
+import { SeoulApiClient } from '../core/seoul-api/client.js';
+import { runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
-/** The fetcher's settings, from its environment (see ARCHITECTURE.md, environment contract). */
+/** The fetcher's settings, from its environment (the README's "Lambda configuration" table). */
 export interface FetcherSettings {
   readonly topic: string;
   readonly places: readonly Place[];
@@ -25,14 +25,12 @@ export interface FetcherSettings {
 
 /** Reads and validates the fetcher's environment; a bad value fails before any API call. */
 export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
-  const baseUrl = apiBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL);
   return {
-    topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
+    topic: settingFromEnv(SETTINGS.kafkaTopic, env),
     places: selectPlaces(parsePlaceList(env.PLACES)),
-    baseUrl,
-    concurrency: positiveInteger('CONCURRENCY', env.CONCURRENCY, 8, 64),
-    requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000, 60_000),
-    runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000, 840_000),
+    baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
+    concurrency: settingFromEnv(SETTINGS.concurrency, env),
+    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
   };
 }
 

@@ -6,6 +6,7 @@ import { writeBatch } from '../core/lake/lake-writer.js';
 import { ConsoleLog, type Log } from '../core/logger.js';
 import { formatRunSummary, type RunSummary } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
+import { runMinutesText } from '../core/settings.js';
 import { LocalFolderStore } from '../core/storage/local-folder-store.js';
 import { defaultLakeDir, type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocalConfig } from './config.js';
 import { openLake } from './duckdb-lake.js';
@@ -66,7 +67,9 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
   };
   io.err(
     `${simulated ? '[SIMULATED] ' : ''}collecting ${config.places.length} place(s) into ${store.location} via ${transport.description}` +
-      (config.once ? '' : ', now and then at every :00, :20 and :40 (Asia/Seoul); Ctrl-C stops'),
+      (config.once
+        ? ''
+        : `, now and then at every ${runMinutesText(config.runIntervalMinutes)} (Asia/Seoul); Ctrl-C stops`),
   );
   try {
     if (config.once) {
@@ -76,6 +79,7 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
     }
     await runOnSchedule({
       signal: io.signal,
+      everyMinutes: config.runIntervalMinutes,
       onSkipped: (slots) =>
         io.err(`skipped ${slots.map((s) => s.toISOString()).join(', ')}: the previous run overran them`),
       runAt: async (collectedAt) => {

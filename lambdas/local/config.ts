@@ -1,12 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { placesForKey } from '../core/collector.js';
-import { DEFAULT_TOPIC } from '../core/envelope.js';
 import { ConfigError } from '../core/errors.js';
-import { type LogLevel, parseLogLevel } from '../core/logger.js';
+import type { LogLevel } from '../core/logger.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
-import { DEFAULT_API_BASE_URL, SAMPLE_API_KEY } from '../core/seoul-api/client.js';
-import { apiBaseUrl, positiveInteger } from '../core/settings.js';
+import {
+  kafkaBrokers,
+  readSetting,
+  runIntervalMinutes,
+  runLimits,
+  runMinutesText,
+  SETTINGS,
+  settingFromEnv,
+} from '../core/settings.js';
 
 /** Everything a local run needs, resolved from command-line options and environment variables. */
 export interface LocalConfig {
@@ -21,6 +27,8 @@ export interface LocalConfig {
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
   readonly runTimeoutMs: number;
+  /** Minutes between scheduled runs (without `--once`). */
+  readonly runIntervalMinutes: number;
   readonly logLevel: LogLevel;
   /** Things the user should be told before the run (e.g. the sample key's limits). */
   readonly notices: string[];
@@ -35,18 +43,20 @@ export const RUN_OPTIONS = {
 } as const;
 
 export const RUN_USAGE = `Options:
-  --once               collect one run and exit (default: run now, then at every :00, :20, :40 Asia/Seoul)
+  --once               collect one run and exit (default: run now, then at every ${runMinutesText(SETTINGS.runIntervalMinutes.default)} Asia/Seoul)
   --places CODES       comma-separated place codes, e.g. POI001,POI072 (default: all 121)
   --lake DIR           lake folder (default: LAKE_DIR or ./lake)
-  --concurrency N      places fetched at the same time (default: 8)
+  --concurrency N      places fetched at the same time (default: ${SETTINGS.concurrency.default}, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max})
 
 Environment:
-  SEOUL_API_KEY        your key for the Seoul open data portal (never printed); unset: the public "sample" key
-  SEOUL_API_BASE_URL   default ${DEFAULT_API_BASE_URL}
+  SEOUL_API_KEY        your key for the Seoul open data portal (never printed); unset: the public "${SETTINGS.apiKey.default}" key
+  SEOUL_API_BASE_URL   default ${SETTINGS.apiBaseUrl.default}
   KAFKA_BROKERS        host:port,… of a Kafka cluster (unset: in-process queue)
-  KAFKA_TOPIC          default ${DEFAULT_TOPIC}
-  REQUEST_TIMEOUT_MS   per-request limit (default 10000); RUN_TIMEOUT_MS whole-run limit (default 120000)
-  LOG_LEVEL            debug | info | warn | error | silent (default warn)`;
+  KAFKA_TOPIC          default ${SETTINGS.kafkaTopic.default}
+  REQUEST_TIMEOUT_MS   per-request limit (default ${SETTINGS.requestTimeoutMs.default}, ${SETTINGS.requestTimeoutMs.min}–${SETTINGS.requestTimeoutMs.max})
+  RUN_TIMEOUT_MS       whole-run limit (default ${SETTINGS.runTimeoutMs.default}, ${SETTINGS.runTimeoutMs.min}–${SETTINGS.runTimeoutMs.max})
+  RUN_INTERVAL_MINUTES minutes between runs (default ${SETTINGS.runIntervalMinutes.default}, a divisor of 60)
+  LOG_LEVEL            ${SETTINGS.logLevel.choices.join(' | ')} (default ${SETTINGS.logLevel.default})`;
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
 export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
@@ -82,26 +92,22 @@ export function resolveLocalConfig(
   defaults: { lake: string },
 ): LocalConfig {
   const notices: string[] = [];
-  const key = env.SEOUL_API_KEY?.trim();
-  const apiKey = key && key !== '' ? key : SAMPLE_API_KEY;
+  const apiKey = settingFromEnv(SETTINGS.apiKey, env);
   const requested = selectPlaces(parsePlaceList(args.places));
   const forKey = placesForKey(apiKey, requested);
   if (forKey.notice) notices.push(forKey.notice);
-  const brokers = env.KAFKA_BROKERS?.split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
   return {
     once: args.once,
     places: forKey.places,
     lake: resolve(args.lake ?? defaults.lake),
     apiKey,
-    baseUrl: apiBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL),
-    kafkaBrokers: brokers && brokers.length > 0 ? brokers : undefined,
-    topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
-    concurrency: positiveInteger('--concurrency', args.concurrency, 8, 64),
-    requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000),
-    runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000),
-    logLevel: parseLogLevel(env.LOG_LEVEL, 'warn'),
+    baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
+    kafkaBrokers: kafkaBrokers(env.KAFKA_BROKERS),
+    topic: settingFromEnv(SETTINGS.kafkaTopic, env),
+    concurrency: readSetting(SETTINGS.concurrency, args.concurrency, '--concurrency'),
+    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
+    runIntervalMinutes: runIntervalMinutes(env.RUN_INTERVAL_MINUTES),
+    logLevel: settingFromEnv(SETTINGS.logLevel, env),
     notices,
   };
 }

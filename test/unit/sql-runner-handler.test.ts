@@ -64,6 +64,7 @@ describe('sql-runner custom resource', () => {
     statementsOf(file, {
       glue_database: 'seoul_population',
       spectrum_role_arn: 'arn:aws:iam::123456789012:role/seoul-spectrum',
+      run_interval_minutes: '20',
     }),
   );
 

@@ -130,8 +130,8 @@ describe('the sql/ folder', () => {
     assert.ok(names.slice(firstView).every(isPortableViewFile), 'views come last: they read the tables');
   });
 
-  it('takes exactly two deployment values: the Glue database and the Spectrum role', () => {
-    assert.deepEqual(placeholdersOf(files), ['glue_database', 'spectrum_role_arn']);
+  it('takes exactly two deployment values, the Glue database and the Spectrum role, and the cadence', () => {
+    assert.deepEqual(placeholdersOf(files), ['glue_database', 'run_interval_minutes', 'spectrum_role_arn']);
   });
 
   it('creates the Spectrum schema over the Glue database with the role, idempotently', () => {
@@ -153,6 +153,7 @@ describe('the sql/ folder', () => {
       for (const statement of statementsOf(file, {
         glue_database: 'g',
         spectrum_role_arn: 'arn:aws:iam::123456789012:role/r',
+        run_interval_minutes: '20',
       })) {
         assert.match(
           statement,

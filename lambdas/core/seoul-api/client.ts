@@ -1,18 +1,19 @@
 import { describeError, InvalidApiKeyError } from '../errors.js';
 import type { Log } from '../logger.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../retry.js';
+import { SETTINGS } from '../settings.js';
 import { type ApiAnswer, parseApiBody, type SeoulService } from './response.js';
 
-export const DEFAULT_API_BASE_URL = 'http://openapi.seoul.go.kr:8088';
+export const DEFAULT_API_BASE_URL = SETTINGS.apiBaseUrl.default;
 /** The portal's public demo key. It answers POI009 (광화문·덕수궁) whatever place is asked. */
-export const SAMPLE_API_KEY = 'sample';
+export const SAMPLE_API_KEY = SETTINGS.apiKey.default;
 export const SAMPLE_KEY_PLACE = 'POI009';
 
 export interface SeoulApiClientOptions {
   readonly baseUrl?: string;
   readonly apiKey: string;
   readonly service?: SeoulService;
-  /** Per-request limit; a slower answer counts as a failed attempt. @default 10000 */
+  /** Per-request limit; a slower answer counts as a failed attempt. @default SETTINGS.requestTimeoutMs.default */
   readonly timeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly log?: Log;
@@ -46,7 +47,7 @@ export class SeoulApiClient {
   constructor(private readonly options: SeoulApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
     this.service = options.service ?? 'citydata_ppltn';
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? SETTINGS.requestTimeoutMs.default;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.fetchImpl = options.fetch ?? fetch;
     this.random = options.random ?? Math.random;
