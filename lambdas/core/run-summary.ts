@@ -28,6 +28,16 @@ export interface RunSummary {
   readonly durationMs: number;
 }
 
+/**
+ * The one verdict on a run, for the fetcher (which then throws, so the schedule retries it and
+ * the dead-letter queue keeps it) and for the command line (exit 1): a run failed when no place
+ * could be collected and at least one place failed. A run where every place answered "no data"
+ * (INFO-200) completed: the API answered, and each outcome is recorded.
+ */
+export function runFailed(summary: Pick<RunSummary, 'places'>): boolean {
+  return summary.places.ok === 0 && summary.places.failed > 0;
+}
+
 const reasonsOf = (outcomes: PlaceOutcome[], status: PlaceOutcome['status']) =>
   outcomes.filter((o) => o.status === status).map((o) => ({ code: o.code, reason: o.reason ?? '' }));
 

@@ -160,6 +160,15 @@ export const SETTINGS = {
     meaning: 'the portal key, locally (on AWS: the secret); never printed, logged or written',
     accept: (raw) => (typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined),
   } satisfies SettingBase<string>,
+  // Read by the fetcher on AWS: how long a warm container keeps the key before reading it again.
+  apiKeyMaxAgeSeconds: integer({
+    env: 'API_KEY_MAX_AGE_SECONDS',
+    default: 300,
+    min: 0,
+    max: 3_600,
+    meaning:
+      'seconds the fetcher keeps the API key from Secrets Manager; a rotated key is used after at most this long',
+  }),
   logLevel: choice({
     env: 'LOG_LEVEL',
     default: 'warn',

@@ -1,6 +1,7 @@
 import { placesForKey } from '../core/collector.js';
 import { type Envelope, newRunId } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
+import type { KafkaLocation } from '../core/kafka/connection.js';
 import { floorToMinute } from '../core/kst-time.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
@@ -8,7 +9,7 @@ import type { MetricSink } from '../core/metric-sink.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import { collectAndPublish } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
-import { type RunSummary, summarizeRun } from '../core/run-summary.js';
+import { type RunSummary, runFailed, summarizeRun } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
 import { runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
@@ -32,6 +33,14 @@ export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings 
     concurrency: settingFromEnv(SETTINGS.concurrency, env),
     ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
   };
+}
+
+/** The fetcher's destinations, checked before any API call so a misconfigured function fails at once. */
+export function requireFetcherTargets(env: NodeJS.ProcessEnv, location: KafkaLocation): void {
+  if (!env.LAKE_BUCKET?.trim())
+    throw new ConfigError('LAKE_BUCKET is not set: the fetcher writes collection_outcomes/ there');
+  if (!location.brokers && !location.clusterArn)
+    throw new ConfigError('MSK_CLUSTER_ARN is not set: the fetcher has nowhere to publish');
 }
 
 /**
@@ -103,7 +112,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
     metrics.addMetric(METRIC.recordsPublished, 'Count', published);
     metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
-    if (summary.places.ok === 0 && summary.places.failed > 0) {
+    if (runFailed(summary)) {
       throw new RunFailedError(
         `no place of run ${runId} could be collected (${summary.places.failed} failed, ${summary.places.noData} no data); ` +
           `first failure: ${summary.failures[0]?.code} ${summary.failures[0]?.reason}`,

@@ -4,7 +4,7 @@ import { NO_CATALOG } from '../core/catalog.js';
 import { ConfigError, describeError, InvalidApiKeyError } from '../core/errors.js';
 import { writeBatch } from '../core/lake/lake-writer.js';
 import { ConsoleLog, type Log } from '../core/logger.js';
-import { formatRunSummary, type RunSummary } from '../core/run-summary.js';
+import { formatRunSummary, type RunSummary, runFailed } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
 import { runMinutesText } from '../core/settings.js';
 import { LocalFolderStore } from '../core/storage/local-folder-store.js';
@@ -106,9 +106,9 @@ export function writerGroupFor(lake: string): string {
   return `seoul-population-writer-${createHash('sha256').update(lake).digest('hex').slice(0, 12)}`;
 }
 
-/** `--once`: 0 when the run completed (even with failed places); 1 when nothing was collected. */
+/** `--once`: 1 when the run failed (the fetcher's verdict: no place collected, some failed), else 0. */
 export function exitStatusOf(summary: RunSummary): number {
-  return summary.places.ok > 0 ? EXIT.ok : EXIT.runFailed;
+  return runFailed(summary) ? EXIT.runFailed : EXIT.ok;
 }
 
 function failure(error: unknown, io: CommandIo): number {

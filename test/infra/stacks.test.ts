@@ -218,12 +218,12 @@ describe('3. stream', () => {
 describe('4. ingest', () => {
   const fetcher = resourceById(pipeline, 'AWS::Lambda::Function', 'IngestFetcher');
 
-  it('runs the fetcher on Node.js 24, ARM64, with tracing, its own log group and the environment contract', () => {
+  it('runs the fetcher on Node.js 24, ARM64, X-Ray off, its own log group and the environment contract', () => {
     const props = propertiesOf(fetcher);
     assert.equal(props.Runtime, 'nodejs24.x');
     assert.deepEqual(props.Architectures, ['arm64']);
     assert.equal(props.Handler, 'index.handler');
-    assert.deepEqual(props.TracingConfig, { Mode: 'Active' });
+    assert.equal(props.TracingConfig, undefined, 'X-Ray off');
     assert.ok((props.LoggingConfig as { LogGroup?: unknown }).LogGroup, 'own log group');
     assert.equal(props.Timeout, 180, 'RUN_TIMEOUT_MS + 60 s');
     const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;

@@ -14,6 +14,7 @@ import {
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { lambdaContext } from '../support/lambda-context.js';
 import { closedPort } from '../support/net.js';
 import { createBucket, createSecret, listKeys } from './support/aws.js';
 import { capturingEmf, emfValue, uniqueName } from './support/environment.js';
@@ -90,11 +91,12 @@ describe('broker down at publish', () => {
       KAFKA_BROKERS: deadBroker,
       PLACES: 'POI001,POI009',
       LAKE_BUCKET: bucket,
-      LAKE_PREFIX: 'handler/',
       LOG_LEVEL: 'CRITICAL',
     });
     const { handler } = await import('../../lambdas/fetcher/handler.js');
-    const run = await capturingEmf<RunSummary>(() => handler({ time: '2026-07-16T14:20:00Z' }));
+    const run = await capturingEmf<RunSummary>(() =>
+      handler({ time: '2026-07-16T14:20:00Z' }, lambdaContext('fetcher')),
+    );
     assert.ok(run.error instanceof KafkaError, String(run.error));
     assert.match(
       (run.error as Error).message,
@@ -103,6 +105,6 @@ describe('broker down at publish', () => {
     assert.ok(!(run.error as Error).message.includes(KEY));
     assert.equal(emfValue(run.emf, 'RunsFailed'), 1);
     assert.equal(emfValue(run.emf, 'Runs'), undefined);
-    assert.deepEqual(await listKeys(bucket, 'handler/'), []);
+    assert.deepEqual(await listKeys(bucket, 'collection_outcomes/'), []);
   });
 });

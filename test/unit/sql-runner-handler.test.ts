@@ -12,7 +12,7 @@ import {
   sqlFilesDigest,
   statementsOf,
 } from '../../lambdas/core/warehouse/sql-files.js';
-import { handleSqlResource } from '../../lambdas/sql-runner/handler.js';
+import { handleSqlResource } from '../../lambdas/sql-runner/sql-resource.js';
 import { FakeRedshiftData } from './fake-redshift-data.js';
 
 const ENV = {

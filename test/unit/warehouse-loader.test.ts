@@ -15,7 +15,7 @@ import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import { loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet, redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
-import { LoaderFailedError, runLoader } from '../../lambdas/loader/handler.js';
+import { LoaderFailedError, runLoader } from '../../lambdas/loader/load-run.js';
 import { DuckDbWarehouse } from '../../lambdas/local/duckdb-warehouse.js';
 import { readRows } from '../../lambdas/local/report/rows.js';
 import { FakeRedshiftData, resultPage } from './fake-redshift-data.js';
