@@ -45,6 +45,8 @@ export function summarizeRun(input: {
   collect: CollectResult;
   published: number;
   writes?: readonly BatchWriteResult[];
+  /** The run's `collection_outcomes` file, counted with the files written when `writes` is given. */
+  outcomes?: { readonly key: string; readonly partition: string };
   simulated: boolean;
   durationMs: number;
 }): RunSummary {
@@ -73,8 +75,13 @@ export function summarizeRun(input: {
           rawRecords: sum((w) => w.rawRecords),
           rejectedRecords: sum((w) => w.rejectedRecords),
           flaggedRecords: sum((w) => w.flaggedRecords),
-          files: writes.flatMap((w) => w.files),
-          partitions: [...new Set(writes.flatMap((w) => w.partitions))].sort(),
+          files: [...writes.flatMap((w) => w.files), ...(input.outcomes ? [input.outcomes.key] : [])],
+          partitions: [
+            ...new Set([
+              ...writes.flatMap((w) => w.partitions),
+              ...(input.outcomes ? [input.outcomes.partition] : []),
+            ]),
+          ].sort(),
         }
       : undefined,
     durationMs: input.durationMs,

@@ -210,6 +210,19 @@ export function readSetting<S extends SettingBase<unknown>>(
   return value as S['default'];
 }
 
+/**
+ * A whole number from 1 to `max` for a command's own option that is not in the table (such as
+ * `replay --workers`, whose default depends on the machine); empty or unset means `fallback`.
+ */
+export function positiveInteger(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  max: number,
+): number {
+  return readSetting(integer({ env: name, default: fallback, min: 1, max, meaning: name }), value, name);
+}
+
 /** A setting from its environment variable. */
 export function settingFromEnv<S extends SettingBase<unknown>>(
   setting: S,

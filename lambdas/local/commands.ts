@@ -8,6 +8,7 @@ import { formatRunSummary, type RunSummary, runFailed } from '../core/run-summar
 import { SeoulApiClient } from '../core/seoul-api/client.js';
 import { runMinutesText } from '../core/settings.js';
 import { LocalFolderStore } from '../core/storage/local-folder-store.js';
+import { type CommandIo, EXIT } from './command-io.js';
 import { defaultLakeDir, type LocalConfig, parseRunArgs, RUN_USAGE, resolveLocalConfig } from './config.js';
 import { openLake } from './duckdb-lake.js';
 import { guardLake } from './lake-guard.js';
@@ -18,16 +19,7 @@ import { ApiSimulator } from './simulator/server.js';
 import { formatTextTable } from './text-table.js';
 import { createTransport } from './transport-factory.js';
 
-/** Where a command writes: stdout for results, stderr for notices and errors. */
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  /** Aborted by Ctrl-C / SIGTERM: a continuous run stops after the current collection. */
-  readonly signal: AbortSignal;
-}
-
-/** Exit statuses of the command line. */
-export const EXIT = { ok: 0, runFailed: 1, badConfig: 2 } as const;
+export { type CommandIo, EXIT } from './command-io.js';
 
 /** The key the demo's simulator accepts. Not a secret: the simulator serves made-up data. */
 const SIMULATOR_KEY = 'simulator-demo-key';

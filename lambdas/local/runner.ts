@@ -19,17 +19,6 @@ export interface LocalRunDeps {
   readonly simulated: boolean;
 }
 
-const EMPTY_WRITE = {
-  records: 0,
-  populationRows: 0,
-  forecastRows: 0,
-  rawRecords: 0,
-  rejectedRecords: 0,
-  flaggedRecords: 0,
-  files: [],
-  partitions: [],
-};
-
 /**
  * One collection on the embedded default: fetch every place, publish the envelopes, let the
  * writer put them in the lake, and say what happened. The same core modules run in the Lambda
@@ -51,11 +40,11 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
     store: deps.store,
   });
   const writes = await deps.transport.drain();
-  writes.push({ ...EMPTY_WRITE, files: [outcomes.key], partitions: [outcomes.partition] });
   const summary = summarizeRun({
     collect,
     published,
     writes,
+    outcomes,
     simulated: deps.simulated,
     durationMs: Date.now() - started,
   });

@@ -21,8 +21,6 @@ import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
 import { deleteTopic, ensureTopic } from '../../lambdas/core/kafka/topic-admin.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { partitionPath, partitionValuesFor } from '../../lambdas/core/lake/partitions.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import { decodeMskEvent, type MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
@@ -37,6 +35,8 @@ import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { queryDuckDb } from '../support/duckdb.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { figure, heading, mib, perSecond, ratio, seconds, timed } from './report.js';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/core/metric-names.js';
 import { glueColumns, gluePartitionKeys, TABLES } from '../../lambdas/core/schema.js';
-import { sqlFolderDigest } from '../../lib/warehouse.js';
+import { defaultSqlDir, loadSqlFiles, sqlFilesDigest } from '../../lambdas/core/warehouse/sql-files.js';
 import { WRITER_CONSUMER_GROUP } from '../../lib/writer.js';
 import { synthesize } from './support/synth.js';
 import {
@@ -627,7 +627,8 @@ describe('7. warehouse', () => {
 
   it('runs the sql/ files through the SQL runner custom resource after the workgroup exists, again when they change', () => {
     const [, sql] = resourceById(pipeline, 'Custom::RedshiftSql', 'WarehouseSql');
-    assert.equal(sql.Properties.SqlDigest, sqlFolderDigest());
+    // The same digest the SQL runner reports back for the files it applied.
+    assert.equal(sql.Properties.SqlDigest, sqlFilesDigest(loadSqlFiles(defaultSqlDir())));
     assert.equal(sql.Properties.Database, 'dev');
     assert.equal(sql.Properties.WorkgroupName, workgroup.Properties.WorkgroupName);
     const [workgroupId] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');

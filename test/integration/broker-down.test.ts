@@ -4,9 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createKafka } from '../../lambdas/core/kafka/connection.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
 import {
@@ -15,6 +13,8 @@ import {
 } from '../../lambdas/fetcher/scheduled-collection.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 import { closedPort } from '../support/net.js';
 import { createBucket, createSecret, listKeys } from './support/aws.js';
 import { capturingEmf, emfValue, uniqueName } from './support/environment.js';

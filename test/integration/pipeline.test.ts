@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
@@ -8,6 +7,7 @@ import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emu
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import type { TopicResourceEvent, TopicResourceResponse } from '../../lambdas/topic/topic-resource.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { MemoryLog } from '../support/memory-log.js';
 import {
   createBucket,
   createGlueTables,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { createBucket, createGlueTables, listKeys, readJsonLines, readParquetFromS3 } from './support/aws.js';
 import { capturingEmf, emfValue, integrationEnvironment, uniqueName } from './support/environment.js';
 import { createTopic, testKafka, waitUntilCommitted } from './support/kafka.js';

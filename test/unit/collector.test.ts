@@ -3,10 +3,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { collectRun, placesForKey } from '../../lambdas/core/collector.js';
 import { parseEnvelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError } from '../../lambdas/core/errors.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES, selectPlaces } from '../../lambdas/core/places.js';
 import { type PlaceFetch, SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const KEY = 'collector-test-key';
 const collectedAt = new Date('2026-07-16T14:20:00Z');

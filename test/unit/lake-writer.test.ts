@@ -8,12 +8,12 @@ import { NO_CATALOG } from '../../lambdas/core/catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { decodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
 import { type RejectedLine, writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import type { PartitionValues, TableName } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { FailingStore } from '../support/stores.js';
 
 const newLake = () => new LocalFolderStore(mkdtempSync(join(tmpdir(), 'lake-writer-')));

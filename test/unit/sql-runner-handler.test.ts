@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import {
   defaultSqlDir,
@@ -13,7 +12,8 @@ import {
   statementsOf,
 } from '../../lambdas/core/warehouse/sql-files.js';
 import { handleSqlResource } from '../../lambdas/sql-runner/sql-resource.js';
-import { FakeRedshiftData } from './fake-redshift-data.js';
+import { FakeRedshiftData } from '../support/fake-redshift-data.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const ENV = {
   WORKGROUP_NAME: 'seoul-population',
