@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
- * The local command line: `npm start`, `npm run demo`, `npm run query`, `npm run report`.
+ * The local command line: `npm start`, `npm run demo`, `npm run query`, `npm run report`,
+ * `npm run replay`, `npm run check`.
  * Entry point only: every command lives in lambdas/local/.
  */
+import { checkCommand } from '../lambdas/local/check-command.js';
 import { demoCommand, queryCommand, startCommand } from '../lambdas/local/commands.js';
+import { replayCommand } from '../lambdas/local/replay-command.js';
 import { reportCommand } from '../lambdas/local/report-command.js';
 
 const commands = {
@@ -11,6 +14,8 @@ const commands = {
   demo: demoCommand,
   query: queryCommand,
   report: reportCommand,
+  replay: replayCommand,
+  check: checkCommand,
 } as const;
 
 const [name = 'start', ...argv] = process.argv.slice(2);

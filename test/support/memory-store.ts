@@ -12,6 +12,9 @@ export class MemoryStore implements ObjectStore {
   async get(key: string) {
     return this.files.get(key) as Buffer;
   }
+  async delete(key: string) {
+    this.files.delete(key);
+  }
   async list(prefix: string) {
     return [...this.files.keys()].filter((k) => k.startsWith(prefix)).sort();
   }

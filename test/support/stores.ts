@@ -21,6 +21,9 @@ export class FailingStore implements ObjectStore {
   get(key: string) {
     return this.inner.get(key);
   }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
   list(prefix: string) {
     return this.inner.list(prefix);
   }

@@ -92,6 +92,7 @@ describe('writer core (MSK batch)', () => {
         throw new StorageError('disk full');
       },
       get: async () => Buffer.alloc(0),
+      delete: async () => undefined,
       list: async () => [],
     };
     const event = encodeMskEvent(sourceRecords([envelopeFor(sampleRecord(SAMPLES.yeouido))]), {

@@ -58,6 +58,16 @@ export class LocalFolderStore implements ObjectStore {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    try {
+      await rm(this.pathOf(key), { force: true });
+    } catch (error) {
+      throw new StorageError(`cannot remove ${this.pathOf(key)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     let entries: string[];

@@ -5,6 +5,8 @@
 export interface ObjectStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** Removes a key; a key that is already gone is not an error. */
+  delete(key: string): Promise<void>;
   /** Every key under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
   /** Where the lake is, for messages: a folder path or an `s3://` URL. */

@@ -1,4 +1,10 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { StorageError } from '../errors.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -43,6 +49,16 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       throw new StorageError(`cannot read ${this.location}${key}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    } catch (error) {
+      throw new StorageError(`cannot remove ${this.location}${key}: ${(error as Error).message}`, {
         cause: error,
       });
     }

@@ -1,0 +1,137 @@
+import type { PartitionCatalog } from '../../core/catalog.js';
+import { parsePartitionPath } from '../../core/lake/partitions.js';
+import type { PartitionValues, TableName } from '../../core/schema.js';
+import { type LakeLocation, openStore } from './lake-location.js';
+import { ParquetKeyReader } from './parquet-keys.js';
+import {
+  type PartitionJob,
+  type PartitionResult,
+  rebuildPartition,
+  removeOldTableFiles,
+} from './rebuild-partition.js';
+import { planReplay, type ReplayRange } from './replay-plan.js';
+import { runOnWorkers } from './worker-pool.js';
+
+export interface ReplayOptions extends ReplayRange {
+  readonly location: LakeLocation;
+  readonly dryRun?: boolean;
+  readonly places?: readonly string[];
+  /** Worker threads; 0 rebuilds on the calling thread. */
+  readonly workers: number;
+  /** Glue (or none): partitions that hold rows are registered again after they are rebuilt. */
+  readonly catalog?: PartitionCatalog;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+}
+
+export interface ReplayProgress {
+  readonly partitionsDone: number;
+  readonly partitionsTotal: number;
+  readonly envelopes: number;
+  readonly elapsedMs: number;
+}
+
+export interface ReplaySummary {
+  readonly partitions: number;
+  readonly partitionsRebuilt: number;
+  readonly envelopes: number;
+  readonly populationRows: number;
+  readonly forecastRows: number;
+  readonly rejectedRecords: number;
+  readonly flaggedRecords: number;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly removed: string[];
+  readonly kept: { key: string; reason: string }[];
+  readonly misfiled: PartitionResult['misfiled'];
+  readonly unreadable: { key: string; line: number; reason: string }[];
+  readonly ignored: string[];
+  readonly registered: number;
+  readonly elapsedMs: number;
+  readonly dryRun: boolean;
+}
+
+/**
+ * Rebuilds `population`, `population_forecast` and `rejected/` from `raw/` with today's code,
+ * partition by partition, on worker threads. Everything outside the range, and every partition
+ * that has no raw file, is left as it is.
+ */
+export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
+  const started = performance.now();
+  const store = openStore(options.location);
+  const plan = await planReplay(store, options);
+  const dryRun = options.dryRun ?? false;
+  const jobs: PartitionJob[] = plan.partitions.map((p) => ({
+    ...p,
+    dryRun,
+    ...(options.places ? { places: options.places } : {}),
+  }));
+
+  const results: PartitionResult[] = [];
+  let envelopes = 0;
+  let keyReader: Promise<ParquetKeyReader> | undefined;
+  // Removals of old table files run one at a time on this thread, after the partition's writes.
+  let removals = Promise.resolve();
+  const finish = (rebuilt: PartitionResult) => {
+    removals = removals.then(async () => {
+      let result = rebuilt;
+      if (rebuilt.oldTableFiles.length > 0) {
+        keyReader ??= ParquetKeyReader.open();
+        const reader = await keyReader;
+        result = await removeOldTableFiles(rebuilt, store, (key) => reader.keysOf(store, key), dryRun);
+      }
+      collect(result);
+    });
+  };
+  const collect = (result: PartitionResult) => {
+    results.push(result);
+    envelopes += result.envelopes;
+    options.onProgress?.({
+      partitionsDone: results.length,
+      partitionsTotal: jobs.length,
+      envelopes,
+      elapsedMs: performance.now() - started,
+    });
+  };
+  try {
+    if (options.workers > 0 && jobs.length > 1) {
+      await runOnWorkers(options.location, jobs, options.workers, finish);
+    } else {
+      for (const job of jobs) finish(await rebuildPartition(job, store));
+    }
+    await removals;
+  } finally {
+    if (keyReader) await (await keyReader).close();
+  }
+
+  let registered = 0;
+  if (options.catalog && !dryRun) {
+    for (const table of ['population', 'population_forecast'] as const satisfies TableName[]) {
+      const partitions = results
+        .filter((r) => [...r.written, ...r.unchanged].some((key) => key.startsWith(`${table}/`)))
+        .map((r) => parsePartitionPath(r.partition) as PartitionValues);
+      await options.catalog.registerPartitions(table, partitions);
+      registered += partitions.length;
+    }
+  }
+
+  const sum = (pick: (r: PartitionResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  return {
+    partitions: jobs.length,
+    partitionsRebuilt: results.filter((r) => r.selected).length,
+    envelopes,
+    populationRows: sum((r) => r.populationRows),
+    forecastRows: sum((r) => r.forecastRows),
+    rejectedRecords: sum((r) => r.rejectedRecords),
+    flaggedRecords: sum((r) => r.flaggedRecords),
+    written: sum((r) => r.written.length),
+    unchanged: sum((r) => r.unchanged.length),
+    removed: results.flatMap((r) => r.removed).sort(),
+    kept: results.flatMap((r) => r.kept),
+    misfiled: results.flatMap((r) => r.misfiled),
+    unreadable: [...plan.unreadable, ...results.flatMap((r) => r.unreadable)],
+    ignored: plan.ignored,
+    registered,
+    elapsedMs: performance.now() - started,
+    dryRun,
+  };
+}

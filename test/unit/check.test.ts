@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
+import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
+import { MemoryLog } from '../../lambdas/core/logger.js';
+import { findPlace, type Place } from '../../lambdas/core/places.js';
+import { COLLECTION_OUTCOMES, POPULATION } from '../../lambdas/core/schema.js';
+import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { checkLake, fixLake } from '../../lambdas/local/check/check-lake.js';
+import type { CheckName, Problem } from '../../lambdas/local/check/problems.js';
+import { runCli } from '../support/cli.js';
+import { queryDuckDb } from '../support/duckdb.js';
+import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
+import { SAMPLES } from '../support/fixtures.js';
+import { writeLiveLake } from '../support/live-lake.js';
+
+const SLOTS = [0, 1, 2].map((i) => new Date(Date.parse('2026-07-16T05:00:00Z') + i * 20 * 60_000));
+const PLACES = ['POI001', 'POI009', 'POI072'].map((code) => findPlace(code) as Place);
+const P0 = 'year=2026/month=07/day=16/hour=14/minute=00';
+const P1 = 'year=2026/month=07/day=16/hour=14/minute=20';
+const SETTINGS = { staleMinutes: 60, leftoverAgeMs: 60 * 60_000 };
+
+let base: string;
+before(async () => {
+  base = mkdtempSync(join(tmpdir(), 'check-base-'));
+  await writeLiveLake(new LocalFolderStore(base), SLOTS, PLACES);
+});
+after(() => rmSync(base, { recursive: true, force: true }));
+
+/** A copy of the healthy lake to plant a problem in. */
+function copyOfBase(): string {
+  const lake = mkdtempSync(join(tmpdir(), 'check-'));
+  cpSync(base, lake, { recursive: true });
+  return lake;
+}
+const only = (lake: string, area: string, partition: string) => {
+  const folder = join(lake, area, partition);
+  return join(folder, readdirSync(folder).sort()[0] as string);
+};
+const location = (lake: string) => ({ kind: 'folder' as const, path: lake });
+const named = (problems: Problem[], check: CheckName) => problems.filter((p) => p.check === check);
+
+async function writeRecords(lake: string, payload: Record<string, unknown>, slot: Date) {
+  await writeBatch(
+    sourceRecords(
+      [envelopeFor(payload, { collectedAt: slot.toISOString(), fetchedAt: slot.toISOString() })],
+      {
+        topic: 'planted',
+      },
+    ),
+    { store: new LocalFolderStore(lake), catalog: NO_CATALOG, log: new MemoryLog() },
+  );
+}
+
+/** Plants the problem, expects check to name it (only it), and, if repairable, `--fix` to repair it. */
+async function expectProblem(
+  plant: (lake: string) => Promise<void> | void,
+  check: CheckName,
+  text: RegExp,
+  repairable: boolean,
+): Promise<void> {
+  const lake = copyOfBase();
+  await plant(lake);
+  const { problems } = await checkLake(location(lake), SETTINGS);
+  const found = named(problems, check);
+  assert.ok(found.length > 0, `no ${check} problem in ${JSON.stringify(problems, null, 1)}`);
+  assert.match(found[0]?.text ?? '', text);
+  assert.equal(
+    found.every((p) => p.repair !== undefined),
+    repairable,
+    `repairable should be ${repairable}: ${JSON.stringify(found)}`,
+  );
+  if (!repairable) return;
+  const outcome = await fixLake(location(lake), problems, 0);
+  assert.deepEqual(
+    outcome.unrepairable,
+    problems.filter((p) => !p.repair),
+  );
+  assert.deepEqual((await checkLake(location(lake), SETTINGS)).problems, outcome.unrepairable);
+}
+
+describe('check', () => {
+  it('finds nothing wrong in a lake the live path wrote', async () => {
+    const report = await checkLake(location(base), SETTINGS);
+    assert.deepEqual(report.problems, []);
+  });
+
+  it('names an unreadable Parquet file, and --fix removes it', () =>
+    expectProblem(
+      (lake) => writeFileSync(join(lake, 'population', P0, 'torn.parquet'), 'PAR1 half a file'),
+      'unreadable',
+      new RegExp(`^population/${P0}/torn\\.parquet: `),
+      true,
+    ));
+
+  it('names a Parquet file with another schema, and --fix removes it', () =>
+    expectProblem(
+      async (lake) => {
+        const path = join(lake, 'population_forecast', P1, 'other.parquet');
+        await queryDuckDb('', `COPY (SELECT 1 AS area_code, 'x' AS extra) TO '${path}' (FORMAT parquet)`);
+      },
+      'schema',
+      new RegExp(
+        `^population_forecast/${P1}/other\\.parquet: missing collected_at TIMESTAMP, .*unexpected area_code INTEGER`,
+      ),
+      true,
+    ));
+
+  it('names rows filed under the wrong partition, and --fix rewrites the file from raw/', () =>
+    expectProblem(
+      (lake) => cpSync(only(lake, 'population', P0), only(lake, 'population', P1)),
+      'wrong-partition',
+      new RegExp(
+        `^population/${P1}/.*\\.parquet: 3 row\\(s\\) collected at 2026-07-16 14:00 KST belong in ${P0}$`,
+      ),
+      true,
+    ));
+
+  it('names a row held twice, with partition, place and files, and --fix removes the copy', () =>
+    expectProblem(
+      (lake) => cpSync(only(lake, 'population', P1), join(lake, 'population', P1, 'copy.parquet')),
+      'duplicate',
+      new RegExp(
+        `^population ${P1}: POI001 collected at 2026-07-16 14:20 KST held 2 times, in copy\\.parquet, inproc-`,
+      ),
+      true,
+    ));
+
+  it('names raw envelopes in no table, and --fix replays them', () =>
+    expectProblem(
+      (lake) => rmSync(join(lake, 'population', P1), { recursive: true }),
+      'unaccounted',
+      new RegExp(`^raw/${P1}/.*\\.jsonl\\.gz line 1: POI001 of run sim-`),
+      true,
+    ));
+
+  it('names a raw line that is not an envelope (not repairable)', () =>
+    expectProblem(
+      (lake) => writeFileSync(join(lake, 'raw', P0, 'other.jsonl.gz'), gzipSync('{"not": "an envelope"}\n')),
+      'raw-unreadable',
+      new RegExp(`^raw/${P0}/other\\.jsonl\\.gz line 1: invalid envelope: `),
+      false,
+    ));
+
+  it('names an ok outcome whose row and envelope are both gone (not repairable)', () =>
+    expectProblem(
+      (lake) => {
+        rmSync(join(lake, 'population', P1), { recursive: true });
+        rmSync(join(lake, 'raw', P1), { recursive: true });
+      },
+      'ok-without-row',
+      /^run sim-\S+ \(2026-07-16 14:20 KST\): POI001 ok but no population row and no envelope in raw\/$/,
+      false,
+    ));
+
+  it('names a run with fewer places than asked, and why', () =>
+    expectProblem(
+      async (lake) => {
+        const row = (area_code: string, status: string, reason: string | null) => ({
+          collected_at: SLOTS[0] as Date,
+          run_id: 'partial-run',
+          area_code,
+          status,
+          reason,
+          attempts: 4,
+          duration_ms: 100,
+        });
+        const path = join(lake, 'collection_outcomes', P0, 'partial-run.parquet');
+        writeFileSync(
+          path,
+          await encodeParquet(COLLECTION_OUTCOMES, [
+            row('POI001', 'ok', null),
+            row('POI009', 'failed', 'HTTP 503 after 4 attempts'),
+          ]),
+        );
+      },
+      'incomplete-run',
+      /^run partial-run \(2026-07-16 14:00 KST\): 1 of 2 places \(0 no data, 1 failed: HTTP 503 after 4 attempts\)$/,
+      false,
+    ));
+
+  it('names stale data', () =>
+    expectProblem(
+      (lake) =>
+        writeRecords(
+          lake,
+          { ...sampleRecord(SAMPLES.yeouido), PPLTN_TIME: '2026-07-16 11:30' },
+          SLOTS[1] as Date,
+        ),
+      'stale',
+      /^run 20260716T1420Z-abcdef \(2026-07-16 14:20 KST\): 1 place\(s\) with data more than 60 min old \(worst 170 min\): POI072$/,
+      false,
+    ));
+
+  it('names a congestion label outside the known set', () =>
+    expectProblem(
+      (lake) =>
+        writeRecords(
+          lake,
+          { ...sampleRecord(SAMPLES.yeouido), AREA_CONGEST_LVL: '아주 붐빔' },
+          SLOTS[1] as Date,
+        ),
+      'label',
+      new RegExp(
+        `^population\\.area_congest_level "아주 붐빔" in 1 row\\(s\\), first collected at 2026-07-16 14:20 KST \\(${P1}\\)$`,
+      ),
+      false,
+    ));
+
+  it('names stray files; --fix removes a temporary file left behind long ago', async () => {
+    await expectProblem(
+      (lake) => {
+        const tmp = join(lake, 'population', P0, 'x.parquet.1a2b3c4d.tmp');
+        writeFileSync(tmp, '');
+        const old = new Date(Date.now() - 2 * 3_600_000);
+        utimesSync(tmp, old, old);
+      },
+      'stray',
+      new RegExp(`^population/${P0}/x\\.parquet\\.1a2b3c4d\\.tmp: temporary file, 120 min old$`),
+      true,
+    );
+    await expectProblem(
+      (lake) => {
+        writeFileSync(join(lake, 'population', P0, 'notes.txt'), 'hello');
+        mkdirSync(join(lake, 'elsewhere'));
+        writeFileSync(join(lake, 'elsewhere', 'a.parquet'), '');
+      },
+      'stray',
+      /^elsewhere\/a\.parquet: outside the lake's areas/,
+      false,
+    );
+    const lake = copyOfBase();
+    writeFileSync(join(lake, 'population', P0, 'fresh.parquet.99.tmp'), '');
+    const [fresh] = named((await checkLake(location(lake), SETTINGS)).problems, 'stray');
+    assert.match(fresh?.text ?? '', /temporary file, 0 min old \(may be in use\)$/);
+    assert.equal(fresh?.repair, undefined);
+  });
+
+  it('names runs missing from the 20-minute schedule', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'check-gap-'));
+    const later = new Date((SLOTS[2] as Date).getTime() + 40 * 60_000);
+    await writeLiveLake(new LocalFolderStore(lake), [SLOTS[0] as Date, later], PLACES);
+    const problems = named((await checkLake(location(lake), SETTINGS)).problems, 'missing-run');
+    assert.deepEqual(
+      problems.map((p) => p.text),
+      ['no run from 2026-07-16 14:20 KST to 2026-07-16 15:00 KST (3 runs)'],
+    );
+  });
+
+  it('checks a Parquet file of population against the one schema (a correct file passes)', async () => {
+    const lake = copyOfBase();
+    const path = join(lake, 'population', P0, 'extra.parquet');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, await encodeParquet(POPULATION, []));
+    const { problems } = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('npm run check and npm run replay (command line)', () => {
+  it('exits 0 on a healthy lake, 1 naming the partition and key of a planted duplicate, 2 on bad options', async () => {
+    const lake = copyOfBase();
+    const healthy = await runCli(['check', '--lake', lake], {});
+    assert.equal(healthy.status, 0, healthy.stderr);
+    assert.match(healthy.stdout, /healthy \(\d+ files, 12 checks passed\)/);
+    cpSync(only(lake, 'population', P1), join(lake, 'population', P1, 'duplicate.parquet'));
+    const broken = await runCli(['check', '--lake', lake], {});
+    assert.equal(broken.status, 1);
+    assert.match(broken.stdout, /^keys held more than once across files \(3\):$/m);
+    assert.match(
+      broken.stdout,
+      new RegExp(
+        `^  population ${P1}: POI072 collected at 2026-07-16 14:20 KST held 2 times, in duplicate\\.parquet, `,
+        'm',
+      ),
+    );
+    assert.match(broken.stdout, /: 3 problem\(s\) in 1 check\(s\); 3 repairable from raw\//);
+    const fixed = await runCli(['check', '--lake', lake, '--fix'], {});
+    assert.equal(fixed.status, 0, fixed.stdout);
+    assert.match(fixed.stdout, new RegExp(`removed population/${P1}/duplicate\\.parquet`));
+    for (const bad of [
+      ['--lake', lake, '--bucket', 'b'],
+      ['--stale-minutes', '0'],
+      ['--nope'],
+      ['--prefix', 'p'],
+    ]) {
+      const result = await runCli(['check', ...bad], {});
+      assert.equal(result.status, 2, `${bad.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /^error: /);
+    }
+  });
+
+  it('--help of both commands exits 0 and lists the options they take', async () => {
+    const check = await runCli(['check', '--help'], {});
+    assert.equal(check.status, 0);
+    for (const option of ['--lake', '--bucket', '--prefix', '--fix', '--stale-minutes', '--workers'])
+      assert.ok(check.stdout.includes(option), option);
+    const replay = await runCli(['replay', '-h'], {});
+    assert.equal(replay.status, 0);
+    for (const option of [
+      '--lake',
+      '--bucket',
+      '--prefix',
+      '--glue-database',
+      '--since',
+      '--until',
+      '--places',
+      '--dry-run',
+      '--workers',
+    ])
+      assert.ok(replay.stdout.includes(option), option);
+  });
+
+  it('replay refuses bad options with status 2', async () => {
+    for (const bad of [
+      ['--since', 'yesterday'],
+      ['--since', '2026-07-17', '--until', '2026-07-16'],
+      ['--places', 'POI999'],
+      ['--glue-database', 'db', '--lake', '.'],
+      ['--workers', '0'],
+      ['--bucket', 'Not_A_Bucket'],
+    ]) {
+      const result = await runCli(['replay', ...bad], {});
+      assert.equal(result.status, 2, `${bad.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /^error: /);
+    }
+  });
+});
