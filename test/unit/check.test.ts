@@ -7,7 +7,6 @@ import { gzipSync } from 'node:zlib';
 import { NO_CATALOG } from '../../lambdas/core/catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { COLLECTION_OUTCOMES, POPULATION } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
@@ -18,6 +17,7 @@ import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
 import { writeLiveLake } from '../support/live-lake.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const SLOTS = [0, 1, 2].map((i) => new Date(Date.parse('2026-07-16T05:00:00Z') + i * 20 * 60_000));
 const PLACES = ['POI001', 'POI009', 'POI072'].map((code) => findPlace(code) as Place);

@@ -17,7 +17,6 @@ import { NO_CATALOG } from '../../lambdas/core/catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { decodeJsonLinesGzip, encodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { rebuildPartition } from '../../lambdas/local/replay/rebuild-partition.js';
@@ -27,6 +26,7 @@ import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
 import { writeLiveLake } from '../support/live-lake.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { FailingStore } from '../support/stores.js';
 
 const SLOTS = [0, 1, 2].map((i) => new Date(Date.parse('2026-07-16T05:00:00Z') + i * 20 * 60_000));
