@@ -32,7 +32,19 @@ type AnySetting = Setting<unknown> & { min?: number; max?: number; choices?: rea
 const ALL = Object.values(SETTINGS) as AnySetting[];
 
 describe('the settings table', () => {
-  const local = ALL.filter((setting) => setting !== SETTINGS.functionLogLevel);
+  // Read only by the functions on AWS: in the README's Lambda table, checked below.
+  const onAws: AnySetting[] = [SETTINGS.functionLogLevel, SETTINGS.apiKeyMaxAgeSeconds];
+  const local = ALL.filter((setting) => !onAws.includes(setting));
+
+  it("is what the README's Lambda table says for the fetcher's own setting", () => {
+    const row = readmeRows(SETTINGS.apiKeyMaxAgeSeconds.env).find((line) => line.startsWith('| fetcher |'));
+    assert.ok(
+      row?.includes(
+        `\`${SETTINGS.apiKeyMaxAgeSeconds.env}\` (default ${SETTINGS.apiKeyMaxAgeSeconds.default})`,
+      ),
+      row,
+    );
+  });
 
   it('is what the README configuration table says, for every local setting', () => {
     for (const setting of local) {
