@@ -38,12 +38,18 @@ export interface CollectResult {
   /** One outcome per place asked, in the same order. */
   readonly outcomes: PlaceOutcome[];
   readonly durationMs: number;
+  /**
+   * Set when the API refused the key (INFO-100) for some place: places not yet asked were not
+   * asked, but what had been collected is kept. The caller must say so loudly.
+   */
+  readonly keyRefused?: InvalidApiKeyError;
 }
 
 /**
  * Fetches every place of a run with bounded concurrency and turns each answer into an envelope.
- * A failing place never sinks the run; an invalid key (INFO-100) stops it at once, because no
- * other place can succeed with that key.
+ * A failing place never sinks the run. An invalid key (INFO-100) stops asking further places,
+ * since none can succeed with that key, but keeps every answer already collected: the result
+ * carries `keyRefused` and the refused places fail with the reason.
  */
 export async function collectRun(options: CollectOptions): Promise<CollectResult> {
   const started = Date.now();
@@ -55,25 +61,26 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
     runTimeoutMs,
   );
   const envelopes = new Map<string, Envelope>();
+  const state: RunState = { signal: run.signal };
   try {
     const outcomes = await Promise.all(
-      options.places.map((place) =>
-        limit(() => collectPlace(place, options, run.signal, envelopes)).catch((error: unknown) => {
-          if (error instanceof InvalidApiKeyError && !run.signal.aborted) run.abort(error);
-          throw error;
-        }),
-      ),
+      options.places.map((place) => limit(() => collectPlace(place, options, state, envelopes))),
     );
+    if (state.keyRefused) {
+      options.log.error('the API refused the key (INFO-100)', {
+        runId: options.runId,
+        collected: envelopes.size,
+        message: state.keyRefused.message,
+      });
+    }
     return {
       runId: options.runId,
       collectedAt: options.collectedAt,
       envelopes: options.places.flatMap((place) => envelopes.get(place.code) ?? []),
       outcomes,
       durationMs: Date.now() - started,
+      ...(state.keyRefused ? { keyRefused: state.keyRefused } : {}),
     };
-  } catch (error) {
-    if (run.signal.reason instanceof InvalidApiKeyError) throw run.signal.reason;
-    throw error;
   } finally {
     clearTimeout(deadline);
     limit.clearQueue();
@@ -82,14 +89,30 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
 
 class RunTimeoutError extends Error {}
 
+interface RunState {
+  readonly signal: AbortSignal;
+  keyRefused?: InvalidApiKeyError;
+}
+
+const KEY_REFUSED_REASON = 'the API refused the key (INFO-100)';
+
 async function collectPlace(
   place: Place,
   options: CollectOptions,
-  signal: AbortSignal,
+  state: RunState,
   envelopes: Map<string, Envelope>,
 ): Promise<PlaceOutcome> {
+  const { signal } = state;
   const started = Date.now();
   const took = () => Date.now() - started;
+  if (state.keyRefused)
+    return {
+      code: place.code,
+      status: 'failed',
+      reason: `not asked: ${KEY_REFUSED_REASON}`,
+      attempts: 0,
+      durationMs: 0,
+    };
   if (signal.aborted) return abortedOutcome(place.code, signal, 0, took());
   try {
     const result = await options.client.fetchPlace(place.code, signal);
@@ -102,6 +125,7 @@ async function collectPlace(
           fetchedAt: result.fetchedAt,
           place,
           payload: result.record,
+          ...(result.answer ? { answer: result.answer } : {}),
         }),
       );
       return { code: place.code, status: 'ok', attempts: result.attempts, durationMs: took() };
@@ -119,7 +143,16 @@ async function collectPlace(
       durationMs: took(),
     };
   } catch (error) {
-    if (error instanceof InvalidApiKeyError) throw error;
+    if (error instanceof InvalidApiKeyError) {
+      state.keyRefused ??= error;
+      return {
+        code: place.code,
+        status: 'failed',
+        reason: KEY_REFUSED_REASON,
+        attempts: 1,
+        durationMs: took(),
+      };
+    }
     if (signal.aborted) return abortedOutcome(place.code, signal, 1, took());
     const reason = `unexpected error: ${describeError(error)}`;
     options.log.error('place failed', { place: place.code, reason });
@@ -133,7 +166,6 @@ function abortedOutcome(
   attempts: number,
   durationMs: number,
 ): PlaceOutcome {
-  if (signal.reason instanceof InvalidApiKeyError) throw signal.reason;
   return { code, status: 'failed', reason: describeError(signal.reason), attempts, durationMs };
 }
 

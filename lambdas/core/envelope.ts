@@ -20,6 +20,15 @@ export interface Envelope {
   readonly fetchedAt: string;
   readonly place: { readonly code: string; readonly name: string; readonly category: string };
   readonly payload: Readonly<Record<string, unknown>>;
+  /**
+   * Only when the answer was unusual (several place records, invalid UTF-8): the whole answer as
+   * received (key masked) and what was unusual, so `raw/` keeps it and the writer flags the row.
+   */
+  readonly answer?: {
+    readonly body: string;
+    readonly encoding: 'utf8' | 'base64';
+    readonly notes: readonly string[];
+  };
 }
 
 export interface EnvelopeMessage {
@@ -43,6 +52,7 @@ export function buildEnvelope(input: {
   fetchedAt: Date;
   place: Place;
   payload: Record<string, unknown>;
+  answer?: Envelope['answer'];
 }): Envelope {
   return {
     schemaVersion: ENVELOPE_SCHEMA_VERSION,
@@ -52,6 +62,7 @@ export function buildEnvelope(input: {
     fetchedAt: input.fetchedAt.toISOString(),
     place: { code: input.place.code, name: input.place.name, category: input.place.category },
     payload: input.payload,
+    ...(input.answer ? { answer: input.answer } : {}),
   };
 }
 
@@ -100,6 +111,18 @@ export function parseEnvelope(value: unknown): EnvelopeParse {
     problems.push('place must have code, name and category');
   }
   if (!isObject(value.payload)) problems.push('payload is not a JSON object');
+  if (value.answer !== undefined) {
+    const answer = value.answer;
+    if (
+      !isObject(answer) ||
+      typeof answer.body !== 'string' ||
+      (answer.encoding !== 'utf8' && answer.encoding !== 'base64') ||
+      !Array.isArray(answer.notes) ||
+      !answer.notes.every((note) => typeof note === 'string')
+    ) {
+      problems.push('answer must have body, encoding (utf8 or base64) and notes');
+    }
+  }
   if (problems.length > 0) return { ok: false, reason: `invalid envelope: ${problems.join('; ')}` };
   return { ok: true, envelope: value as unknown as Envelope };
 }

@@ -17,10 +17,13 @@ export const LEGACY_CONGESTION_LEVELS = ['매우 붐빔'] as const;
 const KNOWN_LEVELS = new Set<string>([...CONGESTION_LEVELS, ...LEGACY_CONGESTION_LEVELS]);
 
 /**
- * Shares are published rounded to one decimal; the eight age bands can drift from 100 by a few
- * tenths. A sum further than this from 100 means the record is not what it claims to be.
+ * How far a sum of rounded shares can honestly miss 100: each of `count` values rounded to
+ * `decimals` places is off by up to half a unit of that place. Eight bands given as whole numbers
+ * can miss by 4 (real answers of 2022 add up to 98 or 102); given to a tenth, by 0.4.
  */
-export const RATE_SUM_TOLERANCE = 1.0;
+export function roundingTolerance(count: number, decimals: number): number {
+  return (count * 0.5) / 10 ** decimals;
+}
 
 export type Normalized =
   | { ok: true; population: PopulationRow; forecasts: ForecastRow[]; warnings: string[] }
@@ -125,7 +128,9 @@ function readRow<T extends TableSpec>(table: T, read: FieldReader, given: CodeSe
 export function normalizeEnvelope(envelope: Envelope): Normalized {
   const record = envelope.payload as Record<string, unknown>;
   const read = new FieldReader(record);
-  const warnings: string[] = [];
+  // What the fetcher found unusual in the answer (several records, invalid UTF-8): the row is
+  // kept, flagged, and raw/ holds the whole answer as received.
+  const warnings: string[] = [...(envelope.answer?.notes ?? [])];
   const collectedAt = new Date(envelope.collectedAt);
 
   const population = readRow(POPULATION, read, {
@@ -143,24 +148,35 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
   }
 
   checkRange(read.problems, 'AREA_PPLTN', population.area_population_min, population.area_population_max);
-  checkSum(read.problems, 'MALE_PPLTN_RATE + FEMALE_PPLTN_RATE', [
-    population.male_population_rate,
-    population.female_population_rate,
-  ]);
-  checkSum(read.problems, 'RESNT_PPLTN_RATE + NON_RESNT_PPLTN_RATE', [
-    population.resident_population_rate,
-    population.non_resident_population_rate,
-  ]);
-  checkSum(read.problems, 'PPLTN_RATE_0 … PPLTN_RATE_70', [
-    population.population_rate_0,
-    population.population_rate_10,
-    population.population_rate_20,
-    population.population_rate_30,
-    population.population_rate_40,
-    population.population_rate_50,
-    population.population_rate_60,
-    population.population_rate_70,
-  ]);
+  // A sum outside what rounding explains is flagged, not rejected: the row can be stored, and
+  // rejection is for records that cannot be.
+  checkSum(
+    warnings,
+    record,
+    ['MALE_PPLTN_RATE', 'FEMALE_PPLTN_RATE'],
+    [population.male_population_rate, population.female_population_rate],
+  );
+  checkSum(
+    warnings,
+    record,
+    ['RESNT_PPLTN_RATE', 'NON_RESNT_PPLTN_RATE'],
+    [population.resident_population_rate, population.non_resident_population_rate],
+  );
+  checkSum(
+    warnings,
+    record,
+    AGE_BANDS.map((band) => `PPLTN_RATE_${band}`),
+    [
+      population.population_rate_0,
+      population.population_rate_10,
+      population.population_rate_20,
+      population.population_rate_30,
+      population.population_rate_40,
+      population.population_rate_50,
+      population.population_rate_60,
+      population.population_rate_70,
+    ],
+  );
   flagUnknownLevel(warnings, 'AREA_CONGEST_LVL', population.area_congest_level);
 
   const forecasts = readForecasts(record.FCST_PPLTN, population, read.problems, warnings);
@@ -180,7 +196,7 @@ function readForecasts(
     problems.push(`FCST_PPLTN is not a list: ${JSON.stringify(value).slice(0, 80)}`);
     return [];
   }
-  return value.map((entry: unknown, index) => {
+  const rows = value.map((entry: unknown, index) => {
     const context = `FCST_PPLTN[${index}].`;
     const read = new FieldReader(
       typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
@@ -201,6 +217,32 @@ function readForecasts(
     problems.push(...read.problems);
     return row;
   });
+  return firstPerForecastTime(rows, warnings);
+}
+
+/**
+ * One forecast per FCST_TIME: a table with two rows for one hour would make every view pick one
+ * arbitrarily. The first is kept, and the row is flagged; raw/ keeps the whole list.
+ */
+function firstPerForecastTime(rows: ForecastRow[], warnings: string[]): ForecastRow[] {
+  const seen = new Map<number, number>();
+  const kept: ForecastRow[] = [];
+  for (const row of rows) {
+    const time = row.forecast_time.getTime();
+    if (Number.isNaN(time)) {
+      kept.push(row);
+      continue;
+    }
+    seen.set(time, (seen.get(time) ?? 0) + 1);
+    if (seen.get(time) === 1) kept.push(row);
+  }
+  for (const [time, count] of seen) {
+    if (count > 1)
+      warnings.push(
+        `FCST_PPLTN has ${count} forecasts for ${new Date(time).toISOString()}; the first is kept, raw/ keeps them all`,
+      );
+  }
+  return kept;
 }
 
 function checkRange(problems: string[], label: string, min: number, max: number): void {
@@ -209,11 +251,26 @@ function checkRange(problems: string[], label: string, min: number, max: number)
   }
 }
 
-function checkSum(problems: string[], label: string, values: number[]): void {
+const AGE_BANDS = [0, 10, 20, 30, 40, 50, 60, 70];
+
+function checkSum(
+  warnings: string[],
+  record: Record<string, unknown>,
+  fields: string[],
+  values: number[],
+): void {
   if (values.some((value) => !Number.isFinite(value))) return;
+  const decimals = Math.min(
+    ...fields.map((field) => String(record[field]).trim().split('.')[1]?.length ?? 0),
+  );
+  const tolerance = roundingTolerance(values.length, decimals);
   const sum = values.reduce((total, value) => total + value, 0);
-  if (Math.abs(sum - 100) > RATE_SUM_TOLERANCE) {
-    problems.push(`${label} is ${Math.round(sum * 10) / 10}, more than ${RATE_SUM_TOLERANCE} away from 100`);
+  // A hair of slack for binary floating point (0.1 + 0.2 is not 0.3).
+  if (Math.abs(sum - 100) > tolerance + 1e-9) {
+    const label = fields.length > 2 ? `${fields[0]} … ${fields[fields.length - 1]}` : fields.join(' + ');
+    warnings.push(
+      `${label} is ${Math.round(sum * 1000) / 1000}, more than ${Math.round(tolerance * 1000) / 1000} away from 100 (what rounding to ${decimals} decimal(s) explains)`,
+    );
   }
 }
 

@@ -15,6 +15,8 @@ export interface RunSummary {
   readonly noData: { readonly code: string; readonly reason: string }[];
   readonly failures: { readonly code: string; readonly reason: string }[];
   readonly published: number;
+  /** Set when the API refused the key (INFO-100): said loudly, since no later run can succeed either. */
+  readonly keyRefused?: string;
   /** Present when the writer ran in the same process (local runs). */
   readonly written?: {
     readonly populationRows: number;
@@ -68,6 +70,7 @@ export function summarizeRun(input: {
     noData: reasonsOf(collect.outcomes, 'no-data'),
     failures: reasonsOf(collect.outcomes, 'failed'),
     published: input.published,
+    ...(collect.keyRefused ? { keyRefused: collect.keyRefused.message } : {}),
     written: writes
       ? {
           populationRows: sum((w) => w.populationRows),
@@ -91,6 +94,7 @@ export function summarizeRun(input: {
 /** A short human-readable report of a run, for the terminal. */
 export function formatRunSummary(summary: RunSummary): string {
   const lines = [
+    ...(summary.keyRefused ? [`!! ${summary.keyRefused}`] : []),
     `${summary.simulated ? '[SIMULATED] ' : ''}run ${summary.runId} for ${summary.collectedAt}`,
     `  places: ${summary.places.ok} ok, ${summary.places.noData} no data, ${summary.places.failed} failed (of ${summary.places.asked})`,
   ];

@@ -160,6 +160,14 @@ export const SETTINGS = {
     meaning: 'the portal key, locally (on AWS: the secret); never printed, logged or written',
     accept: (raw) => (typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined),
   } satisfies SettingBase<string>,
+  // A normal answer is about 3 KB; the ceiling keeps one hostile or broken answer from exhausting the memory.
+  apiMaxAnswerBytes: integer({
+    env: 'API_MAX_ANSWER_BYTES',
+    default: 1_048_576,
+    min: 1,
+    max: 64 * 1_048_576,
+    meaning: 'the largest API answer read, in bytes (as sent and decoded)',
+  }),
   // Read by the fetcher on AWS: how long a warm container keeps the key before reading it again.
   apiKeyMaxAgeSeconds: integer({
     env: 'API_KEY_MAX_AGE_SECONDS',
@@ -221,6 +229,11 @@ export function positiveInteger(
   max: number,
 ): number {
   return readSetting(integer({ env: name, default: fallback, min: 1, max, meaning: name }), value, name);
+}
+
+/** `API_MAX_ANSWER_BYTES`: the largest API answer read (as sent and decoded). */
+export function maxAnswerBytes(env: NodeJS.ProcessEnv): number {
+  return settingFromEnv(SETTINGS.apiMaxAnswerBytes, env);
 }
 
 /** A setting from its environment variable. */

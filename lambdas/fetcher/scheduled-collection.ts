@@ -7,11 +7,11 @@ import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
-import { collectAndPublish } from '../core/publish-run.js';
+import { collectAndPublish, type PublishOutcome } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { type RunSummary, runFailed, summarizeRun } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
-import { runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
+import { maxAnswerBytes, runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
 /** The fetcher's settings, from its environment (the README's "Lambda configuration" table). */
@@ -22,6 +22,7 @@ export interface FetcherSettings {
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
   readonly runTimeoutMs: number;
+  readonly maxAnswerBytes: number;
 }
 
 /** Reads and validates the fetcher's environment; a bad value fails before any API call. */
@@ -32,6 +33,7 @@ export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings 
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
     concurrency: settingFromEnv(SETTINGS.concurrency, env),
     ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
+    maxAnswerBytes: maxAnswerBytes(env),
   };
 }
 
@@ -62,8 +64,8 @@ export interface FetcherDeps {
   readonly settings: FetcherSettings;
   /** The API key (Secrets Manager, cached per container). */
   readonly apiKey: () => Promise<string>;
-  /** Publishes the run's envelopes to Kafka; resolves with how many were acknowledged. */
-  readonly publish: (envelopes: readonly Envelope[]) => Promise<number>;
+  /** Publishes the run's envelopes to Kafka; resolves with what was acknowledged and refused. */
+  readonly publish: (envelopes: readonly Envelope[]) => Promise<PublishOutcome>;
   /** The lake, for the run's `collection_outcomes` file. */
   readonly store: ObjectStore;
   readonly log: Log;
@@ -92,6 +94,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       baseUrl: settings.baseUrl,
       apiKey,
       timeoutMs: settings.requestTimeoutMs,
+      maxAnswerBytes: settings.maxAnswerBytes,
       log,
       ...(deps.retry ? { retry: deps.retry } : {}),
     });
@@ -112,6 +115,11 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
     metrics.addMetric(METRIC.recordsPublished, 'Count', published);
     metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
+    if (collect.keyRefused) {
+      // Loud, whatever else happened: no later run can succeed until the key is fixed.
+      log.error('the API refused the key (INFO-100)', { runId, message: collect.keyRefused.message });
+      if (summary.places.ok === 0) throw collect.keyRefused;
+    }
     if (runFailed(summary)) {
       throw new RunFailedError(
         `no place of run ${runId} could be collected (${summary.places.failed} failed, ${summary.places.noData} no data); ` +

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NO_CATALOG } from '../core/catalog.js';
-import { ConfigError, describeError, InvalidApiKeyError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
 import { writeBatch } from '../core/lake/lake-writer.js';
 import { ConsoleLog, type Log } from '../core/logger.js';
 import { formatRunSummary, type RunSummary, runFailed } from '../core/run-summary.js';
@@ -38,6 +38,7 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
     timeoutMs: config.requestTimeoutMs,
+    maxAnswerBytes: config.maxAnswerBytes,
     log,
   });
   const transport = await createTransport({
@@ -67,6 +68,7 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
     if (config.once) {
       const summary = await runOnce(deps, new Date(Math.floor(Date.now() / 60_000) * 60_000));
       io.out(formatRunSummary(summary));
+      if (summary.keyRefused) io.err(`error: ${summary.keyRefused}`);
       return exitStatusOf(summary);
     }
     await runOnSchedule({
@@ -76,10 +78,12 @@ async function runPipeline({ config, simulated, log }: PipelineRun, io: CommandI
         io.err(`skipped ${slots.map((s) => s.toISOString()).join(', ')}: the previous run overran them`),
       runAt: async (collectedAt) => {
         try {
-          io.out(formatRunSummary(await runOnce(deps, collectedAt)));
+          const summary = await runOnce(deps, collectedAt);
+          io.out(formatRunSummary(summary));
+          // The collected answers are kept and the schedule goes on, but this must not go unseen.
+          if (summary.keyRefused)
+            io.err(`error: ${summary.keyRefused} Collection continues at the next slot.`);
         } catch (error) {
-          // An invalid key will not fix itself: stop. Anything else: report and wait for the next slot.
-          if (error instanceof InvalidApiKeyError) throw error;
           io.err(`run for ${collectedAt.toISOString()} failed: ${describeError(error)}`);
         }
       },

@@ -6,6 +6,7 @@ import type { LogLevel } from '../core/logger.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import {
   kafkaBrokers,
+  maxAnswerBytes,
   readSetting,
   runIntervalMinutes,
   runLimits,
@@ -29,6 +30,8 @@ export interface LocalConfig {
   readonly runTimeoutMs: number;
   /** Minutes between scheduled runs (without `--once`). */
   readonly runIntervalMinutes: number;
+  /** Ceiling of one API answer, in bytes. */
+  readonly maxAnswerBytes: number;
   readonly logLevel: LogLevel;
   /** Things the user should be told before the run (e.g. the sample key's limits). */
   readonly notices: string[];
@@ -56,6 +59,7 @@ Environment:
   REQUEST_TIMEOUT_MS   per-request limit (default ${SETTINGS.requestTimeoutMs.default}, ${SETTINGS.requestTimeoutMs.min}–${SETTINGS.requestTimeoutMs.max})
   RUN_TIMEOUT_MS       whole-run limit (default ${SETTINGS.runTimeoutMs.default}, ${SETTINGS.runTimeoutMs.min}–${SETTINGS.runTimeoutMs.max})
   RUN_INTERVAL_MINUTES minutes between runs (default ${SETTINGS.runIntervalMinutes.default}, a divisor of 60)
+  API_MAX_ANSWER_BYTES ceiling of one API answer (default ${SETTINGS.apiMaxAnswerBytes.default})
   LOG_LEVEL            ${SETTINGS.logLevel.choices.join(' | ')} (default ${SETTINGS.logLevel.default})`;
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
@@ -107,6 +111,7 @@ export function resolveLocalConfig(
     concurrency: readSetting(SETTINGS.concurrency, args.concurrency, '--concurrency'),
     ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
     runIntervalMinutes: runIntervalMinutes(env.RUN_INTERVAL_MINUTES),
+    maxAnswerBytes: maxAnswerBytes(env),
     logLevel: settingFromEnv(SETTINGS.logLevel, env),
     notices,
   };

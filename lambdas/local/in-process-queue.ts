@@ -3,6 +3,7 @@ import { DEFAULT_TOPIC, type Envelope, toMessage } from '../core/envelope.js';
 import { describeError } from '../core/errors.js';
 import type { BatchWriteResult } from '../core/lake/lake-writer.js';
 import type { Log } from '../core/logger.js';
+import type { PublishOutcome } from '../core/publish-run.js';
 import type { SourceRecord } from '../core/source-record.js';
 import type { Transport } from './transport.js';
 
@@ -35,7 +36,7 @@ export class InProcessQueue implements Transport {
     this.description = 'in-process queue';
   }
 
-  async publish(envelopes: readonly Envelope[]): Promise<number> {
+  async publish(envelopes: readonly Envelope[]): Promise<PublishOutcome> {
     for (const envelope of envelopes) {
       const message = toMessage(envelope);
       this.records.push({
@@ -48,7 +49,7 @@ export class InProcessQueue implements Transport {
         headers: message.headers,
       });
     }
-    return envelopes.length;
+    return { published: envelopes.length, refused: [] };
   }
 
   get pending(): number {

@@ -4,10 +4,11 @@ import { describeError } from '../core/errors.js';
 import { createKafka } from '../core/kafka/connection.js';
 import { KafkaError } from '../core/kafka/kafka-error.js';
 import { EnvelopePublisher } from '../core/kafka/publisher.js';
-import { ensureTopic } from '../core/kafka/topic-admin.js';
+import { ensureTopic, topicMessageLimit } from '../core/kafka/topic-admin.js';
 import type { BatchWriteResult } from '../core/lake/lake-writer.js';
 import type { Log } from '../core/logger.js';
 import { decodeMskEvent } from '../core/msk-event.js';
+import type { PublishOutcome } from '../core/publish-run.js';
 import type { SourceRecord } from '../core/source-record.js';
 import { MskEventSourceEmulator } from './msk-event-source-emulator.js';
 import type { Transport } from './transport.js';
@@ -79,9 +80,17 @@ export class KafkaTransport implements Transport {
       handler: (event) => options.deliver(decodeMskEvent(event)),
       onResult: (result) => results.push(result),
     });
-    const publisher = new EnvelopePublisher({ kafka, topic, log, target: options.brokers.join(',') });
+    let publisher: EnvelopePublisher;
     try {
       await admin.connect();
+      const maxMessageBytes = await topicMessageLimit(admin, topic).catch(() => undefined);
+      publisher = new EnvelopePublisher({
+        kafka,
+        topic,
+        log,
+        target: options.brokers.join(','),
+        ...(maxMessageBytes ? { maxMessageBytes } : {}),
+      });
       await emulator.start();
     } catch (error) {
       await emulator.stop();
@@ -100,10 +109,10 @@ export class KafkaTransport implements Transport {
     return transport;
   }
 
-  async publish(envelopes: readonly Envelope[]): Promise<number> {
-    const { published } = await this.publisher.publish(envelopes);
-    if (published > 0) await this.raiseTargetsToEndOfTopic();
-    return published;
+  async publish(envelopes: readonly Envelope[]): Promise<PublishOutcome> {
+    const outcome = await this.publisher.publish(envelopes);
+    if (outcome.published > 0) await this.raiseTargetsToEndOfTopic();
+    return outcome;
   }
 
   private async raiseTargetsToEndOfTopic(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Envelope } from '../core/envelope.js';
 import type { BatchWriteResult } from '../core/lake/lake-writer.js';
+import type { PublishOutcome } from '../core/publish-run.js';
 
 /**
  * The seam between the fetcher and the writer in a local run: the in-process queue by default,
@@ -9,8 +10,8 @@ import type { BatchWriteResult } from '../core/lake/lake-writer.js';
 export interface Transport {
   /** Says where messages go, for the run header. */
   readonly description: string;
-  /** Publishes a run's envelopes; resolves once they are durably queued. */
-  publish(envelopes: readonly Envelope[]): Promise<number>;
+  /** Publishes a run's envelopes; resolves once they are queued, saying which were refused. */
+  publish(envelopes: readonly Envelope[]): Promise<PublishOutcome>;
   /** Resolves when everything published so far is written to the lake, with what was written. */
   drain(): Promise<BatchWriteResult[]>;
   close(): Promise<void>;

@@ -19,7 +19,10 @@ import { closedPort } from '../support/net.js';
 import { createBucket, createSecret, listKeys } from './support/aws.js';
 import { capturingEmf, emfValue, uniqueName } from './support/environment.js';
 
-/** Kafka unreachable at publish: the run fails with a clear error and nothing is reported as done. */
+/**
+ * Kafka unreachable at publish: the run fails with a clear error, and its places are recorded as
+ * failed with that reason (none is reported as collected, none is left without an outcome).
+ */
 describe('broker down at publish', () => {
   const KEY = 'broker-down-key';
   const simulator = new ApiSimulator({ validKeys: [KEY], now: () => new Date('2026-07-16T14:35:00Z') });
@@ -34,7 +37,7 @@ describe('broker down at publish', () => {
   });
   after(() => simulator.stop());
 
-  it('fails the fetcher core with the broker and topic named, writes no outcomes and reports a failed run', async () => {
+  it('fails the fetcher core with the broker and topic named, records its places failed and reports a failed run', async () => {
     const log = new MemoryLog();
     const metrics = new MemoryMetrics();
     const kafka = createKafka(
@@ -56,7 +59,7 @@ describe('broker down at publish', () => {
             ...fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: baseUrl, PLACES: 'POI001,POI009,POI072' }),
           },
           apiKey: async () => KEY,
-          publish: async (envelopes) => (await publisher.publish(envelopes)).published,
+          publish: (envelopes) => publisher.publish(envelopes),
           store: new S3ObjectStore(new S3Client({}), bucket, 'core/'),
           log,
           metrics,
@@ -74,10 +77,11 @@ describe('broker down at publish', () => {
       },
     );
     assert.ok(Date.now() - started < 30_000, 'retries are bounded');
-    assert.deepEqual(
-      await listKeys(bucket, 'core/'),
-      [],
-      'no collection_outcomes for a run that was not published',
+    const keys = await listKeys(bucket, 'core/');
+    assert.equal(keys.length, 1, 'one collection_outcomes file');
+    assert.match(
+      keys[0] as string,
+      /^core\/collection_outcomes\/year=2026\/month=07\/day=16\/hour=23\/minute=20\//,
     );
     assert.equal(metrics.value(METRIC.runsFailed), 1);
     assert.equal(metrics.value(METRIC.runs), undefined);
@@ -105,6 +109,8 @@ describe('broker down at publish', () => {
     assert.ok(!(run.error as Error).message.includes(KEY));
     assert.equal(emfValue(run.emf, 'RunsFailed'), 1);
     assert.equal(emfValue(run.emf, 'Runs'), undefined);
-    assert.deepEqual(await listKeys(bucket, 'collection_outcomes/'), []);
+    // The handler writes at the bucket's root (no LAKE_PREFIX); the core run above wrote under core/.
+    const keys = await listKeys(bucket, 'collection_outcomes/');
+    assert.equal(keys.length, 1);
   });
 });

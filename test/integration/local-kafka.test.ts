@@ -90,7 +90,7 @@ describe('local pipeline over Kafka (KAFKA_BROKERS set)', () => {
       },
     });
     try {
-      assert.equal(await broken.publish(envelopes), 5);
+      assert.equal((await broken.publish(envelopes)).published, 5);
       await assert.rejects(broken.drain(), (error: unknown) => {
         assert.ok(error instanceof KafkaError);
         assert.match(

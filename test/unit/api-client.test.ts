@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { InvalidApiKeyError } from '../../lambdas/core/errors.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
+import type { HttpGet } from '../../lambdas/core/seoul-api/http-get.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { closedPort } from '../support/net.js';
 
@@ -124,24 +125,23 @@ describe('Seoul API client against the simulator', () => {
       retry: FAST_RETRY,
     }).fetchPlace('POI072');
     assert.equal(result.status, 'failed');
-    assert.match(
-      result.status === 'failed' ? result.reason : '',
-      /^network error: fetch failed: .*ECONNREFUSED/,
-    );
+    assert.match(result.status === 'failed' ? result.reason : '', /^network error: .*ECONNREFUSED/);
     assert.equal(JSON.stringify(result).includes(secret), false);
   });
 
   it('masks the key in every reason even when a server echoes it back', async () => {
     const secret = 'echoed-secret-k3y';
-    const echo: typeof fetch = async (input) =>
-      new Response(
-        JSON.stringify({ RESULT: { 'RESULT.CODE': 'ERROR-336', 'RESULT.MESSAGE': `bad ${String(input)}` } }),
-      );
+    const echo: HttpGet = async (url) => ({
+      status: 200,
+      body: Buffer.from(
+        JSON.stringify({ RESULT: { 'RESULT.CODE': 'ERROR-336', 'RESULT.MESSAGE': `bad ${url}` } }),
+      ),
+    });
     const result = await new SeoulApiClient({
       baseUrl,
       apiKey: secret,
       retry: FAST_RETRY,
-      fetch: echo,
+      http: echo,
     }).fetchPlace('POI072');
     assert.equal(result.status, 'failed');
     assert.match(
@@ -153,13 +153,13 @@ describe('Seoul API client against the simulator', () => {
 
   it('waits with exponential back-off and full jitter between attempts', async () => {
     const delays: number[] = [];
-    const fakeFetch: typeof fetch = async () => new Response('oops', { status: 503 });
+    const fakeHttp: HttpGet = async () => ({ status: 503, body: Buffer.from('oops') });
     const started = Date.now();
     await new SeoulApiClient({
       baseUrl,
       apiKey: KEY,
       retry: { maxAttempts: 4, baseDelayMs: 40, maxDelayMs: 100 },
-      fetch: fakeFetch,
+      http: fakeHttp,
       random: () => 1,
     }).fetchPlace('POI072');
     delays.push(Date.now() - started);

@@ -97,13 +97,17 @@ describe('collector', () => {
     assert.equal(peak, 8, 'default concurrency is 8');
   });
 
-  it('stops the whole run at once on an invalid key', async () => {
+  it('stops asking at once on an invalid key, and reports it', async () => {
     const badKey = new SeoulApiClient({
       baseUrl,
       apiKey: 'wrong-key',
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     });
-    await assert.rejects(run({ client: badKey, concurrency: 2 }), InvalidApiKeyError);
+    const result = await run({ client: badKey, concurrency: 2 });
+    assert.ok(result.keyRefused instanceof InvalidApiKeyError);
+    assert.equal(result.envelopes.length, 0);
+    assert.equal(result.outcomes.length, 121);
+    assert.ok(result.outcomes.every((o) => o.status === 'failed' && /INFO-100/.test(o.reason ?? '')));
     // Two requests were in flight when the first INFO-100 came back; no further place was asked.
     assert.ok(simulator.requests.length <= 3, `${simulator.requests.length} requests`);
   });

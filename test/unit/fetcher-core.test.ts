@@ -16,6 +16,7 @@ import {
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { readParquet } from '../support/duckdb.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { MemoryMetrics } from '../support/memory-metrics.js';
 
@@ -59,7 +60,7 @@ describe('fetcher core (scheduled collection)', () => {
         requestTimeoutMs: 500,
       },
       apiKey: async () => KEY,
-      publish: async (envelopes) => envelopes.length,
+      publish: async (envelopes) => ({ published: envelopes.length, refused: [] }),
       store,
       log: new MemoryLog(),
       metrics: new MemoryMetrics(),
@@ -74,7 +75,7 @@ describe('fetcher core (scheduled collection)', () => {
       publish: async (envelopes) => {
         outcomesAtPublish = await store.list('collection_outcomes/');
         published.push(...envelopes);
-        return envelopes.length;
+        return { published: envelopes.length, refused: [] };
       },
     });
     const summary = await runScheduledCollection({ ...EVENT, time: '2026-07-16T14:20:07Z' }, d);
@@ -106,7 +107,7 @@ describe('fetcher core (scheduled collection)', () => {
     assert.ok(!d.log.text().includes(KEY), 'the API key must never be logged');
   });
 
-  it('fails the run when Kafka does not take the envelopes: no outcomes, no success metrics', async () => {
+  it('fails the run when Kafka does not take the envelopes: places recorded failed, no success metrics', async () => {
     const d = deps({
       publish: async () => {
         throw new KafkaError(
@@ -115,7 +116,18 @@ describe('fetcher core (scheduled collection)', () => {
       },
     });
     await assert.rejects(runScheduledCollection(EVENT, d), KafkaError);
-    assert.deepEqual(await store.list('collection_outcomes/'), []);
+    const [outcomes] = await store.list('collection_outcomes/');
+    const rows = await readParquet(
+      join(store.location, outcomes as string),
+      'SELECT DISTINCT status, reason FROM data',
+    );
+    assert.deepEqual(rows, [
+      {
+        status: 'failed',
+        reason:
+          'not published: cannot publish 121 envelope(s) to topic "t" at 127.0.0.1:1: Connection error: connect ECONNREFUSED',
+      },
+    ]);
     assert.equal(d.metrics.value(METRIC.runsFailed), 1);
     assert.equal(d.metrics.value(METRIC.runs), undefined);
     assert.equal(d.metrics.value(METRIC.recordsPublished), undefined);

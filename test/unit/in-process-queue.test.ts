@@ -30,7 +30,7 @@ describe('in-process queue', () => {
       log: new MemoryLog(),
       batchSize: 2,
     });
-    assert.equal(await queue.publish(envelopes(5)), 5);
+    assert.deepEqual(await queue.publish(envelopes(5)), { published: 5, refused: [] });
     assert.equal(queue.pending, 5);
     const results = await queue.drain();
     assert.deepEqual(

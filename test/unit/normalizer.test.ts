@@ -143,20 +143,56 @@ describe('normalizer: rejections say why', () => {
     ]);
   });
 
-  it('refuses shares that are far from 100', () => {
-    assert.deepEqual(reasonsFor({ ...yeouido(), MALE_PPLTN_RATE: '60.0' }), [
-      'MALE_PPLTN_RATE + FEMALE_PPLTN_RATE is 106.1, more than 1 away from 100',
+  it('keeps shares far from 100, flagged with the sum and the tolerance their precision allows', () => {
+    assert.deepEqual(normalized({ ...yeouido(), MALE_PPLTN_RATE: '60.0' }).warnings, [
+      'MALE_PPLTN_RATE + FEMALE_PPLTN_RATE is 106.1, more than 0.1 away from 100 (what rounding to 1 decimal(s) explains)',
     ]);
-    assert.deepEqual(reasonsFor({ ...yeouido(), PPLTN_RATE_0: '9.5' }), [
-      'PPLTN_RATE_0 … PPLTN_RATE_70 is 108.1, more than 1 away from 100',
+    assert.deepEqual(normalized({ ...yeouido(), PPLTN_RATE_0: '9.5' }).warnings, [
+      'PPLTN_RATE_0 … PPLTN_RATE_70 is 108.1, more than 0.4 away from 100 (what rounding to 1 decimal(s) explains)',
     ]);
-    assert.deepEqual(reasonsFor({ ...yeouido(), RESNT_PPLTN_RATE: '50.0' }), [
-      'RESNT_PPLTN_RATE + NON_RESNT_PPLTN_RATE is 93.2, more than 1 away from 100',
-    ]);
+    const row = normalized({ ...yeouido(), RESNT_PPLTN_RATE: '50.0' });
+    assert.equal(row.population.resident_population_rate, 50);
+    assert.match(row.warnings[0] ?? '', /^RESNT_PPLTN_RATE \+ NON_RESNT_PPLTN_RATE is 93\.2/);
   });
 
-  it('tolerates the rounding of the age bands', () => {
-    assert.equal(normalized({ ...yeouido(), PPLTN_RATE_0: '1.9' }).population.population_rate_0, 1.9); // sum 100.4
+  it("never flags the API's own rounding: tenths may miss 100 by 0.4, whole numbers by 4", () => {
+    assert.deepEqual(normalized({ ...yeouido(), PPLTN_RATE_0: '1.8' }).warnings, []); // sum 100.4
+    // Real answers of 2022: eight whole-number bands adding up to 98 or 102.
+    const whole = (values: number[]) =>
+      Object.fromEntries(values.map((value, index) => [`PPLTN_RATE_${index * 10}`, String(value)]));
+    for (const bands of [
+      [2, 5, 20, 22, 19, 18, 9, 3],
+      [2, 5, 21, 22, 19, 18, 9, 6],
+      [0, 4, 25, 25, 20, 14, 8, 2],
+    ]) {
+      const result = normalizeEnvelope(envelopeFor({ ...yeouido(), ...whole(bands) }));
+      assert.equal(result.ok, true, String(bands));
+      assert.deepEqual(result.ok && result.warnings, [], String(bands));
+    }
+    // Whole numbers that miss by more than rounding can explain are kept and flagged.
+    assert.match(
+      normalized({ ...yeouido(), ...whole([2, 5, 20, 22, 19, 18, 9, 0]) }).warnings[0] ?? '',
+      /is 95, more than 4 away from 100/,
+    );
+  });
+
+  it('keeps one forecast per FCST_TIME, the first, and flags the duplicates', () => {
+    const payload = yeouido();
+    const forecasts = payload.FCST_PPLTN as Record<string, string>[];
+    const first = forecasts[0] as Record<string, string>;
+    payload.FCST_PPLTN = forecasts.map((f, index) => ({
+      ...f,
+      FCST_TIME: first.FCST_TIME,
+      FCST_PPLTN_MIN: String(index),
+      FCST_PPLTN_MAX: String(100 + index),
+    }));
+    const result = normalized(payload);
+    assert.equal(result.forecasts.length, 1);
+    assert.equal(result.forecasts[0]?.forecast_population_min, 0);
+    assert.match(
+      result.warnings[0] ?? '',
+      /^FCST_PPLTN has 12 forecasts for .*; the first is kept, raw\/ keeps them all$/,
+    );
   });
 
   it('refuses bad Y/N flags and bad times', () => {

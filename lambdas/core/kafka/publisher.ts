@@ -17,13 +17,38 @@ export interface PublisherOptions {
    * @default 900000
    */
   readonly maxRequestBytes?: number;
+  /**
+   * The topic's message limit (`max.message.bytes`; 1 MiB by default in Kafka and on MSK
+   * Serverless, less record overhead). An envelope over it is refused before sending, so it fails
+   * only its own place. @default 1000000
+   */
+  readonly maxMessageBytes?: number;
+}
+
+/** A message the topic would not take, and why; its place fails, the others go on. */
+export interface RefusedEnvelope {
+  readonly code: string;
+  readonly reason: string;
 }
 
 /** What a publish did, per Kafka partition: the offset of its first message. */
 export interface PublishResult {
   readonly published: number;
   readonly partitions: readonly { readonly partition: number; readonly baseOffset: number }[];
+  /** Envelopes not published because the topic refused them (size, corrupt record), with why. */
+  readonly refused: readonly RefusedEnvelope[];
 }
+
+/** Broker answers that refuse the records themselves: sending them again can never succeed. */
+const RECORD_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_REQUIRED_ACKS',
+]);
+
+type OutgoingMessage = { key: string; value: Buffer; headers: Readonly<Record<string, string>> };
 
 /**
  * Publishes a run's envelopes: key = place code, value = the envelope, headers `schemaVersion` and
@@ -36,29 +61,43 @@ export interface PublishResult {
 export class EnvelopePublisher {
   private producer: Producer | undefined;
   private readonly maxRequestBytes: number;
+  private readonly maxMessageBytes: number;
 
   constructor(private readonly options: PublisherOptions) {
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
+    this.maxMessageBytes = options.maxMessageBytes ?? 1_000_000;
   }
 
+  /**
+   * Publishes what the topic can take. An envelope over the message limit, or one the broker
+   * refuses as a record, fails only its place (listed in `refused`); a broker that cannot be
+   * reached fails the whole publish with a {@link KafkaError}.
+   */
   async publish(envelopes: readonly Envelope[]): Promise<PublishResult> {
-    if (envelopes.length === 0) return { published: 0, partitions: [] };
+    const refused: RefusedEnvelope[] = [];
+    const sendable: OutgoingMessage[] = [];
+    for (const message of envelopes.map(toMessage)) {
+      const size = messageBytes(message);
+      if (size > this.maxMessageBytes) {
+        refused.push({
+          code: message.key,
+          reason: `envelope of ${size} bytes is over the topic's message limit of ${this.maxMessageBytes} bytes`,
+        });
+      } else sendable.push(message);
+    }
+    if (sendable.length === 0) return { published: 0, partitions: [], refused: this.logged(refused) };
     const { topic, log } = this.options;
     const started = Date.now();
     try {
       const producer = await this.connected();
       const metadata: RecordMetadata[] = [];
-      for (const messages of this.requests(envelopes.map(toMessage))) {
-        metadata.push(...(await producer.send({ topic, messages, acks: -1 })));
+      for (const messages of this.requests(sendable)) {
+        metadata.push(...(await this.send(producer, messages, refused)));
       }
       const partitions = firstOffsets(metadata);
-      log.info('envelopes published', {
-        topic,
-        published: envelopes.length,
-        partitions,
-        durationMs: Date.now() - started,
-      });
-      return { published: envelopes.length, partitions };
+      const published = sendable.length - refused.filter((r) => r.reason.startsWith(BROKER)).length;
+      log.info('envelopes published', { topic, published, partitions, durationMs: Date.now() - started });
+      return { published, partitions, refused: this.logged(refused) };
     } catch (error) {
       // A producer that failed may hold broken connections or a fenced producer id: start afresh next time.
       await this.close();
@@ -67,6 +106,36 @@ export class EnvelopePublisher {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * Sends one request; if the broker refuses its records as such, sends them one by one so that
+   * only the refused ones fail (each with the broker's reason).
+   */
+  private async send(
+    producer: Producer,
+    messages: Message[],
+    refused: RefusedEnvelope[],
+  ): Promise<RecordMetadata[]> {
+    const { topic } = this.options;
+    try {
+      return await producer.send({ topic, messages, acks: -1 });
+    } catch (error) {
+      if (!refusesRecords(error)) throw error;
+      if (messages.length === 1) {
+        refused.push({ code: String(messages[0]?.key), reason: `${BROKER}${explainKafkaError(error)}` });
+        return [];
+      }
+      const metadata: RecordMetadata[] = [];
+      for (const message of messages) metadata.push(...(await this.send(producer, [message], refused)));
+      return metadata;
+    }
+  }
+
+  private logged(refused: RefusedEnvelope[]): RefusedEnvelope[] {
+    for (const { code, reason } of refused)
+      this.options.log.error('envelope refused', { place: code, reason });
+    return refused;
   }
 
   /** Disconnects; the next publish connects again. */
@@ -94,13 +163,11 @@ export class EnvelopePublisher {
   }
 
   /** Splits messages into produce requests of at most `maxRequestBytes`, keeping their order. */
-  private *requests(
-    messages: { key: string; value: Buffer; headers: Readonly<Record<string, string>> }[],
-  ): Generator<Message[]> {
+  private *requests(messages: OutgoingMessage[]): Generator<Message[]> {
     let request: Message[] = [];
     let bytes = 0;
     for (const message of messages) {
-      const size = message.value.length + Buffer.byteLength(message.key) + 64;
+      const size = messageBytes(message);
       if (request.length > 0 && bytes + size > this.maxRequestBytes) {
         yield request;
         request = [];
@@ -111,6 +178,27 @@ export class EnvelopePublisher {
     }
     if (request.length > 0) yield request;
   }
+}
+
+const BROKER = 'the broker refused the record: ';
+
+/** A record's size as the broker counts it against `max.message.bytes`, with a margin for overhead. */
+function messageBytes(message: OutgoingMessage): number {
+  let headers = 0;
+  for (const [name, value] of Object.entries(message.headers))
+    headers += name.length + Buffer.byteLength(value) + 8;
+  return message.value.length + Buffer.byteLength(message.key) + headers + 64;
+}
+
+function refusesRecords(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const type = (current as { type?: string }).type;
+    if (type && RECORD_REFUSALS.has(type)) return true;
+    const inner = current as { originalError?: unknown; cause?: unknown };
+    current = inner.originalError ?? inner.cause;
+  }
+  return false;
 }
 
 function firstOffsets(metadata: readonly RecordMetadata[]): { partition: number; baseOffset: number }[] {

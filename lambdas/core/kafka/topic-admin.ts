@@ -104,3 +104,23 @@ async function withAdmin<T>(kafka: Kafka, what: string, work: (admin: Admin) => 
     await admin.disconnect().catch(() => undefined);
   }
 }
+
+/** kafkajs's `ConfigResourceTypes.TOPIC`; the enum is not a named export of its CommonJS build. */
+const TOPIC_RESOURCE = 2;
+
+/**
+ * The largest record the topic takes (`max.message.bytes`, the broker's `message.max.bytes` unless
+ * the topic overrides it), so the publisher can refuse a too-large envelope itself and fail only
+ * its place. Undefined when the broker does not say.
+ */
+export async function topicMessageLimit(admin: Admin, topic: string): Promise<number | undefined> {
+  const described = await admin.describeConfigs({
+    resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
+    includeSynonyms: false,
+  });
+  const value = described.resources[0]?.configEntries.find(
+    (e) => e.configName === 'max.message.bytes',
+  )?.configValue;
+  const limit = Number(value);
+  return Number.isSafeInteger(limit) && limit > 0 ? limit : undefined;
+}

@@ -2,12 +2,15 @@ import { describeError, InvalidApiKeyError } from '../errors.js';
 import type { Log } from '../logger.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../retry.js';
 import { SETTINGS } from '../settings.js';
+import { type HttpGet, HttpGetError, httpGet } from './http-get.js';
 import { type ApiAnswer, parseApiBody, type SeoulService } from './response.js';
 
 export const DEFAULT_API_BASE_URL = SETTINGS.apiBaseUrl.default;
 /** The portal's public demo key. It answers POI009 (광화문·덕수궁) whatever place is asked. */
 export const SAMPLE_API_KEY = SETTINGS.apiKey.default;
 export const SAMPLE_KEY_PLACE = 'POI009';
+/** A normal answer is about 3 KB (the integrated `citydata` service about 60 KB). */
+export const DEFAULT_MAX_ANSWER_BYTES = SETTINGS.apiMaxAnswerBytes.default;
 
 export interface SeoulApiClientOptions {
   readonly baseUrl?: string;
@@ -15,41 +18,62 @@ export interface SeoulApiClientOptions {
   readonly service?: SeoulService;
   /** Per-request limit; a slower answer counts as a failed attempt. @default SETTINGS.requestTimeoutMs.default */
   readonly timeoutMs?: number;
+  /** An answer larger than this (as sent or decoded) counts as a failed attempt. @default SETTINGS.apiMaxAnswerBytes.default */
+  readonly maxAnswerBytes?: number;
   readonly retry?: RetryPolicy;
   readonly log?: Log;
-  /** Injected for tests. */
-  readonly fetch?: typeof fetch;
+  /** The HTTP GET; injected by tests. @default {@link httpGet} (undici, with hard deadlines) */
+  readonly http?: HttpGet;
   readonly random?: () => number;
+}
+
+/** What the API sent when it was more than one plain record: kept whole for `raw/`, with why. */
+export interface AnswerAsReceived {
+  /** The body as received (the key masked), UTF-8 text or base64 when it was not valid UTF-8. */
+  readonly body: string;
+  readonly encoding: 'utf8' | 'base64';
+  readonly notes: readonly string[];
 }
 
 /** The outcome for one place after all attempts. INFO-100 is not an outcome: it throws. */
 export type PlaceFetch =
-  | { status: 'ok'; record: Record<string, unknown>; fetchedAt: Date; attempts: number }
+  | {
+      status: 'ok';
+      record: Record<string, unknown>;
+      fetchedAt: Date;
+      attempts: number;
+      /** Present when the answer was unusual (several records, invalid UTF-8): the whole of it, and why. */
+      answer?: AnswerAsReceived;
+    }
   | { status: 'no-data'; reason: string; attempts: number }
   | { status: 'failed'; reason: string; attempts: number };
 
 type Attempt = { retry: boolean; outcome: PlaceFetch } | { retry: true; reason: string };
 
 /**
- * Calls the API for one place at a time, by code, with a per-request timeout and retries with
- * exponential back-off and jitter for what can be transient (network errors, timeouts, HTTP 5xx
- * and 429, ERROR-500/600/601, unparseable bodies). The key is part of the URL path, so the URL
- * is never logged, and every message that leaves this class has the key masked.
+ * Calls the API for one place at a time, by code, with a per-request deadline that always fires
+ * and a ceiling on the answer's size, and retries with exponential back-off and jitter for what
+ * can be transient (network errors, timeouts, oversized or mis-encoded bodies, HTTP 5xx and 429,
+ * ERROR-500/600/601, unparseable bodies). The key is part of the URL path, so the URL is never
+ * logged; the key is masked in the body as soon as it arrives (a server may echo it in any field)
+ * and in every message, so nothing that leaves this class can hold it.
  */
 export class SeoulApiClient {
   private readonly baseUrl: string;
   private readonly service: SeoulService;
   private readonly timeoutMs: number;
+  private readonly maxAnswerBytes: number;
   private readonly retry: RetryPolicy;
-  private readonly fetchImpl: typeof fetch;
+  private readonly http: HttpGet;
   private readonly random: () => number;
 
   constructor(private readonly options: SeoulApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
     this.service = options.service ?? 'citydata_ppltn';
     this.timeoutMs = options.timeoutMs ?? SETTINGS.requestTimeoutMs.default;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.http = options.http ?? httpGet;
     this.random = options.random ?? Math.random;
   }
 
@@ -66,7 +90,7 @@ export class SeoulApiClient {
     let lastReason = 'no attempt made';
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       const result = await this.attempt(code, attempt, runSignal);
-      if (!('reason' in result)) return result.outcome;
+      if (!('reason' in result)) return this.masked(result.outcome);
       lastReason = result.reason;
       if (attempt < this.retry.maxAttempts) {
         const delay = backoffDelayMs(this.retry, attempt, this.random);
@@ -81,49 +105,69 @@ export class SeoulApiClient {
     }
     return {
       status: 'failed',
-      reason: `${lastReason} (after ${this.retry.maxAttempts} attempts)`,
+      reason: this.redact(`${lastReason} (after ${this.retry.maxAttempts} attempts)`),
       attempts: this.retry.maxAttempts,
     };
   }
 
+  private masked(outcome: PlaceFetch): PlaceFetch {
+    return outcome.status === 'ok' ? outcome : { ...outcome, reason: this.redact(outcome.reason) };
+  }
+
   private async attempt(code: string, attempt: number, runSignal?: AbortSignal): Promise<Attempt> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = runSignal ? AbortSignal.any([runSignal, timeout]) : timeout;
     let status: number;
-    let body: string;
+    let bytes: Buffer;
     try {
-      const response = await this.fetchImpl(this.urlFor(code), {
-        signal,
+      const answer = await this.http(this.urlFor(code), {
+        timeoutMs: this.timeoutMs,
+        maxBytes: this.maxAnswerBytes,
         headers: { accept: 'application/json' },
+        ...(runSignal ? { signal: runSignal } : {}),
       });
-      status = response.status;
-      body = await response.text();
+      status = answer.status;
+      bytes = this.redactBytes(answer.body);
     } catch (error) {
       if (runSignal?.aborted) throw runSignal.reason;
-      const reason = timeout.aborted
-        ? `timed out after ${this.timeoutMs} ms`
-        : `network error: ${describeError(error)}`;
+      const reason = error instanceof HttpGetError ? error.message : `network error: ${describeError(error)}`;
       return { retry: true, reason: this.redact(reason) };
     }
     if (status >= 500 || status === 429) return { retry: true, reason: `HTTP ${status}` };
     if (status >= 400)
       return { retry: false, outcome: { status: 'failed', reason: `HTTP ${status}`, attempts: attempt } };
-    return this.interpret(code, parseApiBody(body, this.service), attempt);
+    const { text, valid } = decodeUtf8(bytes);
+    return this.interpret(code, parseApiBody(text, this.service, code), attempt, () =>
+      valid ? { body: text, encoding: 'utf8' } : { body: bytes.toString('base64'), encoding: 'base64' },
+    );
   }
 
-  private interpret(code: string, answer: ApiAnswer, attempt: number): Attempt {
+  private interpret(
+    code: string,
+    answer: ApiAnswer,
+    attempt: number,
+    asReceived: () => Omit<AnswerAsReceived, 'notes'>,
+  ): Attempt {
     switch (answer.kind) {
       case 'ok': {
         const answered = answer.record.AREA_CD;
         if (answered !== code) {
           const hint =
             this.options.apiKey === SAMPLE_API_KEY ? ' (the sample key answers POI009 for every place)' : '';
-          const reason = `answer is for ${JSON.stringify(answered)}, not ${code}${hint}`;
+          const reason = `answer is for ${JSON.stringify(answered)?.slice(0, 60)}, not ${code}${hint}`;
           return { retry: false, outcome: { status: 'failed', reason, attempts: attempt } };
         }
+        const notes = [...(answer.notes ?? [])];
+        const received = asReceived();
+        if (received.encoding === 'base64')
+          notes.unshift('answer is not valid UTF-8: the record has U+FFFD where bytes were invalid');
         return {
           retry: false,
-          outcome: { status: 'ok', record: answer.record, fetchedAt: new Date(), attempts: attempt },
+          outcome: {
+            status: 'ok',
+            record: answer.record,
+            fetchedAt: new Date(),
+            attempts: attempt,
+            ...(notes.length > 0 ? { answer: { ...received, notes } } : {}),
+          },
         };
       }
       case 'no-data':
@@ -153,6 +197,23 @@ export class SeoulApiClient {
     }
   }
 
+  /** The body with every occurrence of the key (raw and URL-encoded) replaced, before anyone reads it. */
+  private redactBytes(body: Buffer): Buffer {
+    if (this.options.apiKey === SAMPLE_API_KEY || this.options.apiKey.length < 3) return body;
+    let masked = body;
+    for (const form of new Set([this.options.apiKey, encodeURIComponent(this.options.apiKey)])) {
+      const needle = Buffer.from(form, 'utf8');
+      const parts: Buffer[] = [];
+      let from = 0;
+      for (let at = masked.indexOf(needle); at !== -1; at = masked.indexOf(needle, from)) {
+        parts.push(masked.subarray(from, at), MASK);
+        from = at + needle.length;
+      }
+      if (parts.length > 0) masked = Buffer.concat([...parts, masked.subarray(from)]);
+    }
+    return masked;
+  }
+
   /** Masks the key (raw and URL-encoded) in any text that could reach a log, an error or a file. */
   redact(text: string): string {
     // The public demo key is no secret, and masking the word "sample" would garble messages.
@@ -166,4 +227,17 @@ export function redactSecret(text: string, secret: string): string {
   let masked = text;
   for (const form of new Set([secret, encodeURIComponent(secret)])) masked = masked.split(form).join('***');
   return masked;
+}
+
+const MASK = Buffer.from('***', 'utf8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+/** The body as text, and whether it was valid UTF-8 (if not, bad bytes become U+FFFD). */
+function decodeUtf8(bytes: Buffer): { text: string; valid: boolean } {
+  try {
+    return { text: strictUtf8.decode(bytes), valid: true };
+  } catch {
+    return { text: lenientUtf8.decode(bytes), valid: false };
+  }
 }

@@ -5,7 +5,13 @@ export type SeoulService = 'citydata_ppltn' | 'citydata';
 
 /** What one answer of the API means, decided from its body alone. */
 export type ApiAnswer =
-  | { kind: 'ok'; resultCode: string | undefined; record: Record<string, unknown> }
+  | {
+      kind: 'ok';
+      resultCode: string | undefined;
+      record: Record<string, unknown>;
+      /** What was unusual about the answer (e.g. several records), for the raw archive. */
+      notes?: string[];
+    }
   | { kind: 'no-data'; resultCode: string; message: string }
   | { kind: 'invalid-key'; resultCode: string; message: string }
   /** ERROR-500/600/601: trouble on the API's side, worth retrying. */
@@ -33,7 +39,11 @@ const isObject = (value: unknown): value is Json =>
  * even on a `/json/` path, and old recordings are XML); anything else is read as JSON. The result
  * code is read in both the `RESULT.CODE` form and the plain `CODE` form.
  */
-export function parseApiBody(body: string, service: SeoulService = 'citydata_ppltn'): ApiAnswer {
+export function parseApiBody(
+  body: string,
+  service: SeoulService = 'citydata_ppltn',
+  askedCode?: string,
+): ApiAnswer {
   const text = body.replace(/^\uFEFF/, '').trim();
   if (text === '') return { kind: 'malformed', reason: 'empty body' };
   let document: Json;
@@ -42,10 +52,10 @@ export function parseApiBody(body: string, service: SeoulService = 'citydata_ppl
   } catch (error) {
     return {
       kind: 'malformed',
-      reason: `unparseable ${text.startsWith('<') ? 'XML' : 'JSON'} body: ${(error as Error).message}`,
+      reason: `unparseable ${text.startsWith('<') ? 'XML' : 'JSON'} body: ${withoutQuotedBody((error as Error).message)}`,
     };
   }
-  return interpret(document, service);
+  return interpret(document, service, askedCode);
 }
 
 function parseJsonDocument(text: string): Json {
@@ -61,11 +71,29 @@ function parseXmlDocument(text: string): Json {
   return isObject(parsed.Map) ? parsed.Map : parsed;
 }
 
-function interpret(document: Json, service: SeoulService): ApiAnswer {
+/**
+ * Parser messages may quote the first bytes of the body (V8: `Unexpected token 'x', "…" is not
+ * valid JSON`); a reason says what is wrong, never what a hostile server sent.
+ */
+function withoutQuotedBody(message: string): string {
+  return message
+    .replace(/,\s*".*" is not valid JSON$/s, ' (not valid JSON)')
+    .replace(/\s+/g, ' ')
+    .slice(0, 160);
+}
+
+function interpret(document: Json, service: SeoulService, askedCode: string | undefined): ApiAnswer {
   const result = readResult(document);
-  const record = readRecord(document, service);
+  const records = readRecords(document, service);
+  const record = records.find((r) => askedCode !== undefined && r.AREA_CD === askedCode) ?? records[0];
   if (record && (result === undefined || result.code === 'INFO-000')) {
-    return { kind: 'ok', resultCode: result?.code, record };
+    const notes =
+      records.length > 1
+        ? [
+            `answer holds ${records.length} place records; the one for ${JSON.stringify(String(record.AREA_CD).slice(0, 40))} is used, raw/ keeps them all`,
+          ]
+        : [];
+    return { kind: 'ok', resultCode: result?.code, record, ...(notes.length > 0 ? { notes } : {}) };
   }
   if (result === undefined)
     return { kind: 'malformed', reason: 'neither place data nor a result code in the body' };
@@ -94,16 +122,15 @@ function readResult(document: Json): { code: string; message: string } | undefin
   return undefined;
 }
 
-function readRecord(document: Json, service: SeoulService): Record<string, unknown> | undefined {
+function readRecords(document: Json, service: SeoulService): Record<string, unknown>[] {
   const container =
     service === 'citydata'
       ? isObject(document.CITYDATA)
         ? document.CITYDATA.LIVE_PPLTN_STTS
         : undefined
       : document['SeoulRtd.citydata_ppltn'];
-  const first = Array.isArray(container) ? container[0] : container;
-  if (!isObject(first)) return undefined;
-  return normalizeXmlForecast(first);
+  const list: unknown[] = Array.isArray(container) ? container : [container];
+  return list.filter(isObject).map(normalizeXmlForecast);
 }
 
 /**

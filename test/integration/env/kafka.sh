@@ -6,6 +6,11 @@
 #   kafka.sh fetch   download the jars once (KAFKA_VERSION, default below)
 #   kafka.sh start   format storage, start the broker, wait until it serves; prints host:port
 #   kafka.sh stop    stop the broker by its PID and delete its data
+#   kafka.sh restart kill the broker by its PID (SIGKILL, as a crash would) and start it again on
+#                    the same data and port: topics, records and committed offsets survive
+#
+# KAFKA_RUN_DIR chooses where the broker's PID and data live (default .cache/kafka/run), so the soak
+# can run a broker of its own beside the integration tests' one.
 #
 # Needs Java 17+, Maven and Python 3 (for free ports and the cluster id).
 set -euo pipefail
@@ -15,7 +20,7 @@ ROOT="$(cd "$HERE/../../.." && pwd)"
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 CACHE="$ROOT/.cache/kafka"
 LIBS="$CACHE/libs-$KAFKA_VERSION"
-RUN="$CACHE/run"
+RUN="${KAFKA_RUN_DIR:-$CACHE/run}"
 
 say() { echo "kafka: $*" >&2; }
 
@@ -90,13 +95,20 @@ PROPERTIES
   java -cp "$LIBS/*" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$data/server.properties" >"$data/format.log" 2>&1 || {
     say "formatting storage failed:"; cat "$data/format.log" >&2; exit 1;
   }
+  echo "$data" >"$RUN/data-dir"
+  echo "127.0.0.1:$port" >"$RUN/brokers"
+  launch "$data" "$port"
+}
+
+# Starts the broker on a formatted data folder and waits until it serves.
+launch() {
+  local data="$1" port="$2"
+  rm -f "$data/broker.log"
   nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dkafka.logs.dir="$data" \
     -cp "$LIBS/*" kafka.Kafka "$data/server.properties" >"$data/stdout.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$RUN/broker.pid"
-  echo "$data" >"$RUN/data-dir"
-  echo "127.0.0.1:$port" >"$RUN/brokers"
   for _ in $(seq 1 180); do
     if ! kill -0 "$pid" 2>/dev/null; then
       say "broker exited while starting; last lines of its log:"
@@ -114,6 +126,17 @@ PROPERTIES
   say "broker did not start within 90 s; stopping it"
   stop
   exit 1
+}
+
+restart() {
+  local pid data brokers
+  pid="$(running_pid)" || { say "no broker running to restart"; exit 1; }
+  data="$(cat "$RUN/data-dir")"
+  brokers="$(cat "$RUN/brokers")"
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  say "killed broker (pid $pid); starting it again on the same data"
+  launch "$data" "${brokers##*:}"
 }
 
 stop() {
@@ -138,5 +161,6 @@ case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 fetch|start|stop" >&2; exit 2 ;;
+  restart) restart ;;
+  *) echo "usage: $0 fetch|start|stop|restart" >&2; exit 2 ;;
 esac
