@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../lambdas/core/normalizer.js';
 
 const LAMBDAS = join(import.meta.dirname, '..', '..', 'lambdas');
 
@@ -34,5 +35,16 @@ describe('one shape for every function', () => {
       ),
     );
     assert.deepEqual(doubles, []);
+  });
+});
+
+describe('the congestion labels, said in the normalizer and ranked in the congestion view', () => {
+  it('ranks exactly the labels the normalizer knows, in its order, the legacy label at the top', () => {
+    const sql = readFileSync(join(LAMBDAS, '..', 'sql', '20_view_congestion_over_time.sql'), 'utf8');
+    const ranked = [...sql.matchAll(/WHEN '([^']+)' THEN (\d)/g)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(ranked, [
+      ...CONGESTION_LEVELS.map((label, index) => [label, index + 1]),
+      ...LEGACY_CONGESTION_LEVELS.map((label) => [label, CONGESTION_LEVELS.length]),
+    ]);
   });
 });
