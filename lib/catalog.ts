@@ -79,11 +79,15 @@ export class Catalog extends Construct {
       description: 'Safety net beside the writer: adds lake partitions it may have missed.',
       role: this.crawlerRole.roleArn,
       databaseName: props.databaseName,
-      targets: { s3Targets: TABLES.map((spec) => ({ path: `s3://${bucketName}/${spec.name}/` })) },
+      // Catalog targets: the crawler crawls the tables this stack defines (their S3 locations) and
+      // only adds partitions to them; it never creates a table, whatever it finds in the bucket.
+      targets: {
+        catalogTargets: [{ databaseName: props.databaseName, tables: TABLES.map((spec) => spec.name) }],
+      },
       schedule: { scheduleExpression: props.crawlerSchedule },
-      // Tables are defined by code; the crawler must never rewrite their schema or drop them.
+      // Tables are defined by code; the crawler must never rewrite their schema or drop them (and a
+      // crawler with catalog targets may only log deletions).
       schemaChangePolicy: { updateBehavior: 'LOG', deleteBehavior: 'LOG' },
-      recrawlPolicy: { recrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
       configuration: JSON.stringify({
         Version: 1.0,
         CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } },
@@ -128,13 +132,25 @@ export class Catalog extends Construct {
     });
   }
 
+  /**
+   * Database-level reads name the catalog and the database; table-level ones also the tables (a
+   * Glue call on a table is authorized on all three). Kept apart so that no action is granted on
+   * an ARN of a type it does not take (the IAM catalogue check).
+   */
+  private grantDatabaseRead(grantee: iam.IGrantable, actions: readonly string[]): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.catalogArn, this.databaseArn],
+    });
+  }
+
   /** Read the catalog (database, tables, partitions): what Redshift Spectrum needs. */
   grantReadCatalog(grantee: iam.IGrantable): iam.Grant {
+    this.grantDatabaseRead(grantee, ['glue:GetDatabase', 'glue:GetDatabases']);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [
-        'glue:GetDatabase',
-        'glue:GetDatabases',
         'glue:GetTable',
         'glue:GetTables',
         'glue:GetPartition',
@@ -146,13 +162,14 @@ export class Catalog extends Construct {
   }
 
   private grantCrawl(role: iam.Role): void {
+    this.grantDatabaseRead(role, ['glue:GetDatabase']);
     iam.Grant.addToPrincipal({
       grantee: role,
+      // Read the tables it targets, and add or refresh their partitions: no table is created,
+      // updated or deleted (catalog targets, schema changes only logged).
       actions: [
-        'glue:GetDatabase',
         'glue:GetTable',
         'glue:GetTables',
-        'glue:UpdateTable',
         'glue:GetPartition',
         'glue:GetPartitions',
         'glue:BatchGetPartition',
@@ -160,8 +177,6 @@ export class Catalog extends Construct {
         'glue:BatchCreatePartition',
         'glue:UpdatePartition',
         'glue:BatchUpdatePartition',
-        'glue:CreatePartitionIndex',
-        'glue:GetPartitionIndexes',
       ],
       resourceArns: [this.catalogArn, this.databaseArn, ...TABLES.map((t) => this.tableArn(t.name))],
     });

@@ -7,6 +7,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel } from './config.js';
 import type { Lake } from './lake.js';
 import { ProjectFunction } from './project-function.js';
@@ -18,6 +19,7 @@ export interface IngestProps {
   readonly subnets: ec2.SubnetSelection;
   readonly stream: Stream;
   readonly lake: Lake;
+  readonly catalog: Catalog;
   readonly apiKeySecret: secretsmanager.ISecret;
   /** EventBridge schedule expression of the runs. */
   readonly schedule: string;
@@ -72,11 +74,13 @@ export class Ingest extends Construct {
         REQUEST_TIMEOUT_MS: String(props.requestTimeoutMs),
         RUN_TIMEOUT_MS: String(props.runTimeoutMs),
         LAKE_BUCKET: props.lake.bucket.bucketName,
+        GLUE_DATABASE: props.catalog.databaseName,
       },
     });
     props.apiKeySecret.grantRead(this.fetcher);
     props.stream.grantProduce(this.fetcher);
     props.lake.grantWrite(this.fetcher, ['collection_outcomes']);
+    props.catalog.grantRegisterPartitions(this.fetcher, ['collection_outcomes']);
     // The topic must exist before the first run publishes to it.
     this.fetcher.node.addDependency(props.stream.topic);
 

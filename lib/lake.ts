@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LakeArea } from '../lambdas/core/lake/partitions.js';
@@ -95,6 +96,36 @@ export class Lake extends Construct {
     });
     acknowledgeAreaWildcards(grantee, areas, 'written');
     return grant;
+  }
+
+  /**
+   * The lake bucket as the on-failure destination of an MSK trigger. Lambda writes each batch it
+   * gives up on as one object with the batch and its metadata; the Lambda developer guide names
+   * exactly `s3:PutObject` and `s3:ListBucket` for the function's role, and documents no fixed key
+   * prefix, so the put is granted on the bucket's objects (the writer writes nowhere else but its
+   * own areas; it reads and deletes nothing).
+   */
+  failedBatchDestination(): lambda.IEventSourceDlq {
+    const bucket = this.bucket;
+    return {
+      bind: (_mapping, handler) => {
+        handler.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] }),
+        );
+        handler.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+        );
+        acknowledgeWildcardResources(handler, [
+          {
+            resource: /\/\*$/,
+            reason:
+              'The MSK trigger writes batches it gave up on to the lake bucket (its on-failure destination) under ' +
+              'key names Lambda chooses; the Lambda guide documents s3:PutObject on the bucket and no key prefix.',
+          },
+        ]);
+        return { destination: bucket.bucketArn };
+      },
+    };
   }
 
   /** Read the given areas: list the bucket and get their objects. */

@@ -124,13 +124,16 @@ export class Observability extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      writerFailedRecords: writer.metricFailedRecords().createAlarm(this, 'WriterFailedRecordsAlarm', {
-        alarmDescription: 'The MSK trigger gave up on records: see the writer failure queue.',
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      writerFailureDelivery: writer
+        .metricFailureDeliveryErrors()
+        .createAlarm(this, 'WriterFailureDeliveryAlarm', {
+          alarmDescription:
+            'The MSK trigger gave up on a batch and could not even store it in its on-failure destination (the lake bucket).',
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
       loaderFailed: loaderTrouble.createAlarm(this, 'LoaderFailedAlarm', {
         alarmDescription: 'The COPY loader failed to load a partition, or failed as a whole.',
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -220,7 +223,7 @@ export class Observability extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Dead letters',
-            left: [ingest.metricDeadLetters(), writer.metricFailedRecords()],
+            left: [ingest.metricDeadLetters(), writer.metricFailureDeliveryErrors()],
             width: 8,
           }),
           new cloudwatch.GraphWidget({

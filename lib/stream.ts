@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as msk from 'aws-cdk-lib/aws-msk';
@@ -128,11 +128,29 @@ export class Stream extends Construct {
     return this.dataPlaneArn('group', groupId);
   }
 
-  /** Look up the cluster's bootstrap brokers, as every client does first. */
+  /**
+   * Look up the cluster's bootstrap brokers, as every client does first. The Service Authorization
+   * Reference lists no resource type for `kafka:GetBootstrapBrokers` (AWS's own
+   * AWSLambdaMSKExecutionRole grants it on "*"), so a statement naming the cluster would never
+   * match it; it is read-only. `DescribeClusterV2` does take the cluster ARN.
+   */
   grantBootstrap(grantee: iam.IGrantable): iam.Grant {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka:GetBootstrapBrokers'],
+      resourceArns: ['*'],
+    });
+    if (Construct.isConstruct(grantee)) {
+      Validations.of(grantee).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'kafka:GetBootstrapBrokers supports no resource-level permission (Service Authorization Reference); it only ' +
+          'reads the broker addresses, which IAM authentication still guards.',
+      });
+    }
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['kafka:GetBootstrapBrokers', 'kafka:DescribeClusterV2'],
+      actions: ['kafka:DescribeClusterV2'],
       resourceArns: [this.clusterArn],
     });
   }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CustomResource, Duration, Names, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,20 +13,17 @@ import { loadSqlFiles, sqlFilesDigest } from '../lambdas/core/warehouse/sql-file
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel, RedshiftUsageLimit } from './config.js';
 import type { Lake } from './lake.js';
-import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 import { PROJECT_ROOT, ProjectFunction } from './project-function.js';
 import { projectMetric } from './project-metric.js';
 import { ProjectProvider } from './project-provider.js';
 import type { WarehouseNamespace } from './warehouse-namespace.js';
 
-/**
- * Redshift Serverless maps a Data API caller's IAM role to a database user and grants it the
- * database roles named in this principal tag. The SQL runner creates the external schema (DDL
- * that needs a superuser) and owns the tables; the loader merges into them. Both run only the
- * repository's `sql/` files and the loader's fixed statements.
- */
-const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
-const REDSHIFT_DB_ROLES = 'sys:superuser';
+/** The Redshift Serverless usage-limit actions, which take no resource-level permission. */
+export const USAGE_LIMIT_ACTIONS = [
+  'redshift-serverless:CreateUsageLimit',
+  'redshift-serverless:UpdateUsageLimit',
+  'redshift-serverless:DeleteUsageLimit',
+] as const;
 
 /** The construct id CDK gives the one function behind every AwsCustomResource of a stack. */
 const AWS_CUSTOM_RESOURCE_SINGLETON_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
@@ -62,6 +59,10 @@ export class Warehouse extends Construct {
   readonly sqlResource: CustomResource;
   readonly loader: ProjectFunction;
   readonly loaderRule: events.Rule;
+  /** The loader's IAM role name: fixed and lower case, so its database user is known in advance. */
+  readonly loaderRoleName: string;
+  /** The database user Redshift Serverless maps the loader's role to. */
+  readonly loaderDatabaseUser: string;
 
   constructor(scope: Construct, id: string, props: WarehouseProps) {
     super(scope, id);
@@ -93,15 +94,35 @@ export class Warehouse extends Construct {
       RUN_INTERVAL_MINUTES: String(props.runIntervalMinutes),
     };
 
+    // The loader signs in with its role's temporary credentials, which Redshift Serverless maps to
+    // the database user `IAMR:<role name>`. A fixed, lower-case role name makes that user known
+    // before the first call, so sql/30_grants_loader.sql can create it and grant it its tables.
+    this.loaderRoleName =
+      `${Stack.of(this).stackName.slice(0, 40)}-loader-${Stack.of(this).region}`.toLowerCase();
+    this.loaderDatabaseUser = `IAMR:${this.loaderRoleName}`;
+
     this.sqlRunner = new ProjectFunction(this, 'SqlRunner', {
       handlerFolder: 'sql-runner',
       description: 'Custom resource: runs the sql/ files in order through the Redshift Data API.',
       logLevel: props.logLevel,
       timeout: Duration.minutes(15),
       includeSqlFolder: true,
-      environment,
+      environment: {
+        ...environment,
+        ADMIN_SECRET_ARN: props.namespace.adminSecretArn,
+        LOADER_DB_USER: this.loaderDatabaseUser,
+      },
     });
     this.grantDataApi(this.sqlRunner);
+    // The runner signs in as the namespace's admin user (a superuser: CREATE EXTERNAL SCHEMA and
+    // CREATE USER need one) with the admin secret. That secret is encrypted with the account's AWS
+    // managed key for Secrets Manager (aws/secretsmanager), so reading it needs no KMS grant.
+    this.sqlRunner.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.namespace.adminSecretArn],
+      }),
+    );
     const provider = new ProjectProvider(this, 'SqlProvider', { onEventHandler: this.sqlRunner });
     this.sqlResource = new CustomResource(this, 'Sql', {
       serviceToken: provider.serviceToken,
@@ -126,7 +147,17 @@ export class Warehouse extends Construct {
       includeSqlFolder: true,
       environment,
     });
+    const loaderRole = this.loader.role?.node.defaultChild;
+    if (!(loaderRole instanceof iam.CfnRole)) throw new Error("the loader's role was not created");
+    loaderRole.roleName = this.loaderRoleName;
     this.grantDataApi(this.loader);
+    // Temporary credentials for the loader's own database user; the runner signs in with a secret.
+    this.loader.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['redshift-serverless:GetCredentials'],
+        resources: [this.workgroup.attrWorkgroupWorkgroupArn],
+      }),
+    );
     // The loader lists partitions to find new files; COPY itself reads them with the Spectrum role.
     this.loader.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.lake.bucket.bucketArn] }),
@@ -156,9 +187,9 @@ export class Warehouse extends Construct {
   }
 
   /**
-   * Run statements on this workgroup with the Data API as the function's own database user.
-   * DescribeStatement, GetStatementResult and CancelStatement take no resource: the Data API
-   * only lets a caller see the statements it ran itself.
+   * Run statements on this workgroup with the Data API. DescribeStatement, GetStatementResult and
+   * CancelStatement take no resource: the Data API only lets a caller see the statements it ran
+   * itself. How the function signs in to the database is granted beside each call of this.
    */
   private grantDataApi(fn: ProjectFunction): void {
     const workgroupArn = this.workgroup.attrWorkgroupWorkgroupArn;
@@ -167,9 +198,6 @@ export class Warehouse extends Construct {
         actions: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
         resources: [workgroupArn],
       }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['redshift-serverless:GetCredentials'], resources: [workgroupArn] }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -181,7 +209,6 @@ export class Warehouse extends Construct {
         resources: ['*'],
       }),
     );
-    if (fn.role) Tags.of(fn.role).add(REDSHIFT_DB_ROLES_TAG, REDSHIFT_DB_ROLES);
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -198,11 +225,6 @@ export class Warehouse extends Construct {
   private limitUsage(limit: RedshiftUsageLimit): void {
     const stack = Stack.of(this);
     const workgroupArn = this.workgroup.attrWorkgroupWorkgroupArn;
-    const usageLimitArn = stack.formatArn({
-      service: 'redshift-serverless',
-      resource: 'usagelimit',
-      resourceName: '*',
-    });
     const logGroup = new logs.LogGroup(this, 'UsageLimitLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -239,24 +261,21 @@ export class Warehouse extends Construct {
         parameters: { usageLimitId: new cr.PhysicalResourceIdReference() },
         ignoreErrorCodesMatching: 'ResourceNotFoundException',
       },
+      // The Service Authorization Reference lists no resource type for these three actions: a
+      // statement that names an ARN never matches them, so they can only be granted on "*".
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
-          actions: ['redshift-serverless:CreateUsageLimit'],
-          resources: [workgroupArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['redshift-serverless:UpdateUsageLimit', 'redshift-serverless:DeleteUsageLimit'],
-          resources: [usageLimitArn],
+          actions: [...USAGE_LIMIT_ACTIONS],
+          resources: ['*'],
         }),
       ]),
     });
-    acknowledgeWildcardResources(usageLimit, [
-      {
-        resource: /:usagelimit\/\*$/,
-        reason:
-          'A usage limit id is only known once CreateUsageLimit returns it; Update and Delete name the limit by that id.',
-      },
-    ]);
+    Validations.of(usageLimit).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'redshift-serverless CreateUsageLimit, UpdateUsageLimit and DeleteUsageLimit support no resource-level ' +
+        'permission (Service Authorization Reference): "*" is the only resource they match.',
+    });
     // AwsCustomResource runs on one function per stack (a singleton at the stack root).
     const singleton = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON_ID);
     if (singleton) {

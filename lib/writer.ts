@@ -1,8 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel } from './config.js';
@@ -28,11 +27,17 @@ export interface WriterProps {
 /**
  * The writer: a Lambda function triggered by MSK (from the oldest record, so nothing published
  * before the trigger existed is skipped) that turns batches into Parquet, raw and rejected files
- * and registers the partitions. Records the trigger finally gives up on go to a failure queue.
+ * and registers the partitions.
+ *
+ * A failing batch is retried by the trigger without end (on-demand pollers accept no retry or age
+ * limit: those need provisioned mode), which blocks its partition until the writer succeeds or the
+ * records expire from the topic; the writer-errors alarm fires at the first failed invocation and
+ * the offset-lag alarm as records pile up. Records the trigger finally gives up on are written to
+ * the lake bucket under `aws/lambda/…` (the on-failure destination): S3 is reachable from the
+ * cluster's subnets through the VPC's S3 gateway endpoint, as Lambda requires for MSK destinations.
  */
 export class Writer extends Construct {
   readonly function: ProjectFunction;
-  readonly failureQueue: sqs.Queue;
   readonly eventSourceMapping: lambda.EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: WriterProps) {
@@ -54,16 +59,6 @@ export class Writer extends Construct {
     // The MSK trigger polls with the function's role: it needs these before its first poll.
     props.stream.grantConsume(this.function, WRITER_CONSUMER_GROUP);
 
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the on-failure destination (dead letters) of the MSK trigger.',
-    });
-
     this.function.addEventSource(
       new ManagedKafkaEventSource({
         clusterArn: props.stream.clusterArn,
@@ -73,7 +68,7 @@ export class Writer extends Construct {
         batchSize: props.batchSize,
         maxBatchingWindow:
           props.batchWindowSeconds > 0 ? Duration.seconds(props.batchWindowSeconds) : undefined,
-        onFailure: new SqsDlq(this.failureQueue),
+        onFailure: props.lake.failedBatchDestination(),
       }),
     );
     const mapping = this.function.node.children.find(
@@ -83,8 +78,8 @@ export class Writer extends Construct {
     this.eventSourceMapping = mapping;
     // CloudFormation would create the mapping as soon as the function exists, and its first poll
     // would fail on permissions: make it wait for the role and every policy under it (a dependency
-    // on a construct covers its whole subtree), which hold the consume grant, the failure-queue
-    // grant and the describe/bootstrap actions ManagedKafkaEventSource adds.
+    // on a construct covers its whole subtree), which hold the consume grant, the failure-
+    // destination grant and the describe/bootstrap actions ManagedKafkaEventSource adds.
     if (!this.function.role) throw new Error('the writer function has no role');
     mapping.node.addDependency(this.function.role);
     // Consume the topic only once it exists.
@@ -123,8 +118,12 @@ export class Writer extends Construct {
     return this.function.metric('OffsetLag', { statistic: 'Maximum', period: Duration.minutes(5), ...props });
   }
 
-  /** Records the trigger gave up on, waiting in the failure queue. */
-  metricFailedRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
+  /** Batches the trigger gave up on and could not store in its on-failure destination. */
+  metricFailureDeliveryErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metric('DestinationDeliveryFailures', {
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 }

@@ -27,6 +27,9 @@ export function apiKeyFromSecret(
     } catch (error) {
       // Powertools wraps the SDK's error; its cause says what Secrets Manager answered.
       const cause = ((error as Error).cause as Error | undefined) ?? (error as Error);
+      // A secret created with no value has no AWSCURRENT version: Secrets Manager answers
+      // ResourceNotFoundException for it, before any value could be looked at.
+      if (isSecretWithoutValue(cause)) throw emptySecret(arn);
       throw new PipelineError(
         'SECRET',
         `cannot read the Seoul API key from secret ${arn}: ${cause.name}: ${cause.message}`,
@@ -41,16 +44,28 @@ export function apiKeyFromSecret(
 
 function validApiKey(arn: string, value: unknown): string {
   const apiKey = typeof value === 'string' ? value.trim() : '';
-  if (apiKey === '') {
-    throw new ConfigError(
-      `secret ${arn} is empty: store your Seoul open data portal key in it as plain text ` +
-        '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>)',
-    );
-  }
+  if (apiKey === '') throw emptySecret(arn);
   if (apiKey.startsWith('{')) {
     throw new ConfigError(
       `secret ${arn} holds JSON: store the Seoul API key in it as plain text, not as a key/value pair`,
     );
   }
   return apiKey;
+}
+
+function emptySecret(arn: string): ConfigError {
+  return new ConfigError(
+    `secret ${arn} is empty: store your Seoul open data portal key in it as plain text ` +
+      '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>)',
+  );
+}
+
+/**
+ * The answer GetSecretValue gives for a secret that exists but has no value yet (the stack creates
+ * the API key secret empty): ResourceNotFoundException naming the AWSCURRENT staging label. A
+ * secret that does not exist at all gets the same exception without that label.
+ */
+function isSecretWithoutValue(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'ResourceNotFoundException' && /AWSCURRENT/.test(String(message));
 }

@@ -1,4 +1,6 @@
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GlueCatalog } from '../core/catalog/glue-catalog.js';
 import { kafkaLocationFromEnv } from '../core/kafka/connection.js';
 import { lambdaHandler, lambdaPowertools } from '../core/lambda-powertools.js';
 import { SETTINGS, settingFromEnv } from '../core/settings.js';
@@ -17,6 +19,7 @@ const powertools = lambdaPowertools(env);
 const { log, metrics } = powertools;
 const settings = fetcherSettingsFromEnv(env);
 const location = kafkaLocationFromEnv(env);
+const database = env.GLUE_DATABASE?.trim();
 const deps = {
   settings,
   log,
@@ -25,6 +28,8 @@ const deps = {
     maxAgeSeconds: settingFromEnv(SETTINGS.apiKeyMaxAgeSeconds, env),
   }),
   store: new S3ObjectStore(new S3Client({}), env.LAKE_BUCKET?.trim() ?? ''),
+  // The run's collection_outcomes partition is registered in Glue when GLUE_DATABASE is set (on AWS).
+  ...(database ? { catalog: new GlueCatalog(new GlueClient({}), database, log) } : {}),
   publish: kafkaPublish(location, settings.topic, log),
 };
 

@@ -1,8 +1,10 @@
+import { NO_CATALOG, type PartitionCatalog } from '../core/catalog.js';
 import { placesForKey } from '../core/collector.js';
 import { type Envelope, newRunId } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
 import type { KafkaLocation } from '../core/kafka/connection.js';
 import { floorToMinute } from '../core/kst-time.js';
+import { partitionPath, partitionValuesFor } from '../core/lake/partitions.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
@@ -68,6 +70,11 @@ export interface FetcherDeps {
   readonly publish: (envelopes: readonly Envelope[]) => Promise<PublishOutcome>;
   /** The lake, for the run's `collection_outcomes` file. */
   readonly store: ObjectStore;
+  /**
+   * Where the outcomes partition is registered once written (Glue on AWS), so Spectrum sees a run's
+   * outcomes within a minute, like the writer's tables. @default NO_CATALOG
+   */
+  readonly catalog?: PartitionCatalog;
   readonly log: Log;
   readonly metrics: MetricSink;
   /** API retry policy (tests shorten it). */
@@ -109,6 +116,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       publish: deps.publish,
       store: deps.store,
     });
+    await registerOutcomesPartition(deps.catalog ?? NO_CATALOG, collectedAt, log);
     const summary = summarizeRun({ collect, published, simulated: false, durationMs: Date.now() - started });
     metrics.addMetric(METRIC.placesOk, 'Count', summary.places.ok);
     metrics.addMetric(METRIC.placesNoData, 'Count', summary.places.noData);
@@ -139,5 +147,28 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     metrics.addMetric(METRIC.runsFailed, 'Count', 1);
     log.error('run failed', { runId, collectedAt: collectedAt.toISOString(), error: describeError(error) });
     throw error;
+  }
+}
+
+/**
+ * Registers the run's `collection_outcomes` partition. A failure is logged and does not fail the
+ * run: the file is written and the envelopes published, and retrying the run would collect a new,
+ * different snapshot of every place; the daily crawler adds the partition in the worst case.
+ */
+export async function registerOutcomesPartition(
+  catalog: PartitionCatalog,
+  collectedAt: Date,
+  log: Log,
+): Promise<boolean> {
+  const partition = partitionValuesFor(collectedAt);
+  try {
+    await catalog.registerPartitions('collection_outcomes', [partition]);
+    return true;
+  } catch (error) {
+    log.error('cannot register the collection_outcomes partition; the crawler will add it', {
+      partition: partitionPath(partition),
+      error: describeError(error),
+    });
+    return false;
   }
 }

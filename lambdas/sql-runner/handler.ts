@@ -3,7 +3,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { lambdaHandler, lambdaPowertools } from '../core/lambda-powertools.js';
 import { DataApiWarehouse } from '../core/warehouse/data-api.js';
 import { defaultSqlDir } from '../core/warehouse/sql-files.js';
-import { warehouseTarget } from '../core/warehouse/target.js';
+import { adminSecretArn, warehouseTarget } from '../core/warehouse/target.js';
 import { handleSqlResource } from './sql-resource.js';
 
 const env = process.env;
@@ -13,7 +13,13 @@ const client = new RedshiftDataClient({});
 
 /** Lambda entry point: `onEvent` of a CDK `Provider`. Errors fail the deployment with their message. */
 export const handler = lambdaHandler(powertools, async (event: CloudFormationCustomResourceEvent) => {
-  const warehouse = new DataApiWarehouse({ client, ...warehouseTarget(env), log });
+  // As the namespace's admin user (a superuser): CREATE EXTERNAL SCHEMA and CREATE USER need one.
+  const warehouse = new DataApiWarehouse({
+    client,
+    ...warehouseTarget(env),
+    secretArn: adminSecretArn(env),
+    log,
+  });
   try {
     return await handleSqlResource(event, { warehouse, env, sqlDir: defaultSqlDir(), log });
   } catch (error) {

@@ -12,7 +12,7 @@ export interface ProviderResponse {
 }
 
 export interface SqlResourceDeps {
-  readonly warehouse: Pick<Warehouse, 'execute'>;
+  readonly warehouse: Pick<Warehouse, 'execute' | 'batch'>;
   readonly env: NodeJS.ProcessEnv;
   readonly sqlDir: string;
   readonly log: Log;

@@ -33,6 +33,7 @@ export class PipelineStack extends Stack {
       subnets,
       stream: data.stream,
       lake: data.lake,
+      catalog: data.catalog,
       apiKeySecret: data.apiKey.secret,
       schedule: config.schedule,
       places: config.places,

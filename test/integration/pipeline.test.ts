@@ -191,5 +191,12 @@ describe('Kafka pipeline: fetcher → Kafka → writer → S3 → Glue', () => {
     );
     assert.equal(outcomes.length, 121);
     assert.ok(outcomes.every((o) => o.status === 'ok' && o.run_id === summary.runId));
+    // and registered its partition in Glue right away, like the writer's two tables
+    assert.deepEqual(await gluePartitions(database, 'collection_outcomes'), [
+      {
+        values: ['2026', '07', '16', '23', '20'],
+        location: `s3://${bucket}/${prefix}collection_outcomes/${partition}/`,
+      },
+    ]);
   });
 });

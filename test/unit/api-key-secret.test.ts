@@ -69,6 +69,30 @@ describe('API key from Secrets Manager (Powertools Parameters)', () => {
     );
   });
 
+  it('says the secret is empty when it has no value yet (ResourceNotFoundException for AWSCURRENT)', async () => {
+    const notFound = (message: string) =>
+      Object.assign(new Error(message), { name: 'ResourceNotFoundException' });
+    const noValue = fakeSecrets(() => {
+      throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
+    });
+    await assert.rejects(
+      apiKeyFromSecret(ARN, { maxAgeSeconds: 300, read: noValue.read })(),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match((error as Error).message, new RegExp(`secret ${ARN} is empty: store your Seoul`));
+        return true;
+      },
+    );
+    // A secret that does not exist is not called empty: the service's own message is kept.
+    const missing = fakeSecrets(() => {
+      throw notFound("Secrets Manager can't find the specified secret.");
+    });
+    await assert.rejects(
+      apiKeyFromSecret(ARN, { maxAgeSeconds: 300, read: missing.read })(),
+      /cannot read the Seoul API key .*can't find the specified secret\./,
+    );
+  });
+
   it('tries again after a failed read', async () => {
     let fail = true;
     const secrets = fakeSecrets(() => {

@@ -193,6 +193,48 @@ describe('fetcher core (scheduled collection)', () => {
     assert.throws(() => fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: 'ftp://x' }), /SEOUL_API_BASE_URL/);
   });
 
+  it("registers the run's collection_outcomes partition once the outcomes file is written", async () => {
+    const registered: { table: string; partitions: unknown[]; outcomesFiles: string[] }[] = [];
+    const catalog = {
+      registerPartitions: async (table: string, partitions: readonly unknown[]) => {
+        registered.push({
+          table,
+          partitions: [...partitions],
+          outcomesFiles: await store.list('collection_outcomes/'),
+        });
+      },
+    };
+    await runScheduledCollection(EVENT, deps({ catalog }));
+    assert.deepEqual(
+      registered.map(({ table, partitions }) => ({ table, partitions })),
+      [
+        {
+          table: 'collection_outcomes',
+          // 14:20 UTC is 23:20 KST: partitions are KST wall-clock folders, like the file's key.
+          partitions: [{ year: '2026', month: '07', day: '16', hour: '23', minute: '20' }],
+        },
+      ],
+    );
+    assert.equal(registered[0]?.outcomesFiles.length, 1, 'registered only after the file exists');
+    assert.match(registered[0]?.outcomesFiles[0] ?? '', /year=2026\/month=07\/day=16\/hour=23\/minute=20\//);
+  });
+
+  it('keeps a run that published when the catalog refuses the outcomes partition, and says so', async () => {
+    const d = deps({
+      catalog: {
+        registerPartitions: async () => {
+          throw new Error('AccessDeniedException: glue:BatchCreatePartition');
+        },
+      },
+    });
+    const summary = await runScheduledCollection(EVENT, d);
+    assert.equal(summary.places.ok, ALL_PLACES.length);
+    assert.equal(d.metrics.value(METRIC.runs), 1);
+    const error = d.log.lines.find((line) => line.level === 'error');
+    assert.match(error?.message ?? '', /collection_outcomes partition/);
+    assert.match(JSON.stringify(error?.extra), /AccessDeniedException/);
+  });
+
   after(async () => {
     for (const lake of lakes) await rm(lake, { recursive: true, force: true });
   });

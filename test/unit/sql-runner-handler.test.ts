@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { runsAsOneBatch } from '../../lambdas/core/warehouse/apply-sql.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import {
   defaultSqlDir,
@@ -20,6 +21,8 @@ const ENV = {
   DATABASE: 'dev',
   GLUE_DATABASE: 'seoul_population',
   SPECTRUM_ROLE_ARN: 'arn:aws:iam::123456789012:role/seoul-spectrum',
+  LOADER_DB_USER: 'IAMR:seoulpopulation-loader-ap-northeast-2',
+  ADMIN_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:redshift!ns-admin-AbCdEf',
 };
 
 const base = {
@@ -50,6 +53,7 @@ function setup(env: Record<string, string> = ENV, sqlDir = defaultSqlDir()) {
   const warehouse = new DataApiWarehouse({
     client: fake.asClient(),
     workgroupName: env.WORKGROUP_NAME ?? '',
+    secretArn: ENV.ADMIN_SECRET_ARN,
     log,
     sleep: async () => undefined,
   });
@@ -60,13 +64,18 @@ function setup(env: Record<string, string> = ENV, sqlDir = defaultSqlDir()) {
 
 describe('sql-runner custom resource', () => {
   const files = loadSqlFiles(defaultSqlDir());
-  const expected = files.flatMap((file) =>
-    statementsOf(file, {
-      glue_database: 'seoul_population',
-      spectrum_role_arn: 'arn:aws:iam::123456789012:role/seoul-spectrum',
-      run_interval_minutes: '20',
-    }),
-  );
+  const values = {
+    glue_database: 'seoul_population',
+    spectrum_role_arn: 'arn:aws:iam::123456789012:role/seoul-spectrum',
+    loader_db_user: 'IAMR:seoulpopulation-loader-ap-northeast-2',
+    database: 'dev',
+    run_interval_minutes: '20',
+  };
+  const grantFiles = files.filter((file) => runsAsOneBatch(file.name));
+  const expected = files
+    .filter((file) => !runsAsOneBatch(file.name))
+    .flatMap((file) => statementsOf(file, values));
+  const batched = grantFiles.map((file) => statementsOf(file, values));
 
   for (const event of [create, update]) {
     it(`runs every sql/ statement in order, one at a time, on ${event.RequestType}`, async () => {
@@ -78,10 +87,26 @@ describe('sql-runner custom resource', () => {
         sent.map((input) => input.Sql),
         expected,
       );
+      // Exactly these Data API parameters: the workgroup, the database, and the namespace's admin
+      // secret to sign in with (no DbUser, no ClusterIdentifier, nothing else).
       for (const input of sent) {
+        assert.deepEqual(Object.keys(input).sort(), ['Database', 'SecretArn', 'Sql', 'WorkgroupName']);
         assert.equal(input.WorkgroupName, 'seoul-population');
         assert.equal(input.Database, 'dev');
+        assert.equal(input.SecretArn, ENV.ADMIN_SECRET_ARN);
       }
+      // The grant file goes as one batch (one session, one transaction), after every other file.
+      const batches = fake.sent('BatchExecuteStatementCommand').map((call) => call.input);
+      assert.deepEqual(
+        batches,
+        batched.map((sqls) => ({
+          WorkgroupName: 'seoul-population',
+          Database: 'dev',
+          SecretArn: ENV.ADMIN_SECRET_ARN,
+          Sqls: sqls,
+        })),
+      );
+      assert.equal(grantFiles.length, 1);
       assert.match(
         sent[0]?.Sql ?? '',
         /^CREATE EXTERNAL SCHEMA IF NOT EXISTS spectrum\nFROM DATA CATALOG\nDATABASE 'seoul_population'\nIAM_ROLE 'arn:aws:iam::123456789012:role\/seoul-spectrum'$/,
@@ -96,7 +121,11 @@ describe('sql-runner custom resource', () => {
       ]);
       assert.deepEqual(response, {
         PhysicalResourceId: 'warehouse-sql:seoul-population/dev',
-        Data: { Files: files.length, Statements: expected.length, Digest: sqlFilesDigest(files) },
+        Data: {
+          Files: files.length,
+          Statements: expected.length + batched.flat().length,
+          Digest: sqlFilesDigest(files),
+        },
       });
     });
   }
@@ -129,6 +158,9 @@ describe('sql-runner custom resource', () => {
         /GLUE_DATABASE must be a Glue database name/,
       ],
       [{ ...ENV, WORKGROUP_NAME: '' }, /WORKGROUP_NAME is not set/],
+      [{ ...ENV, LOADER_DB_USER: '' }, /LOADER_DB_USER must be IAMR:/],
+      [{ ...ENV, LOADER_DB_USER: 'IAMR:x" WITH CREATEUSER; --' }, /LOADER_DB_USER must be IAMR:/],
+      [{ ...ENV, LOADER_DB_USER: 'pipeline_admin' }, /LOADER_DB_USER must be IAMR:/],
     ] as const) {
       const { fake, run } = setup(env);
       await assert.rejects(run(create), message);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COLLECTION_OUTCOMES, POPULATION, POPULATION_FORECAST } from '../../lambdas/core/schema.js';
+import { COLLECTION_OUTCOMES, POPULATION, POPULATION_FORECAST, TABLES } from '../../lambdas/core/schema.js';
+import { runsAsOneBatch } from '../../lambdas/core/warehouse/apply-sql.js';
 import { staleSqlFiles } from '../../lambdas/core/warehouse/ddl.js';
 import { SqlTemplateError } from '../../lambdas/core/warehouse/errors.js';
+import { mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
 import {
   defaultSqlDir,
   isPortableViewFile,
@@ -122,16 +124,58 @@ describe('the sql/ folder', () => {
   const files = loadSqlFiles(defaultSqlDir());
   const byName = (pattern: RegExp) => files.filter((file) => pattern.test(file.name));
 
-  it('is numbered, runs the external schema and the tables before the views', () => {
+  it('is numbered, runs the external schema and the tables before the views, and the grants last', () => {
     const names = files.map((file) => file.name);
     assert.deepEqual(names, [...names].sort());
     const firstView = names.findIndex(isPortableViewFile);
+    const firstGrant = names.findIndex(runsAsOneBatch);
     assert.ok(firstView > names.findIndex((name) => name.includes('_table_')), names.join(', '));
-    assert.ok(names.slice(firstView).every(isPortableViewFile), 'views come last: they read the tables');
+    assert.ok(firstGrant > firstView, 'grants come after every table they name');
+    assert.ok(names.slice(firstView, firstGrant).every(isPortableViewFile), 'views read the tables');
+    assert.ok(names.slice(firstGrant).every(runsAsOneBatch), names.join(', '));
   });
 
-  it('takes exactly two deployment values, the Glue database and the Spectrum role, and the cadence', () => {
-    assert.deepEqual(placeholdersOf(files), ['glue_database', 'run_interval_minutes', 'spectrum_role_arn']);
+  it('takes exactly four deployment values (Glue database, Spectrum role, loader user, database) and the cadence', () => {
+    assert.deepEqual(placeholdersOf(files), [
+      'database',
+      'glue_database',
+      'loader_db_user',
+      'run_interval_minutes',
+      'spectrum_role_arn',
+    ]);
+  });
+
+  it("creates the loader's user and grants it exactly what the merge needs, nothing more", () => {
+    const [grants] = byName(/_grants_loader\.sql$/);
+    assert.ok(grants);
+    const user = 'IAMR:seoulpopulation-loader-ap-northeast-2';
+    const statements = statementsOf(grants, { loader_db_user: user, database: 'dev' });
+    assert.equal(statements[0], 'SET enable_case_sensitive_identifier TO true');
+    assert.match(statements[1] ?? '', /^CREATE OR REPLACE PROCEDURE pipeline_create_user_if_missing\(/);
+    assert.match(statements[1] ?? '', /PASSWORD DISABLE/);
+    assert.doesNotMatch(statements.join(';'), /CREATEUSER|CREATEDB|SUPERUSER|ALL PRIVILEGES|\bOWNER\b/i);
+    const loaderTables = [...TABLES.map((table) => table.name), 'load_log'];
+    assert.deepEqual(statements.slice(2), [
+      `CALL pipeline_create_user_if_missing('${user}')`,
+      `GRANT TEMP ON DATABASE dev TO "${user}"`,
+      `GRANT USAGE ON SCHEMA public TO "${user}"`,
+      `GRANT SELECT, INSERT, DELETE ON TABLE ${loaderTables.join(', ')} TO "${user}"`,
+    ]);
+  });
+
+  it('grants the loader exactly the tables its merge statements read and write', () => {
+    const touched = new Set<string>();
+    for (const table of TABLES) {
+      for (const sql of mergePartitionStatements(table, 'COPY x')) {
+        for (const match of sql.matchAll(/\b(?:FROM|INTO|DELETE FROM|USING)\s+([a-z_]+)/g)) {
+          const name = match[1] as string;
+          if (!name.startsWith('stage_')) touched.add(name);
+        }
+      }
+    }
+    const [grants] = byName(/_grants_loader\.sql$/);
+    const granted = /GRANT SELECT, INSERT, DELETE ON TABLE ([a-z_, ]+) TO/.exec(grants?.text ?? '')?.[1];
+    assert.deepEqual(granted?.split(', ').sort(), [...touched].sort());
   });
 
   it('creates the Spectrum schema over the Glue database with the role, idempotently', () => {
@@ -149,7 +193,7 @@ describe('the sql/ folder', () => {
   });
 
   it('is idempotent: tables IF NOT EXISTS, views dropped if they exist and created again', () => {
-    for (const file of files) {
+    for (const file of files.filter((f) => !runsAsOneBatch(f.name))) {
       for (const statement of statementsOf(file, {
         glue_database: 'g',
         spectrum_role_arn: 'arn:aws:iam::123456789012:role/r',

@@ -39,7 +39,7 @@ export async function writeRunOutcomes(
   store: ObjectStore,
 ): Promise<{ key: string; partition: string }> {
   const file = await outcomesFile(collect);
-  // The fetcher has no catalog: the crawler picks the outcomes' partitions up.
+  // Registered apart by the fetcher (registerOutcomesPartition), where a failure must not fail the run.
   await commitFiles([file], { store, catalog: NO_CATALOG });
   return { key: file.key, partition: partitionPath(file.partition) };
 }

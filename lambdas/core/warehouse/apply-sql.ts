@@ -3,7 +3,7 @@ import { runIntervalMinutes } from '../settings.js';
 import type { Warehouse } from './data-api.js';
 import { SqlTemplateError, WarehouseStatementError } from './errors.js';
 import { placeholdersOf, type SqlFile, sqlFilesDigest, statementsOf } from './sql-files.js';
-import { glueDatabaseName, iamRoleArn } from './sql-values.js';
+import { glueDatabaseName, iamRoleArn, iamRoleDatabaseUser, sqlIdentifier } from './sql-values.js';
 
 export interface ApplyResult {
   readonly files: number;
@@ -17,6 +17,8 @@ export function warehousePlaceholders(env: NodeJS.ProcessEnv): Record<string, st
   return {
     glue_database: glueDatabaseName('GLUE_DATABASE', env.GLUE_DATABASE?.trim()),
     spectrum_role_arn: iamRoleArn('SPECTRUM_ROLE_ARN', env.SPECTRUM_ROLE_ARN?.trim()),
+    loader_db_user: iamRoleDatabaseUser('LOADER_DB_USER', env.LOADER_DB_USER?.trim()),
+    database: sqlIdentifier('DATABASE', env.DATABASE?.trim() || 'dev'),
     ...viewSettingValues(runIntervalMinutes(env.RUN_INTERVAL_MINUTES)),
   };
 }
@@ -30,6 +32,15 @@ export function viewSettingValues(runInterval: number): Record<string, string> {
 }
 
 /**
+ * `NN_grants_*.sql` files run as one Data API batch: one session and one transaction, so a `SET`
+ * at their top holds for the statements after it, and the grants are given all together or not at
+ * all. Every other file runs statement by statement (external-schema DDL refuses a transaction).
+ */
+export function runsAsOneBatch(fileName: string): boolean {
+  return /^\d{2,}_grants_[a-z0-9_]+\.sql$/.test(fileName);
+}
+
+/**
  * Runs the `sql/` files in name order, one statement at a time. Each statement commits on its own:
  * Redshift refuses external-schema DDL inside a transaction, and every file is idempotent
  * (IF NOT EXISTS, DROP VIEW IF EXISTS + CREATE VIEW), so a run that stops half-way is finished by
@@ -37,7 +48,7 @@ export function viewSettingValues(runInterval: number): Record<string, string> {
  * missing or invalid value changes nothing.
  */
 export async function applySqlFiles(
-  warehouse: Pick<Warehouse, 'execute'>,
+  warehouse: Pick<Warehouse, 'execute' | 'batch'>,
   files: readonly SqlFile[],
   values: Readonly<Record<string, string>>,
   log: Log,
@@ -47,6 +58,22 @@ export async function applySqlFiles(
   const rendered = files.map((file) => ({ name: file.name, statements: statementsOf(file, values) }));
   let statements = 0;
   for (const file of rendered) {
+    if (runsAsOneBatch(file.name)) {
+      let id: string;
+      try {
+        id = await warehouse.batch(file.statements);
+      } catch (error) {
+        const statementId = error instanceof WarehouseStatementError ? error.statementId : undefined;
+        throw new WarehouseStatementError(
+          `${file.name} (${file.statements.length} statements, one transaction): ${(error as Error).message}`,
+          statementId,
+          { cause: error },
+        );
+      }
+      statements += file.statements.length;
+      log.info('sql file applied', { file: file.name, statements: file.statements.length, batchId: id });
+      continue;
+    }
     for (const [index, sql] of file.statements.entries()) {
       let id: string;
       try {

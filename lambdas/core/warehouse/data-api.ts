@@ -33,6 +33,13 @@ export interface DataApiWarehouseProps {
   readonly workgroupName: string;
   /** @default 'dev' */
   readonly database?: string;
+  /**
+   * Sign in with this Secrets Manager secret (user name and password) instead of the caller's IAM
+   * identity: the SQL runner uses the namespace's admin secret, the loader none (its role's
+   * temporary credentials make it the database user `IAMR:<role name>`).
+   * @default - temporary credentials of the caller's IAM role
+   */
+  readonly secretArn?: string;
   readonly log: Log;
   /** First wait between DescribeStatement calls; doubles up to 2 s. @default 250 */
   readonly pollIntervalMs?: number;
@@ -46,8 +53,9 @@ const MAX_POLL_INTERVAL_MS = 2_000;
 const DONE = new Set(['FINISHED', 'FAILED', 'ABORTED']);
 
 /**
- * The warehouse through the Redshift Data API: no connection, no driver, no password — the
- * caller's IAM role is mapped to a database user of the serverless workgroup. Statements are
+ * The warehouse through the Redshift Data API: no connection, no driver, no password in the
+ * code — either the caller's IAM role is mapped to a database user of the serverless workgroup,
+ * or the Data API signs in with a Secrets Manager secret it reads itself. Statements are
  * asynchronous: each is submitted, then DescribeStatement is polled until it is done; a failure
  * names the statement id and Redshift's error. Values always travel as bound parameters.
  */
@@ -68,8 +76,7 @@ export class DataApiWarehouse implements Warehouse {
     const parameters = boundParameters([sql], params);
     const { Id } = await this.props.client.send(
       new ExecuteStatementCommand({
-        WorkgroupName: this.props.workgroupName,
-        Database: this.database,
+        ...this.signIn(),
         Sql: sql,
         ...(parameters ? { Parameters: parameters } : {}),
       }),
@@ -82,8 +89,7 @@ export class DataApiWarehouse implements Warehouse {
     const parameters = boundParameters(sqls, params);
     const { Id } = await this.props.client.send(
       new BatchExecuteStatementCommand({
-        WorkgroupName: this.props.workgroupName,
-        Database: this.database,
+        ...this.signIn(),
         Sqls: [...sqls],
         ...(parameters ? { Parameters: parameters } : {}),
       }),
@@ -107,6 +113,15 @@ export class DataApiWarehouse implements Warehouse {
       token = page.NextToken;
     } while (token);
     return rows;
+  }
+
+  /** Where statements run and as whom: the same for every statement this warehouse sends. */
+  private signIn(): { WorkgroupName: string; Database: string; SecretArn?: string } {
+    return {
+      WorkgroupName: this.props.workgroupName,
+      Database: this.database,
+      ...(this.props.secretArn ? { SecretArn: this.props.secretArn } : {}),
+    };
   }
 
   private async waitFor(id: string | undefined, sql: string): Promise<DescribeStatementResponse> {

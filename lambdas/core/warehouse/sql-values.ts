@@ -58,6 +58,19 @@ export function lakePrefix(name: string, value: string | undefined): string {
   );
 }
 
+/**
+ * The database user Redshift Serverless maps an IAM role to, `IAMR:<role name>`. The CDK app gives
+ * the loader's role a lower-case name; IAM role names never hold a quote or whitespace.
+ */
+export function iamRoleDatabaseUser(name: string, value: string | undefined): string {
+  return check(
+    name,
+    value,
+    /^IAMR:[a-z0-9+=,.@_-]{1,64}$/,
+    'IAMR:<lower-case IAM role name> (the database user of an IAM role)',
+  );
+}
+
 /** A Redshift (or DuckDB) identifier we create ourselves: lower-case, unquoted. */
 export function sqlIdentifier(name: string, value: string | undefined): string {
   return check(name, value, /^[a-z_][a-z0-9_]{0,126}$/, 'a lower-case SQL identifier');

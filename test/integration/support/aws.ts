@@ -11,6 +11,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { decodeJsonLinesGzip } from '../../../lambdas/core/lake/jsonl.js';
 import {
+  COLLECTION_OUTCOMES,
   glueColumns,
   gluePartitionKeys,
   POPULATION,
@@ -67,6 +68,7 @@ export async function createGlueTables(database: string, bucket: string, prefix:
     );
   await table(POPULATION);
   await table(POPULATION_FORECAST);
+  await table(COLLECTION_OUTCOMES);
 }
 
 export async function gluePartitions(
