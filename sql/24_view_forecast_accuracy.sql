@@ -10,42 +10,10 @@
 DROP VIEW IF EXISTS v_forecast_accuracy_by_horizon CASCADE;
 DROP VIEW IF EXISTS v_forecast_accuracy CASCADE;
 
+-- The comparison itself is kept in the table forecast_error, brought up to date by the loader as
+-- each partition arrives (lambdas/core/warehouse/forecast-error.ts), so this view reads checked
+-- forecasts instead of joining every forecast to every observation at each query.
 CREATE VIEW v_forecast_accuracy AS
-WITH observed AS (
-  SELECT
-    area_code,
-    DATE_TRUNC('hour', population_time) AS observed_hour,
-    population_time,
-    area_congest_level,
-    area_population_min,
-    area_population_max,
-    ROW_NUMBER() OVER (
-      PARTITION BY area_code, DATE_TRUNC('hour', population_time) ORDER BY population_time, collected_at
-    ) AS nth_in_hour
-  FROM population
-),
-first_observed AS (
-  SELECT * FROM observed WHERE nth_in_hour = 1
-),
-compared AS (
-  SELECT
-    f.area_code,
-    f.collected_at,
-    f.forecast_time,
-    CAST(
-      CAST(EXTRACT(EPOCH FROM f.forecast_time) - EXTRACT(EPOCH FROM DATE_TRUNC('hour', f.population_time)) AS DOUBLE PRECISION) / 3600
-      AS INTEGER
-    ) AS horizon_hours,
-    f.forecast_congest_level,
-    o.area_congest_level AS observed_congest_level,
-    o.population_time AS observed_population_time,
-    CAST(f.forecast_population_min + f.forecast_population_max AS DOUBLE PRECISION) / 2 AS forecast_mid,
-    CAST(o.area_population_min + o.area_population_max AS DOUBLE PRECISION) / 2 AS observed_mid
-  FROM population_forecast AS f
-  JOIN first_observed AS o
-    ON o.area_code = f.area_code
-    AND o.observed_hour = f.forecast_time
-)
 SELECT
   area_code,
   collected_at,
@@ -60,7 +28,7 @@ SELECT
   forecast_mid,
   observed_mid,
   forecast_mid - observed_mid AS mid_error
-FROM compared;
+FROM forecast_error;
 
 CREATE VIEW v_forecast_accuracy_by_horizon AS
 SELECT

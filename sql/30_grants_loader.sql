@@ -1,6 +1,6 @@
 -- The COPY loader's database user, and exactly what its merge needs (lambdas/core/warehouse/
--- loader-sql.ts): read the load log and the three tables, delete the rows it replaces, insert the
--- new ones, and its own temporary staging tables. Nothing else: it is not a superuser, owns
+-- loader-sql.ts): read the load log, the three tables and the forecast errors it keeps up to
+-- date, delete the rows it replaces, insert the new ones, and its own temporary staging tables. Nothing else: it is not a superuser, owns
 -- nothing, and cannot create, alter or drop a table.
 --
 -- The loader calls the Data API with its IAM role's temporary credentials, so Redshift Serverless
@@ -28,4 +28,4 @@ CALL pipeline_create_user_if_missing('{{loader_db_user}}');
 
 GRANT TEMP ON DATABASE {{database}} TO "{{loader_db_user}}";
 GRANT USAGE ON SCHEMA public TO "{{loader_db_user}}";
-GRANT SELECT, INSERT, DELETE ON TABLE population, population_forecast, collection_outcomes, load_log TO "{{loader_db_user}}";
+GRANT SELECT, INSERT, DELETE ON TABLE population, population_forecast, collection_outcomes, load_log, forecast_error TO "{{loader_db_user}}";

@@ -271,10 +271,50 @@ SORTKEY(partition_path): paths sort in time order (year=…/month=…/…), and 
   },
 });
 
+/**
+ * Forecast errors, kept up to date by the loader's merge as the actuals arrive (see
+ * `warehouse/forecast-error.ts`): a warehouse table only, computed from the two tables above.
+ */
+export const FORECAST_ERROR = defineTable({
+  name: 'forecast_error',
+  description:
+    'One row per forecast whose hour has been observed: forecast against the first observation of that hour.',
+  key: ['area_code', 'collected_at', 'forecast_time'],
+  duplicateOrder: ['observed_population_time'],
+  columns: [
+    { name: 'area_code', type: 'string', source: 'place', maxBytes: 16 },
+    { name: 'collected_at', type: 'timestamp', source: 'run the forecast came with' },
+    { name: 'forecast_time', type: 'timestamp', source: 'hour forecast (UTC)' },
+    { name: 'horizon_hours', type: 'int32', source: "hours from the hour of the forecast's own observation" },
+    { name: 'forecast_congest_level', type: 'string', source: 'forecast level', maxBytes: 64 },
+    {
+      name: 'observed_congest_level',
+      type: 'string',
+      source: 'first observed level of that hour',
+      maxBytes: 64,
+    },
+    { name: 'observed_population_time', type: 'timestamp', source: 'population_time of that observation' },
+    { name: 'forecast_mid', type: 'double', source: 'midpoint of the forecast range' },
+    { name: 'observed_mid', type: 'double', source: 'midpoint of the observed range' },
+  ],
+  redshift: {
+    distribution: { key: 'area_code' },
+    sortKey: ['forecast_time', 'area_code'],
+    why: `Each loaded partition recomputes only the (place, hour) pairs it touches, so
+v_forecast_accuracy never re-joins every forecast to every observation.
+DISTKEY(area_code): like the tables it is computed from, so the merge's joins stay on each slice.
+SORTKEY(forecast_time, area_code): the merge deletes and inserts by (place, hour), and accuracy
+  questions are bounded in time.`,
+  },
+});
+
 /** The lake's tables: Parquet files, Glue tables, DuckDB views and native warehouse tables. */
 export const TABLES = [POPULATION, POPULATION_FORECAST, COLLECTION_OUTCOMES] as const;
-/** Every native warehouse table, in the order of their DDL files: the lake's tables and the load log. */
-export const WAREHOUSE_TABLES = [...TABLES, LOAD_LOG] as const;
+/**
+ * Every native warehouse table, in the order of their DDL files: the lake's tables, the load log
+ * and the forecast errors the loader keeps.
+ */
+export const WAREHOUSE_TABLES = [...TABLES, LOAD_LOG, FORECAST_ERROR] as const;
 
 export type TableName = (typeof TABLES)[number]['name'];
 

@@ -7,15 +7,17 @@ import { NO_CATALOG } from '../../lambdas/core/catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
+import { FORECAST_ERROR_COLUMNS, forecastErrorSelect } from '../../lambdas/core/warehouse/forecast-error.js';
 import { loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet, redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
 import { LoaderFailedError, runLoader } from '../../lambdas/loader/load-run.js';
+import { DuckDbWarehouse } from '../../lambdas/local/duckdb-warehouse.js';
+import { nativeTablesDdl } from '../../lambdas/local/local-warehouse.js';
 import { readRows } from '../../lambdas/local/report/rows.js';
-import { DuckDbWarehouse } from '../support/duckdb-warehouse.js';
 import { FakeRedshiftData, resultPage } from '../support/fake-redshift-data.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { MemoryMetrics } from '../support/memory-metrics.js';
@@ -27,17 +29,15 @@ import {
   fixtureRecords,
 } from './warehouse-fixture.js';
 
+const FORECAST_ERROR_COLUMN_LIST = FORECAST_ERROR_COLUMNS.map((c) => c.name).join(', ');
+
 /** After the last fixture run (07-17 00:20 KST = 07-16 15:20 UTC), with time to settle. */
 const NOW = new Date('2026-07-16T16:00:00Z');
 
-/** Native tables as the warehouse has them (DuckDB types), plus the load log. */
+/** Native tables as the warehouse has them (DuckDB types), the forecast errors and the load log. */
 async function nativeTables(connection: DuckDBConnection): Promise<void> {
   await connection.run("SET TimeZone = 'UTC'");
-  const tables: readonly TableSpec[] = WAREHOUSE_TABLES;
-  for (const table of tables) {
-    const columns = table.columns.map((c) => `${c.name} ${duckdbType(c)}${c.nullable ? '' : ' NOT NULL'}`);
-    await connection.run(`CREATE TABLE ${table.name} (${columns.join(', ')})`);
-  }
+  for (const statement of nativeTablesDdl()) await connection.run(statement);
 }
 
 describe('COPY loader merge, run on DuckDB with the very same statements', () => {
@@ -309,11 +309,22 @@ describe('COPY loader on Redshift: the statements sent to the Data API', () => {
         'CREATE TEMP TABLE stage_population AS SELECT * FROM population WHERE 1 = 0',
         "COPY stage_population FROM 's3://seoul-lake/lake/population/year=2026/month=07/day=16/hour=13/minute=40/' " +
           "IAM_ROLE 'arn:aws:iam::123456789012:role/seoul-spectrum' FORMAT AS PARQUET",
+        // The (place, hour) pairs whose forecast errors this partition changes: its own hours and
+        // those of the rows it replaces.
+        'DROP TABLE IF EXISTS stage_forecast_hours',
+        'CREATE TEMP TABLE stage_forecast_hours AS SELECT DISTINCT area_code, forecast_time FROM (' +
+          "SELECT s.area_code, DATE_TRUNC('hour', s.population_time) AS forecast_time FROM stage_population AS s " +
+          "UNION ALL SELECT p.area_code, DATE_TRUNC('hour', p.population_time) AS forecast_time FROM population AS p " +
+          'JOIN stage_population AS s ON s.area_code = p.area_code AND s.collected_at = p.collected_at) AS hours',
         'DELETE FROM population USING stage_population WHERE population.area_code = stage_population.area_code ' +
           'AND population.collected_at = stage_population.collected_at',
         `INSERT INTO population (${POPULATION_COLUMNS}) SELECT ${POPULATION_COLUMNS} FROM (SELECT ${POPULATION_COLUMNS}, ` +
           'ROW_NUMBER() OVER (PARTITION BY area_code, collected_at ORDER BY fetched_at DESC, run_id DESC) AS duplicate_order ' +
           'FROM stage_population) AS ranked WHERE duplicate_order = 1',
+        'DELETE FROM forecast_error USING stage_forecast_hours WHERE forecast_error.area_code = stage_forecast_hours.area_code ' +
+          'AND forecast_error.forecast_time = stage_forecast_hours.forecast_time',
+        `INSERT INTO forecast_error (${FORECAST_ERROR_COLUMN_LIST}) ${forecastErrorSelect('stage_forecast_hours')}`,
+        'DROP TABLE stage_forecast_hours',
         'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
         'INSERT INTO load_log (table_name, partition_path, file_count, rows_loaded, loaded_at) SELECT :table_name, ' +
           ':partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) FROM stage_population',
@@ -327,7 +338,10 @@ describe('COPY loader on Redshift: the statements sent to the Data API', () => {
       ],
     });
     // The forecast merge keys on the forecast hour too; outcomes on (run_id, area_code).
-    const keysOf = (table: string) => batches.find((batch) => batch.Parameters[0].value === table)?.Sqls[3];
+    const keysOf = (table: string) =>
+      batches
+        .find((batch) => batch.Parameters[0].value === table)
+        ?.Sqls.find((sql: string) => sql.startsWith(`DELETE FROM ${table} USING`));
     assert.equal(
       keysOf('population_forecast'),
       'DELETE FROM population_forecast USING stage_population_forecast WHERE population_forecast.area_code = stage_population_forecast.area_code ' +

@@ -1,9 +1,11 @@
 import { columnList, duplicateOrderSql, LOAD_LOG, type TableSpec } from '../schema.js';
+import { forecastErrorStatements } from './forecast-error.js';
 
 /**
  * The statements that load one lake partition into a native table, as one transaction:
  * stage the partition's rows, delete every row of the table with a staged key, insert the staged
- * rows (one per key), and record the load. Loading a partition twice therefore leaves the table as
+ * rows (one per key), bring the forecast errors the partition touches up to date
+ * (`forecast-error.ts`), and record the load. Loading a partition twice therefore leaves the table as
  * loading it once did, and a partition that got another file since is simply loaded again.
  *
  * The statements are the same on Redshift and DuckDB except the one that fills the staging table
@@ -12,21 +14,37 @@ import { columnList, duplicateOrderSql, LOAD_LOG, type TableSpec } from '../sche
  */
 export function mergePartitionStatements(table: TableSpec, fillStaging: string): string[] {
   const staging = stagingTableName(table);
+  return [
+    ...mergeStatements(table, fillStaging),
+    `DELETE FROM ${LOAD_LOG.name} WHERE table_name = :table_name AND partition_path = :partition_path`,
+    `INSERT INTO ${LOAD_LOG.name} (${columnList(LOAD_LOG)}) ` +
+      `SELECT :table_name, :partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) FROM ${staging}`,
+    `DROP TABLE ${staging}`,
+  ];
+}
+
+/**
+ * The merge itself, without the load log: stage, note the hours whose forecast errors change,
+ * delete the staged keys, insert one row per staged key, recompute the touched forecast errors.
+ * The staging table is left for the caller to log from and drop. The local analysis database
+ * (`lambdas/local/local-warehouse.ts`) runs these very statements over several days at once.
+ */
+export function mergeStatements(table: TableSpec, fillStaging: string): string[] {
+  const staging = stagingTableName(table);
   const columns = columnList(table);
   const sameKey = table.key.map((k) => `${table.name}.${k} = ${staging}.${k}`).join(' AND ');
+  const errors = forecastErrorStatements(table.name, staging);
   return [
     `DROP TABLE IF EXISTS ${staging}`,
     // Same columns, same order as the native table (COPY from Parquet maps columns by position).
     `CREATE TEMP TABLE ${staging} AS SELECT * FROM ${table.name} WHERE 1 = 0`,
     fillStaging,
+    ...errors.before,
     `DELETE FROM ${table.name} USING ${staging} WHERE ${sameKey}`,
     `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (` +
       `SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) AS duplicate_order ` +
       `FROM ${staging}) AS ranked WHERE duplicate_order = 1`,
-    `DELETE FROM ${LOAD_LOG.name} WHERE table_name = :table_name AND partition_path = :partition_path`,
-    `INSERT INTO ${LOAD_LOG.name} (${columnList(LOAD_LOG)}) ` +
-      `SELECT :table_name, :partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) FROM ${staging}`,
-    `DROP TABLE ${staging}`,
+    ...errors.after,
   ];
 }
 

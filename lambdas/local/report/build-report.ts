@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { openLake } from '../duckdb-lake.js';
 import { SIMULATED_MARKER } from '../lake-guard.js';
-import { applyViews, snapshotLake } from '../views.js';
+import { catchUpWithLake, openLocalWarehouse } from '../local-warehouse.js';
+import { applyViews } from '../views.js';
 import { renderReport } from './html.js';
 import { type ReportData, readReportData } from './report-data.js';
 
@@ -11,14 +11,22 @@ export interface BuiltReport {
   readonly html: string;
   /** Undefined when the lake holds no run yet (the page then says how to collect some). */
   readonly data?: ReportData;
-  /** Seconds spent opening and reading the lake and creating the views, querying, and rendering. */
-  readonly seconds: { readonly open: number; readonly query: number; readonly render: number };
+  /**
+   * Seconds spent opening the analysis database and loading what the lake got since (`open`,
+   * of which `catchUp`), querying the views, and rendering.
+   */
+  readonly seconds: {
+    readonly open: number;
+    readonly catchUp: number;
+    readonly query: number;
+    readonly render: number;
+  };
 }
 
 /**
- * Builds the report of a lake folder: opens it with DuckDB under the warehouse's table names,
- * reads each table once into memory, creates the analysis views from `sql/`, reads what each chart
- * needs from the views, and renders one self-contained HTML page.
+ * Builds the report of a lake folder: brings the lake's analysis database up to date with the
+ * loader's merge (`local-warehouse.ts`), creates the analysis views from `sql/`, reads what each
+ * chart needs from the views, and renders one self-contained HTML page.
  */
 export async function buildReport(
   lake: string,
@@ -26,9 +34,9 @@ export async function buildReport(
 ): Promise<BuiltReport> {
   const folder = resolve(lake);
   const started = performance.now();
-  const { connection, close } = await openLake(folder);
+  const { connection, close } = await openLocalWarehouse(folder);
   try {
-    await snapshotLake(connection);
+    const caughtUp = await catchUpWithLake(connection, folder);
     await applyViews(connection, options.sqlDir);
     const opened = performance.now();
     const data = await readReportData(connection);
@@ -46,6 +54,7 @@ export async function buildReport(
       ...(hasRuns ? { data } : {}),
       seconds: {
         open: (opened - started) / 1000,
+        catchUp: caughtUp.seconds,
         query: (queried - opened) / 1000,
         render: (rendered - queried) / 1000,
       },
