@@ -1,4 +1,4 @@
-import { NO_CATALOG, type PartitionCatalog } from '../core/catalog.js';
+import { NO_CATALOG, type PartitionCatalog } from '../core/catalog/partition-catalog.js';
 import { placesForKey } from '../core/collector.js';
 import { type Envelope, newRunId } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';

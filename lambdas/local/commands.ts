@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { NO_CATALOG } from '../core/catalog.js';
+import { NO_CATALOG } from '../core/catalog/partition-catalog.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { writeBatch } from '../core/lake/lake-writer.js';
 import { ConsoleLog, type Log } from '../core/logger.js';

@@ -1,4 +1,4 @@
-import type { PartitionCatalog } from '../core/catalog.js';
+import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
 import { ConfigError } from '../core/errors.js';
 import { type BatchWriteResult, writeBatch } from '../core/lake/lake-writer.js';
 import type { Log } from '../core/logger.js';

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { collectRun } from '../../lambdas/core/collector.js';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
 import { createKafka, parseBrokerList } from '../../lambdas/core/kafka/connection.js';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { buildEnvelope, toMessage } from '../../lambdas/core/envelope.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';

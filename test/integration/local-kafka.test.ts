@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { buildEnvelope } from '../../lambdas/core/envelope.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';

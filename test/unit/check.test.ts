@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';

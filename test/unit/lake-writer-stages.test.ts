@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PartitionCatalog } from '../../lambdas/core/catalog.js';
+import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-catalog.js';
 import type { CollectResult } from '../../lambdas/core/collector.js';
 import { commitFiles, encodeGroups, routeRecords } from '../../lambdas/core/lake/lake-writer.js';
 import { outcomesFile } from '../../lambdas/core/lake/outcomes-writer.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { decodeJsonLinesGzip, encodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import type { CollectResult, PlaceOutcome } from '../../lambdas/core/collector.js';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
 import { parseKstWallClock } from '../../lambdas/core/kst-time.js';

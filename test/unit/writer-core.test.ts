@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { PartitionCatalog } from '../../lambdas/core/catalog.js';
+import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
 import { encodeMskEvent, MskEventError } from '../../lambdas/core/msk-event.js';

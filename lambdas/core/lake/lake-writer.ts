@@ -1,4 +1,4 @@
-import type { PartitionCatalog } from '../catalog.js';
+import type { PartitionCatalog } from '../catalog/partition-catalog.js';
 import type { Envelope } from '../envelope.js';
 import { describeError, StorageError } from '../errors.js';
 import type { Log } from '../logger.js';

@@ -1,4 +1,4 @@
-import { NO_CATALOG } from '../catalog.js';
+import { NO_CATALOG } from '../catalog/partition-catalog.js';
 import type { CollectResult } from '../collector.js';
 import { COLLECTION_OUTCOMES, type CollectionOutcomeRow } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
