@@ -1,19 +1,32 @@
 #!/usr/bin/env node
 /**
  * The local command line: `npm start`, `npm run demo`, `npm run query`, `npm run report`,
- * `npm run replay`, `npm run check`.
- * Entry point only: every command lives in lambdas/local/.
+ * `npm run places`, `npm run replay`, `npm run check`. Entry point only: every command lives in
+ * lambdas/local/.
  */
-import { checkCommand } from '../lambdas/local/check-command.js';
-import { demoCommand, queryCommand, startCommand } from '../lambdas/local/commands.js';
-import { replayCommand } from '../lambdas/local/replay-command.js';
-import { reportCommand } from '../lambdas/local/report-command.js';
+import { installStopSignals } from '../lambdas/local/stop-signals.js';
+
+// First, before anything heavy loads: from here on, Ctrl-C never kills the process the default
+// way. The first signal asks the command to stop cleanly, a second one exits at once.
+const stop = installStopSignals({
+  say: (text) => process.stderr.write(`\n${text}\n`),
+  exit: (status) => process.exit(status),
+});
+
+const { demoCommand, startCommand } = await import('../lambdas/local/commands.js');
+const { queryCommand } = await import('../lambdas/local/query-command.js');
+const { placesCommand } = await import('../lambdas/local/places-command.js');
+const { reportCommand } = await import('../lambdas/local/report-command.js');
+const { replayCommand } = await import('../lambdas/local/replay-command.js');
+const { checkCommand } = await import('../lambdas/local/check-command.js');
+const { terminalIo } = await import('../lambdas/local/terminal.js');
 
 const commands = {
   start: startCommand,
   demo: demoCommand,
   query: queryCommand,
   report: reportCommand,
+  places: placesCommand,
   replay: replayCommand,
   check: checkCommand,
 } as const;
@@ -27,17 +40,8 @@ if (!command) {
   process.exit(2);
 }
 
-const stop = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`${signal}: stopping after the current run\n`);
-    stop.abort();
-  });
-}
-
-const status = await command(argv, process.env, {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-  signal: stop.signal,
-});
+const status = await command(argv, process.env, terminalIo(process.stdout, process.stderr, stop.signal));
 process.exitCode = status;
+// Everything promised is written. Should a library still hold the event loop open (a client that
+// never closes), leave anyway after a moment rather than hang a finished command.
+setTimeout(() => process.exit(status), 2_000).unref();

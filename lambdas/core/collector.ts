@@ -28,6 +28,13 @@ export interface CollectOptions {
   /** The whole run is bounded: places not done by then fail with a reason. @default SETTINGS.runTimeoutMs.default */
   readonly runTimeoutMs?: number;
   readonly log: Log;
+  /**
+   * Aborted when the user stops the command (Ctrl-C): places not fetched yet, and those in flight,
+   * end as failed with the reason "interrupted", and the run goes on to publish what it has.
+   */
+  readonly stop?: AbortSignal;
+  /** Told each place's outcome as soon as it is known (live progress on a terminal). */
+  readonly onPlaceDone?: (outcome: PlaceOutcome) => void;
 }
 
 export interface CollectResult {
@@ -60,11 +67,21 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
     () => run.abort(new RunTimeoutError(`run time limit of ${runTimeoutMs / 1000} s reached`)),
     runTimeoutMs,
   );
+  const interrupt = () =>
+    run.abort(new RunInterruptedError(`interrupted: the run was stopped (${String(options.stop?.reason)})`));
+  if (options.stop?.aborted) interrupt();
+  options.stop?.addEventListener('abort', interrupt);
   const envelopes = new Map<string, Envelope>();
   const state: RunState = { signal: run.signal };
   try {
     const outcomes = await Promise.all(
-      options.places.map((place) => limit(() => collectPlace(place, options, state, envelopes))),
+      options.places.map((place) =>
+        limit(async () => {
+          const outcome = await collectPlace(place, options, state, envelopes);
+          options.onPlaceDone?.(outcome);
+          return outcome;
+        }),
+      ),
     );
     if (state.keyRefused) {
       options.log.error('the API refused the key (INFO-100)', {
@@ -83,11 +100,13 @@ export async function collectRun(options: CollectOptions): Promise<CollectResult
     };
   } finally {
     clearTimeout(deadline);
+    options.stop?.removeEventListener('abort', interrupt);
     limit.clearQueue();
   }
 }
 
 class RunTimeoutError extends Error {}
+class RunInterruptedError extends Error {}
 
 interface RunState {
   readonly signal: AbortSignal;
@@ -130,7 +149,9 @@ async function collectPlace(
       );
       return { code: place.code, status: 'ok', attempts: result.attempts, durationMs: took() };
     }
-    options.log[result.status === 'failed' ? 'warn' : 'info'](`place ${result.status}`, {
+    // One line per place at info: the run's summary says what failed, grouped by reason, so an
+    // unreachable API is one line for a person, not 121 (the per-place list stays in the log).
+    options.log.info(`place ${result.status}`, {
       place: place.code,
       reason: result.reason,
       attempts: result.attempts,

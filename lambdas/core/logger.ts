@@ -14,13 +14,20 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const LEVELS = LOG_LEVELS;
 
-/** One JSON object per line on stderr, so stdout stays free for summaries and query results. */
+/** `json`: one JSON object per line (machines, Lambda); `text`: one readable line (a person at a terminal). */
+export type LogFormat = 'json' | 'text';
+
+/**
+ * One log line per call on stderr, so stdout stays free for summaries and query results: JSON by
+ * default, or `level time message key=value…` for a person reading a terminal.
+ */
 export class ConsoleLog implements Log {
   private readonly threshold: number;
 
   constructor(
     level: LogLevel = 'info',
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly format: LogFormat = 'json',
   ) {
     this.threshold = LEVELS.indexOf(level);
   }
@@ -40,6 +47,20 @@ export class ConsoleLog implements Log {
 
   private emit(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
     if (LEVELS.indexOf(level) < this.threshold) return;
-    this.write(JSON.stringify({ level, time: new Date().toISOString(), message, ...extra }));
+    const time = new Date().toISOString();
+    this.write(
+      this.format === 'json'
+        ? JSON.stringify({ level, time, message, ...extra })
+        : textLine(level, time, message, extra),
+    );
   }
+}
+
+/** `WARN  12:40:03Z place failed place=POI001 reason="HTTP 500"`: strings with spaces are quoted. */
+function textLine(level: LogLevel, time: string, message: string, extra?: Record<string, unknown>): string {
+  const fields = Object.entries(extra ?? {}).map(([key, value]) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return `${key}=${typeof value === 'string' && /[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+  });
+  return [level.toUpperCase().padEnd(5), `${time.slice(11, 19)}Z`, message, ...fields].join(' ');
 }

@@ -1,5 +1,6 @@
 import type { Envelope } from './envelope.js';
 import { parseKstWallClock } from './kst-time.js';
+import { fitStringColumns } from './lake/column-bytes.js';
 import {
   type CodeSetColumnsOf,
   type FieldReading,
@@ -181,7 +182,26 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
 
   const forecasts = readForecasts(record.FCST_PPLTN, population, read.problems, warnings);
   if (read.problems.length > 0) return { ok: false, reasons: read.problems };
-  return { ok: true, population, forecasts, warnings };
+  return {
+    ok: true,
+    population: fitFlagged(POPULATION, population, warnings, ''),
+    forecasts: forecasts.map((row, index) =>
+      fitFlagged(POPULATION_FORECAST, row, warnings, `FCST_PPLTN[${index}].`),
+    ),
+    warnings,
+  };
+}
+
+/** Text longer than its warehouse column is cut to fit (column-bytes.ts) and the record flagged. */
+function fitFlagged<T extends object>(table: TableSpec, row: T, warnings: string[], context: string): T {
+  const { row: fitted, truncated } = fitStringColumns(table, row);
+  for (const cut of truncated) {
+    const source = table.columns.find((c) => c.name === cut.column)?.field?.name ?? cut.column;
+    warnings.push(
+      `${context}${source} is ${cut.bytes} bytes in UTF-8, more than its column holds (VARCHAR(${cut.maxBytes})): stored cut, ending with …`,
+    );
+  }
+  return fitted;
 }
 
 function readForecasts(

@@ -90,24 +90,3 @@ export function summarizeRun(input: {
     durationMs: input.durationMs,
   };
 }
-
-/** A short human-readable report of a run, for the terminal. */
-export function formatRunSummary(summary: RunSummary): string {
-  const lines = [
-    ...(summary.keyRefused ? [`!! ${summary.keyRefused}`] : []),
-    `${summary.simulated ? '[SIMULATED] ' : ''}run ${summary.runId} for ${summary.collectedAt}`,
-    `  places: ${summary.places.ok} ok, ${summary.places.noData} no data, ${summary.places.failed} failed (of ${summary.places.asked})`,
-  ];
-  for (const failure of summary.failures) lines.push(`    failed  ${failure.code}: ${failure.reason}`);
-  for (const empty of summary.noData) lines.push(`    no data ${empty.code}: ${empty.reason}`);
-  lines.push(`  published: ${summary.published} envelopes`);
-  if (summary.written) {
-    const w = summary.written;
-    lines.push(
-      `  written: ${w.populationRows} population rows, ${w.forecastRows} forecast rows, ${w.rawRecords} raw, ${w.rejectedRecords} rejected, ${w.flaggedRecords} flagged`,
-      `  files: ${w.files.length} in ${w.partitions.length === 0 ? 'no partition' : w.partitions.join(', ')}`,
-    );
-  }
-  lines.push(`  duration: ${(summary.durationMs / 1000).toFixed(2)} s`);
-  return lines.join('\n');
-}

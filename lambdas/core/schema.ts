@@ -371,7 +371,9 @@ export function redshiftType(column: ColumnSpec): string {
     case 'timestamp':
       return 'TIMESTAMP';
     case 'string':
-      return `VARCHAR(${column.maxBytes ?? 256})`;
+      // No default: a size nobody chose is a size no value is checked against (column-bytes.ts).
+      if (column.maxBytes === undefined) throw new Error(`string column ${column.name} has no maxBytes`);
+      return `VARCHAR(${column.maxBytes})`;
     case 'int32':
       return 'INTEGER';
     case 'int64':

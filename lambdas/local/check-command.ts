@@ -5,7 +5,7 @@ import { positiveInteger } from '../core/settings.js';
 import { type CheckReport, checkLake, fixLake } from './check/check-lake.js';
 import type { CheckSettings } from './check/checks.js';
 import { CHECKS, type CheckName } from './check/problems.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command-io.js';
 import { defaultLakeDir } from './config.js';
 import type { LakeLocation } from './replay/lake-location.js';
 import { describeLocation, LAKE_OPTIONS, LAKE_USAGE, lakeLocationOf } from './replay/lake-options.js';
@@ -73,6 +73,10 @@ export async function checkCommand(
   const where = describeLocation(location);
   try {
     let report = await checkLake(location, settings);
+    if (report.files === 0) {
+      io.err(`error: ${where} holds no files: is it the lake? (--lake DIR or --bucket NAME --prefix P)`);
+      return 1;
+    }
     io.out(formatReport(where, report));
     if (!fix || report.problems.length === 0) return report.problems.length === 0 ? 0 : 1;
 

@@ -10,7 +10,6 @@ import {
   readSetting,
   runIntervalMinutes,
   runLimits,
-  runMinutesText,
   SETTINGS,
   settingFromEnv,
 } from '../core/settings.js';
@@ -45,22 +44,8 @@ export const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export const RUN_USAGE = `Options:
-  --once               collect one run and exit (default: run now, then at every ${runMinutesText(SETTINGS.runIntervalMinutes.default)} Asia/Seoul)
-  --places CODES       comma-separated place codes, e.g. POI001,POI072 (default: all 121)
-  --lake DIR           lake folder (default: LAKE_DIR or ./lake)
-  --concurrency N      places fetched at the same time (default: ${SETTINGS.concurrency.default}, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max})
-
-Environment:
-  SEOUL_API_KEY        your key for the Seoul open data portal (never printed); unset: the public "${SETTINGS.apiKey.default}" key
-  SEOUL_API_BASE_URL   default ${SETTINGS.apiBaseUrl.default}
-  KAFKA_BROKERS        host:port,… of a Kafka cluster (unset: in-process queue)
-  KAFKA_TOPIC          default ${SETTINGS.kafkaTopic.default}
-  REQUEST_TIMEOUT_MS   per-request limit (default ${SETTINGS.requestTimeoutMs.default}, ${SETTINGS.requestTimeoutMs.min}–${SETTINGS.requestTimeoutMs.max})
-  RUN_TIMEOUT_MS       whole-run limit (default ${SETTINGS.runTimeoutMs.default}, ${SETTINGS.runTimeoutMs.min}–${SETTINGS.runTimeoutMs.max})
-  RUN_INTERVAL_MINUTES minutes between runs (default ${SETTINGS.runIntervalMinutes.default}, a divisor of 60)
-  API_MAX_ANSWER_BYTES ceiling of one API answer (default ${SETTINGS.apiMaxAnswerBytes.default})
-  LOG_LEVEL            ${SETTINGS.logLevel.choices.join(' | ')} (default ${SETTINGS.logLevel.default})`;
+/** The demo's options: those of `npm start`, and `--days N` to simulate history. */
+export const DEMO_OPTIONS = { ...RUN_OPTIONS, days: { type: 'string' } } as const;
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
 export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
@@ -69,20 +54,25 @@ export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
 
 export interface ParsedRunArgs {
   readonly help: boolean;
-  readonly values: { once: boolean; places?: string; lake?: string; concurrency?: string };
+  readonly values: { once: boolean; places?: string; lake?: string; concurrency?: string; days?: string };
 }
 
-export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
+/** Parses a run command's options; a wrong one is a configuration error that shows the usage. */
+export function parseRunArgs(
+  argv: readonly string[],
+  usage: string,
+  options: typeof RUN_OPTIONS | typeof DEMO_OPTIONS = RUN_OPTIONS,
+): ParsedRunArgs {
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: RUN_OPTIONS,
+      options,
       strict: true,
       allowPositionals: false,
     });
-    return { help: values.help, values };
+    return { help: values.help, values: values as ParsedRunArgs['values'] };
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${RUN_USAGE}`);
+    throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
   }
 }
 

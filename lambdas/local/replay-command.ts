@@ -5,7 +5,7 @@ import { GlueCatalog } from '../core/catalog/glue-catalog.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { parsePlaceList, selectPlaces } from '../core/places.js';
 import { positiveInteger } from '../core/settings.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command-io.js';
 import { defaultLakeDir } from './config.js';
 import {
   describeLocation,
@@ -101,6 +101,10 @@ export async function replayCommand(
       },
     });
     io.out(formatReplaySummary(summary));
+    if (summary.partitions === 0)
+      io.err(
+        `no raw/*.jsonl.gz${options.since || options.until ? ' in that range' : ''} under ${describeLocation(options.location)}: nothing to replay`,
+      );
     return 0;
   } catch (error) {
     io.err(`error: replay failed: ${describeError(error)}`);

@@ -2,7 +2,7 @@ import { sleep } from '../core/retry.js';
 import { SETTINGS } from '../core/settings.js';
 
 /** Minutes between collections by default (the cadence setting): runs fall on :00, :20 and :40. */
-const RUN_EVERY_MINUTES = SETTINGS.runIntervalMinutes.default;
+export const RUN_EVERY_MINUTES = SETTINGS.runIntervalMinutes.default;
 
 /**
  * The next slot strictly after `after`. Korea's offset from UTC is a whole number of hours and
@@ -22,6 +22,8 @@ export interface ScheduleOptions {
   readonly everyMinutes?: number;
   /** Told when slots were skipped because a run overran them. */
   readonly onSkipped?: (skipped: Date[]) => void;
+  /** Told the next scheduled time each time the schedule starts waiting for it. */
+  readonly onWaiting?: (next: Date) => void;
   /** Waits; rejects when the signal aborts. Injected by tests to run on a fake clock. */
   readonly sleepFor?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
   const every = options.everyMinutes ?? RUN_EVERY_MINUTES;
   const wait = options.sleepFor ?? sleep;
   const first = new Date(Math.floor(now().getTime() / 60_000) * 60_000);
+  if (options.signal.aborted) return;
   await options.runAt(first);
   let previous = first;
   while (!options.signal.aborted) {
@@ -44,6 +47,7 @@ export async function runOnSchedule(options: ScheduleOptions): Promise<void> {
       if (slot.getTime() > first.getTime()) skipped.push(slot);
     }
     if (skipped.length > 0) options.onSkipped?.(skipped);
+    options.onWaiting?.(upcoming);
     try {
       await wait(Math.max(0, upcoming.getTime() - now().getTime()), options.signal);
     } catch {

@@ -75,6 +75,10 @@ export class DataStack extends Stack {
       description: 'The Glue database of the lake tables',
       value: this.catalog.databaseName,
     });
+    new CfnOutput(this, 'RedshiftAdminSecretName', {
+      description: 'Query Editor v2: connect to the workgroup with AWS Secrets Manager and this secret',
+      value: this.warehouseNamespace.adminSecret.secretName,
+    });
     new CfnOutput(this, 'RedshiftNamespaceName', {
       description: 'The Redshift Serverless namespace',
       value: this.warehouseNamespace.namespaceName,

@@ -73,8 +73,22 @@ export class PipelineStack extends Stack {
     });
 
     new CfnOutput(this, 'RedshiftWorkgroupName', {
-      description: 'The Redshift Serverless workgroup (Query Editor v2: connect with federated user)',
+      description:
+        'The Redshift Serverless workgroup (Query Editor v2: connect with the RedshiftAdminSecretName secret)',
       value: this.warehouse.workgroupName,
+    });
+    new CfnOutput(this, 'FetcherFunctionName', {
+      description:
+        'Invoke once to collect now: aws lambda invoke --function-name <this> --payload <scheduled event>',
+      value: this.ingest.fetcher.functionName,
+    });
+    new CfnOutput(this, 'WriterFunctionName', {
+      description: 'The MSK-triggered writer (its log group shows each batch written)',
+      value: this.writer.function.functionName,
+    });
+    new CfnOutput(this, 'LoaderFunctionName', {
+      description: 'The COPY loader: invoke with {} to load now instead of at the next scheduled time',
+      value: this.warehouse.loader.functionName,
     });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The CloudWatch dashboard',

@@ -928,7 +928,7 @@ describe('9. outputs and stack split', () => {
   const outputs = (template: typeof data) =>
     (template.toJSON() as { Outputs: Record<string, { Value: unknown; Export?: unknown }> }).Outputs;
 
-  it('outputs the bucket, the cluster ARN, the secret name, the workgroup and the dashboard URL', () => {
+  it('outputs the bucket, the cluster ARN, the secret names, the workgroup, the function names and the dashboard URL', () => {
     const dataOut = outputs(data);
     assert.deepEqual(dataOut.LakeBucketName?.Value, { Ref: bucketId() });
     assert.deepEqual(dataOut.MskClusterArn?.Value, {
@@ -941,6 +941,16 @@ describe('9. outputs and stack split', () => {
       resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup')[1].Properties
         ?.WorkgroupName,
     );
+    assert.match(JSON.stringify(dataOut.RedshiftAdminSecretName?.Value), /WarehouseNamespaceAdminSecret/);
+    for (const [output, fn] of [
+      ['FetcherFunctionName', 'IngestFetcher'],
+      ['WriterFunctionName', 'WriterFunction'],
+      ['LoaderFunctionName', 'WarehouseLoader'],
+    ] as const) {
+      assert.deepEqual(pipelineOut[output]?.Value, {
+        Ref: resourceById(pipeline, 'AWS::Lambda::Function', fn)[0],
+      });
+    }
     const dashboardId = resourcesOfType(pipeline, 'AWS::CloudWatch::Dashboard')[0]?.[0];
     assert.equal(
       evaluate(pipelineOut.DashboardUrl?.Value, {

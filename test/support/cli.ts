@@ -50,3 +50,59 @@ export function runCli(
     });
   });
 }
+
+export interface NpmRun {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** stdout and stderr so far, interleaved as they arrived. */
+  output(): string;
+  /** Resolves once the process and every process holding its output have exited. */
+  readonly closed: Promise<{ status: number | null; signal: NodeJS.Signals | null; output: string }>;
+  /** Sends a signal to the whole process group, as a terminal does on Ctrl-C. */
+  signalGroup(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Runs `npm run <script> -- <args>` exactly as a user types it, in a process group of its own so
+ * that a test can send Ctrl-C the way a terminal does: to every process of the group at once.
+ * Killed (SIGKILL, the whole group) after `timeoutMs`.
+ */
+export function spawnNpm(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): NpmRun {
+  const cleanEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...env })) {
+    if (value !== undefined && !name.startsWith('NODE_TEST')) cleanEnv[name] = value;
+  }
+  const child = spawn('npm', ['run', script, '--', ...args], {
+    cwd: ROOT,
+    env: cleanEnv,
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const timer = setTimeout(() => signalGroup('SIGKILL'), timeoutMs);
+  const closed = new Promise<{ status: number | null; signal: NodeJS.Signals | null; output: string }>(
+    (resolve) => {
+      child.on('close', (status, signal) => {
+        clearTimeout(timer);
+        resolve({ status, signal, output });
+      });
+    },
+  );
+  return { child, output: () => output, closed, signalGroup };
+}

@@ -283,6 +283,9 @@ describe('npm run check and npm run replay (command line)', () => {
     const fixed = await runCli(['check', '--lake', lake, '--fix'], {});
     assert.equal(fixed.status, 0, fixed.stdout);
     assert.match(fixed.stdout, new RegExp(`removed population/${P1}/duplicate\\.parquet`));
+    const missing = await runCli(['check', '--lake', join(lake, 'no-such-lake')], {});
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no-such-lake holds no files: is it the lake\?/);
     for (const bad of [
       ['--lake', lake, '--bucket', 'b'],
       ['--stale-minutes', '0'],

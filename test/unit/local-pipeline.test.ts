@@ -221,16 +221,32 @@ describe('local command line: options and bad input', () => {
     assert.equal(`${result.stdout}${result.stderr}`.includes('WRONG-key-5521'), false);
   });
 
-  it('fails clearly when the API is unreachable (exit 1), naming every place', async () => {
+  it('fails clearly when the API is unreachable (exit 1): one line for a person, every place in the log', async () => {
     const lake = newFolder('down-lake');
-    const result = await runCli(['start', '--once', '--places', 'POI001,POI002', '--lake', lake], {
+    const result = await runCli(['start', '--once', '--places', 'POI001,POI002,POI003', '--lake', lake], {
       ...env(),
       SEOUL_API_BASE_URL: `http://127.0.0.1:${await closedPort()}`,
       REQUEST_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'info',
     });
     assert.equal(result.status, 1);
-    assert.match(result.stdout, /places: 0 ok, 0 no data, 2 failed/);
-    assert.match(result.stdout, /failed {2}POI001: network error: .*ECONNREFUSED.*\(after 4 attempts\)/);
+    assert.match(result.stdout, /places: 0 ok, 0 no data, 3 failed/);
+    assert.match(
+      result.stdout,
+      /^ {2}API unreachable: all 3 places failed: network error: .*ECONNREFUSED.*\(after 4 attempts\)$/m,
+    );
+    assert.doesNotMatch(result.stdout, /POI00[123]/, 'no per-place line for a person');
+    const logged = result.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message: string; place?: string });
+    assert.deepEqual(
+      logged
+        .filter((line) => line.message === 'place failed')
+        .map((line) => line.place)
+        .sort(),
+      ['POI001', 'POI002', 'POI003'],
+    );
   });
 
   it('names the lake folder when it cannot be written (exit 1), before any call', async () => {
@@ -252,7 +268,7 @@ describe('local command line: options and bad input', () => {
       );
       assert.equal(result.status, 0);
       assert.match(result.stdout, /places: 1 ok, 0 no data, 1 failed/);
-      assert.match(result.stdout, /failed {2}POI002: unparseable JSON body/);
+      assert.match(result.stdout, /failed \(1\): unparseable JSON body.* — POI002$/m);
     } finally {
       simulator.setFaults([]);
     }
@@ -326,8 +342,10 @@ describe('local command line: options and bad input', () => {
       },
     );
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stderr, /now and then at every :00, :20 and :40 \(Asia\/Seoul\)/);
-    assert.match(result.stderr, /SIGTERM: stopping after the current run/);
+    assert.match(result.stderr, /now and then at every :00, :20 and :40 \(KST\)/);
+    assert.match(result.stdout, /^next run at \d{2}:[024]0 KST/m);
+    assert.match(result.stderr, /SIGTERM received: stopping/);
+    assert.match(result.stderr, /no run in progress: stopping/);
     assert.equal(result.stdout.match(/places: 1 ok/g)?.length, 1);
   });
 

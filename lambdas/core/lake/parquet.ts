@@ -4,6 +4,7 @@ import parquet, { type ParquetSchema } from 'parquetjs-lite';
 // where there is no node_modules to resolve a require against.
 import parquetTypes from 'parquetjs-lite/lib/types.js';
 import type { ColumnType, TableSpec } from '../schema.js';
+import { fitRows } from './column-bytes.js';
 
 /** parquetjs-lite's own value conversion (Date → epoch ms, string → UTF-8 bytes, …). */
 const { toPrimitive } = parquetTypes;
@@ -102,13 +103,16 @@ function columnarRowBuffer(schema: ParquetSchema, rows: readonly object[]): RowB
  * Encodes rows into one Parquet file in memory. DataPageV1 on purpose: parquetjs-lite writes
  * DataPageV2 by default, which Athena/Spectrum and parquet-cpp based readers reject. One data page
  * per column and row group (the page size is set above the row-group size): the library otherwise
- * appends an empty page when a page boundary meets a row-group boundary.
+ * appends an empty page when a page boundary meets a row-group boundary. Every string is fitted
+ * to its column's byte size here, whoever made the rows: no file of the lake can hold a value
+ * that the warehouse's COPY would refuse (column-bytes.ts).
  */
 export async function encodeParquet(
   table: TableSpec,
-  rows: readonly object[],
+  anyRows: readonly object[],
   metadata: Record<string, string> = {},
 ): Promise<Buffer> {
+  const rows = fitRows(table, anyRows);
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -1,0 +1,81 @@
+import { formatKstWallClock } from '../core/kst-time.js';
+import type { RunSummary } from '../core/run-summary.js';
+
+/** A KST instant for people: `2026-11-25 22:02 KST`. */
+export function kstText(instant: Date): string {
+  return `${formatKstWallClock(instant)} KST`;
+}
+
+/** `HH:MM KST` of an instant. */
+export function kstClockText(instant: Date): string {
+  return `${formatKstWallClock(instant).slice(11)} KST`;
+}
+
+/** Reasons that mean the API could not be reached at all, rather than that it answered badly. */
+const UNREACHABLE =
+  /network error|timed out|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH/;
+
+/** How many codes a grouped reason lists before "… and N more": the full list is in the log. */
+const CODES_SHOWN = 5;
+
+interface ReasonGroup {
+  readonly reason: string;
+  readonly codes: string[];
+}
+
+/** Places with one reason each, grouped by reason, most frequent first. */
+export function groupByReason(items: readonly { code: string; reason: string }[]): ReasonGroup[] {
+  const groups = new Map<string, string[]>();
+  for (const { code, reason } of items) groups.set(reason, [...(groups.get(reason) ?? []), code]);
+  return [...groups]
+    .map(([reason, codes]) => ({ reason, codes }))
+    .sort((a, b) => b.codes.length - a.codes.length);
+}
+
+function codesText(codes: readonly string[]): string {
+  const shown = codes.slice(0, CODES_SHOWN).join(', ');
+  return codes.length > CODES_SHOWN ? `${shown} and ${codes.length - CODES_SHOWN} more` : shown;
+}
+
+/**
+ * The headline when every place failed for the same reason: one line a person can act on, e.g.
+ * "API unreachable: all 121 places failed: network error: getaddrinfo ENOTFOUND …".
+ */
+export function allFailedLine(summary: RunSummary): string | undefined {
+  const { asked, failed } = summary.places;
+  const [only, ...others] = groupByReason(summary.failures);
+  if (asked === 0 || failed !== asked || !only || others.length > 0) return undefined;
+  const what = asked === 1 ? 'the only place failed' : `all ${asked} places failed`;
+  return `${UNREACHABLE.test(only.reason) ? 'API unreachable: ' : ''}${what}: ${only.reason}`;
+}
+
+/**
+ * A run's summary for the terminal. Failures and empty answers are grouped by reason (one line per
+ * reason, with a few of its place codes), so a run where everything failed the same way is a
+ * few lines, not one per place: the per-place list is in the log (LOG_LEVEL=info).
+ */
+export function formatRunSummary(summary: RunSummary): string {
+  const lines = [
+    ...(summary.keyRefused ? [`!! ${summary.keyRefused}`] : []),
+    `${summary.simulated ? '[SIMULATED] ' : ''}run ${summary.runId} for ${kstText(new Date(summary.collectedAt))}`,
+    `  places: ${summary.places.ok} ok, ${summary.places.noData} no data, ${summary.places.failed} failed (of ${summary.places.asked})`,
+  ];
+  const headline = allFailedLine(summary);
+  if (headline) lines.push(`  ${headline}`);
+  else {
+    for (const group of groupByReason(summary.failures))
+      lines.push(`    failed (${group.codes.length}): ${group.reason} — ${codesText(group.codes)}`);
+  }
+  for (const group of groupByReason(summary.noData))
+    lines.push(`    no data (${group.codes.length}): ${group.reason} — ${codesText(group.codes)}`);
+  lines.push(`  published: ${summary.published} envelopes`);
+  if (summary.written) {
+    const w = summary.written;
+    lines.push(
+      `  written: ${w.populationRows} population rows, ${w.forecastRows} forecast rows, ${w.rawRecords} raw, ${w.rejectedRecords} rejected, ${w.flaggedRecords} flagged`,
+      `  files: ${w.files.length} in ${w.partitions.length === 0 ? 'no partition' : w.partitions.join(', ')}`,
+    );
+  }
+  lines.push(`  duration: ${(summary.durationMs / 1000).toFixed(2)} s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { spawnNpm } from '../support/cli.js';
+import { readParquet } from '../support/duckdb.js';
+
+/**
+ * Ctrl-C as a user presses it: real signals sent to the process group of `npm run …` (npm, and
+ * the node process it runs), at moments drawn from a seeded generator so a failure can be replayed.
+ */
+
+const SEED = Number(process.env.CTRL_C_SEED ?? 20261130);
+
+/** mulberry32: a small seeded generator, so the "random" moments are the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const waitFor = async (condition: () => boolean, what: string, timeoutMs = 30_000) => {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const newFolder = (name: string) => mkdtempSync(join(tmpdir(), `${name}-`));
+
+describe('Ctrl-C on npm run demo', () => {
+  const random = seeded(SEED);
+  // From the command's first line to 3 s later: before, during and after the first run, while the
+  // report is written and while the demo waits for the next slot.
+  const moments = Array.from({ length: 10 }, () => Math.round(random() * 3_000));
+
+  for (const [trial, delayMs] of moments.entries()) {
+    it(`trial ${trial + 1}: SIGINT ${delayMs} ms after the first line (seed ${SEED}) leaves the report`, async () => {
+      const lake = join(newFolder('ctrl-c'), 'demo-lake');
+      const demo = spawnNpm('demo', ['--lake', lake]);
+      await waitFor(() => demo.output().includes('[SIMULATED] API simulator on'), 'the first line');
+      await sleep(delayMs);
+      demo.signalGroup('SIGINT');
+      const { status, output } = await demo.closed;
+      assert.equal(status, 0, output);
+      assert.match(output, /SIGINT received: stopping/);
+      assert.ok(existsSync(join(lake, 'report.html')), `no report after SIGINT at ${delayMs} ms:\n${output}`);
+      assert.match(output, new RegExp(`report: ${join(lake, 'report.html')}`));
+      assert.doesNotMatch(output, /exiting at once/, 'one Ctrl-C is one signal, whatever npm forwards');
+    });
+  }
+});
+
+describe('a second Ctrl-C', () => {
+  it('exits at once (130) without waiting for what the first one let finish', async () => {
+    // A day of history makes the report after the next run take a second or more: the first
+    // Ctrl-C, sent while it is being written, lets it finish; the second must not wait for it.
+    const lake = join(newFolder('ctrl-c-twice'), 'demo-lake');
+    const history = spawnNpm('demo', ['--days', '1', '--lake', lake]);
+    assert.equal((await history.closed).status, 0);
+    const demo = spawnNpm('demo', ['--lake', lake]);
+    await waitFor(() => /places: 121 ok/.test(demo.output()), 'the first run to end');
+    demo.signalGroup('SIGINT');
+    await sleep(700);
+    demo.signalGroup('SIGINT');
+    const { status, output } = await demo.closed;
+    assert.equal(status, 130, output);
+    assert.match(output, /SIGINT received: stopping[\s\S]*SIGINT received again: exiting at once/);
+    // It did not wait: the report the first signal let finish was still being written.
+    assert.doesNotMatch(output, /^report: /m);
+  });
+});
+
+describe('Ctrl-C on npm start', () => {
+  const key = 'ctrl-c-test-key';
+  // Every answer takes 2 s: a run of 8 places is in flight for seconds, long enough to interrupt.
+  const simulator = new ApiSimulator({ validKeys: [key], faults: [{ kind: 'latency', latencyMs: 2_000 }] });
+  let env: Record<string, string>;
+
+  before(async () => {
+    env = { SEOUL_API_KEY: key, SEOUL_API_BASE_URL: await simulator.start(), LOG_FORMAT: 'json' };
+  });
+  after(() => simulator.stop());
+
+  it('first signal abandons the run in flight, says so, and still writes its outcomes', async () => {
+    const lake = newFolder('ctrl-c-start');
+    const places = 'POI001,POI002,POI003,POI004';
+    const start = spawnNpm(
+      'start',
+      ['--once', '--places', places, '--concurrency', '2', '--lake', lake],
+      env,
+    );
+    await waitFor(() => start.output().includes('collecting 4 place(s)'), 'the run to start');
+    await sleep(500);
+    start.signalGroup('SIGINT');
+    const { status, output } = await start.closed;
+    assert.match(output, /abandoning run \S+: 0 of 4 places done, the rest are recorded as interrupted/);
+    assert.match(output, /places: 0 ok, 0 no data, 4 failed \(of 4\)/);
+    assert.equal(status, 1, 'nothing was collected');
+    const outcomes = await readParquet(
+      join(lake, 'collection_outcomes/**/*.parquet'),
+      'SELECT area_code, status, reason FROM data ORDER BY area_code',
+    );
+    assert.deepEqual(
+      outcomes.map((o) => [o.area_code, o.status]),
+      places.split(',').map((code) => [code, 'failed']),
+    );
+    for (const outcome of outcomes)
+      assert.match(String(outcome.reason), /^interrupted: the run was stopped \(SIGINT\)/);
+  });
+
+  it('stops between runs with status 0, saying no run was in progress', async () => {
+    simulator.setFaults([]);
+    try {
+      const lake = newFolder('ctrl-c-idle');
+      const start = spawnNpm('start', ['--places', 'POI001', '--lake', lake], env);
+      await waitFor(() => /next run at \d{2}:\d{2} KST/.test(start.output()), 'the wait for the next slot');
+      start.signalGroup('SIGINT');
+      const { status, output } = await start.closed;
+      assert.equal(status, 0, output);
+      assert.match(output, /no run in progress: stopping/);
+      assert.ok(readdirSync(join(lake, 'population'), { recursive: true }).length > 0);
+    } finally {
+      simulator.setFaults([{ kind: 'latency', latencyMs: 2_000 }]);
+    }
+  });
+});

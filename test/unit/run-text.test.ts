@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RunSummary } from '../../lambdas/core/run-summary.js';
+import { historySlots, RUNS_PER_DAY } from '../../lambdas/local/history.js';
+import { allFailedLine, formatRunSummary } from '../../lambdas/local/run-text.js';
+
+function summary(failures: { code: string; reason: string }[], ok = 0): RunSummary {
+  return {
+    runId: 'r1',
+    collectedAt: '2026-11-25T13:00:00.000Z',
+    simulated: false,
+    places: { asked: failures.length + ok, ok, noData: 0, failed: failures.length },
+    noData: [],
+    failures,
+    published: ok,
+    durationMs: 1000,
+  };
+}
+const codes = (n: number) => Array.from({ length: n }, (_, i) => `POI${String(i + 1).padStart(3, '0')}`);
+
+describe('run summary for a person', () => {
+  it('is one line when all 121 places fail for the same network reason', () => {
+    const reason =
+      'network error: fetch failed: getaddrinfo ENOTFOUND openapi.seoul.go.kr (after 4 attempts)';
+    const text = formatRunSummary(summary(codes(121).map((code) => ({ code, reason }))));
+    assert.match(
+      text,
+      new RegExp(`^ {2}API unreachable: all 121 places failed: ${reason.replace(/[()]/g, '\\$&')}$`, 'm'),
+    );
+    assert.doesNotMatch(text, /POI\d{3}/);
+    assert.equal(text.split('\n').length, 5);
+  });
+
+  it('says "all failed" without "unreachable" when the API answered badly', () => {
+    assert.equal(
+      allFailedLine(summary(codes(3).map((code) => ({ code, reason: 'HTTP 500 (after 4 attempts)' })))),
+      'all 3 places failed: HTTP 500 (after 4 attempts)',
+    );
+  });
+
+  it('groups mixed failures by reason, most frequent first, with a few codes each', () => {
+    const failures = [
+      ...codes(7).map((code) => ({ code, reason: 'HTTP 500' })),
+      { code: 'POI099', reason: 'unparseable JSON body' },
+    ];
+    const text = formatRunSummary(summary(failures, 10));
+    assert.equal(allFailedLine(summary(failures, 10)), undefined);
+    assert.match(
+      text,
+      /^ {4}failed \(7\): HTTP 500 — POI001, POI002, POI003, POI004, POI005 and 2 more\n {4}failed \(1\): unparseable JSON body — POI099$/m,
+    );
+  });
+
+  it('shows the scheduled time in KST', () => {
+    assert.match(formatRunSummary(summary([], 1)), /^run r1 for 2026-11-25 22:00 KST$/m);
+  });
+});
+
+describe('history slots', () => {
+  it('are 72 a day on :00/:20/:40, oldest first, ending at the latest slot not after now', () => {
+    const slots = historySlots(new Date('2026-11-25T13:47:12Z'), 2);
+    assert.equal(RUNS_PER_DAY, 72);
+    assert.equal(slots.length, 144);
+    assert.equal(slots.at(-1)?.toISOString(), '2026-11-25T13:40:00.000Z');
+    assert.equal(slots[0]?.toISOString(), '2026-11-23T14:00:00.000Z');
+    for (const [i, slot] of slots.entries()) {
+      if (i > 0) assert.equal(slot.getTime() - (slots[i - 1] as Date).getTime(), 20 * 60_000);
+    }
+    assert.equal(
+      historySlots(new Date('2026-11-25T13:40:00Z'), 1).at(-1)?.toISOString(),
+      '2026-11-25T13:40:00.000Z',
+    );
+  });
+});
