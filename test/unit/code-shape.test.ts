@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../lambdas/core/normalizer.js';
 
@@ -44,5 +44,34 @@ describe('the congestion labels, said in the normalizer and ranked in the conges
       ...CONGESTION_LEVELS.map((label, index) => [label, index + 1]),
       ...LEGACY_CONGESTION_LEVELS.map((label) => [label, CONGESTION_LEVELS.length]),
     ]);
+  });
+});
+
+describe('the import graph of lambdas/', () => {
+  it('has no circle (a module never reaches itself through its imports, type imports included)', () => {
+    const files = readdirSync(LAMBDAS, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+      .map((entry) => join(entry.parentPath, entry.name));
+    const importsOf = new Map(
+      files.map((file) => [
+        file,
+        [...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)].map((m) =>
+          join(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')),
+        ),
+      ]),
+    );
+    const circles: string[] = [];
+    const done = new Set<string>();
+    const visit = (file: string, path: string[]) => {
+      if (path.includes(file)) {
+        circles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(LAMBDAS, f)).join(' → '));
+        return;
+      }
+      if (done.has(file)) return;
+      for (const next of importsOf.get(file) ?? []) visit(next, [...path, file]);
+      done.add(file);
+    };
+    for (const file of files) visit(file, []);
+    assert.deepEqual(circles, []);
   });
 });
