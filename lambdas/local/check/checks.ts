@@ -326,12 +326,15 @@ const AREA_SUFFIX: Record<string, string> = {
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
 const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
+/** The local warehouse's folder (`local-warehouse.ts`): a DuckDB file rebuilt from the lake at will. */
+const LOCAL_WAREHOUSE_FOLDER = '_warehouse/';
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
 
 /** Temporary names, unknown extensions, files outside the areas or outside partition folders. */
 export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const key of ctx.keys) {
+    if (key.startsWith(LOCAL_WAREHOUSE_FOLDER)) continue;
     const area = key.split('/')[0] as string;
     const name = key.slice(key.lastIndexOf('/') + 1);
     if (TEMPORARY.test(name)) {
