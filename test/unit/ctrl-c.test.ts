@@ -59,6 +59,28 @@ describe('Ctrl-C on npm run demo', () => {
   }
 });
 
+describe('Ctrl-C on npm run demo -- --days', () => {
+  it('finishes the simulated run in progress, says how many were written, and writes the report', async () => {
+    const lake = join(newFolder('ctrl-c-days'), 'demo-lake');
+    const demo = spawnNpm('demo', ['--days', '5', '--lake', lake]);
+    await waitFor(() => demo.output().includes('simulating 360 scheduled runs'), 'the history to start');
+    await sleep(1_000);
+    demo.signalGroup('SIGINT');
+    const { status, output } = await demo.closed;
+    assert.equal(status, 0, output);
+    assert.match(output, /finishing simulated run \d+ of 360, then writing the report/);
+    const written = Number(/stopped by SIGINT after (\d+) of 360 runs written/.exec(output)?.[1]);
+    assert.ok(written > 0 && written < 360, output);
+    assert.ok(existsSync(join(lake, 'report.html')));
+    const [runs] = await readParquet(
+      join(lake, 'collection_outcomes/**/*.parquet'),
+      "SELECT count(DISTINCT collected_at) AS n, count(*) FILTER (WHERE status <> 'ok') AS not_ok FROM data",
+    );
+    assert.equal(runs?.n, BigInt(written), 'every run it says it wrote is in the lake, whole');
+    assert.equal(runs?.not_ok, 0n);
+  });
+});
+
 describe('a second Ctrl-C', () => {
   it('exits at once (130) without waiting for what the first one let finish', async () => {
     // A day of history makes the report after the next run take a second or more: the first
@@ -81,8 +103,8 @@ describe('a second Ctrl-C', () => {
 
 describe('Ctrl-C on npm start', () => {
   const key = 'ctrl-c-test-key';
-  // Every answer takes 2 s: a run of 8 places is in flight for seconds, long enough to interrupt.
-  const simulator = new ApiSimulator({ validKeys: [key], faults: [{ kind: 'latency', latencyMs: 2_000 }] });
+  // Every answer takes 5 s: a run is in flight for seconds, long enough to interrupt it for sure.
+  const simulator = new ApiSimulator({ validKeys: [key], faults: [{ kind: 'latency', latencyMs: 5_000 }] });
   let env: Record<string, string>;
 
   before(async () => {
@@ -129,7 +151,7 @@ describe('Ctrl-C on npm start', () => {
       assert.match(output, /no run in progress: stopping/);
       assert.ok(readdirSync(join(lake, 'population'), { recursive: true }).length > 0);
     } finally {
-      simulator.setFaults([{ kind: 'latency', latencyMs: 2_000 }]);
+      simulator.setFaults([{ kind: 'latency', latencyMs: 5_000 }]);
     }
   });
 });
