@@ -15,6 +15,8 @@ export interface RunSummary {
   readonly noData: { readonly code: string; readonly reason: string }[];
   readonly failures: { readonly code: string; readonly reason: string }[];
   readonly published: number;
+  /** Answers collected but not yet in the lake (it could not be written): outcomes follow once they are. */
+  readonly waiting?: { readonly places: number; readonly reason: string };
   /** Set when the API refused the key (INFO-100): said loudly, since no later run can succeed either. */
   readonly keyRefused?: string;
   /** Present when the writer ran in the same process (local runs). */
@@ -51,6 +53,7 @@ export function summarizeRun(input: {
   outcomes?: { readonly key: string; readonly partition: string };
   simulated: boolean;
   durationMs: number;
+  waiting?: RunSummary['waiting'];
 }): RunSummary {
   const { collect, writes } = input;
   const count = (status: PlaceOutcome['status']) =>
@@ -71,6 +74,7 @@ export function summarizeRun(input: {
     failures: reasonsOf(collect.outcomes, 'failed'),
     published: input.published,
     ...(collect.keyRefused ? { keyRefused: collect.keyRefused.message } : {}),
+    ...(input.waiting ? { waiting: input.waiting } : {}),
     written: writes
       ? {
           populationRows: sum((w) => w.populationRows),

@@ -21,7 +21,7 @@ import { guardLake } from './lake-guard.js';
 import { RunProgress } from './progress.js';
 import { reportAfterDemo } from './report-command.js';
 import { formatRunSummary, kstClockText, kstText } from './run-text.js';
-import { type LocalRunDeps, runOnce } from './runner.js';
+import { finishLocalRuns, type LocalRunDeps, recoverUnfinishedRuns, runOnce } from './runner.js';
 import { runOnSchedule } from './schedule.js';
 import { ApiSimulator } from './simulator/server.js';
 import { createTransport } from './transport-factory.js';
@@ -74,6 +74,17 @@ async function openPipeline(
     groupId: writerGroupFor(store.location),
     deliver: (batch) => writeBatch(batch, { store, catalog: NO_CATALOG, log }),
   });
+  try {
+    // What a crash, a kill or a full disk left half done is finished before the first run.
+    const recovery = await recoverUnfinishedRuns({ store, transport, log });
+    for (const run of recovery.settledRuns)
+      io.err(
+        `unfinished run ${run.runId} settled: ${run.ok} place(s) ok, ${run.failed} failed (see collection_outcomes)`,
+      );
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
   return {
     deps: {
       client:
@@ -97,7 +108,15 @@ async function openPipeline(
     },
     location: store.location,
     description: transport.description,
-    close: () => transport.close(),
+    close: async () => {
+      try {
+        // Queued answers are written, or recorded as lost with the reason: never dropped silently.
+        const notice = await finishLocalRuns({ store, transport, log });
+        if (notice) io.err(`warning: ${notice}`);
+      } finally {
+        await transport.close();
+      }
+    },
   };
 }
 

@@ -26,6 +26,7 @@ export interface InProcessQueueOptions {
  */
 export class InProcessQueue implements Transport {
   readonly description: string;
+  readonly keepsRecords = false;
   private readonly records: SourceRecord[] = [];
   private delivered = 0;
   private readonly sourceName: string;

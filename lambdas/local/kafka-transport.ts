@@ -43,6 +43,7 @@ export interface KafkaTransportOptions {
  */
 export class KafkaTransport implements Transport {
   readonly description: string;
+  readonly keepsRecords = true;
   /** Next offset per partition that the writer must have committed for `drain()` to resolve. */
   private readonly targets = new Map<number, number>();
 
@@ -50,7 +51,9 @@ export class KafkaTransport implements Transport {
     private readonly options: KafkaTransportOptions,
     private readonly publisher: EnvelopePublisher,
     private readonly admin: Admin,
-    private readonly emulator: MskEventSourceEmulator<BatchWriteResult>,
+    private emulator: MskEventSourceEmulator<BatchWriteResult>,
+    /** Builds a fresh emulator, to take over from one that gave up on a batch. */
+    private readonly newEmulator: () => MskEventSourceEmulator<BatchWriteResult>,
     /** What the writer wrote since the last `drain()`; the emulator appends to it. */
     private readonly results: BatchWriteResult[],
   ) {
@@ -69,17 +72,19 @@ export class KafkaTransport implements Transport {
     await ensureTopic(kafka, { topic, numPartitions: options.numPartitions ?? 3 }, log);
     const admin = kafka.admin();
     const results: BatchWriteResult[] = [];
-    const emulator = new MskEventSourceEmulator<BatchWriteResult>({
-      kafka,
-      topic,
-      groupId: options.groupId ?? 'seoul-population-writer',
-      log,
-      batchSize: options.batchSize ?? 100,
-      batchingWindowMs: options.batchingWindowMs ?? 500,
-      maxDeliveries: options.maxDeliveries ?? 3,
-      handler: (event) => options.deliver(decodeMskEvent(event)),
-      onResult: (result) => results.push(result),
-    });
+    const newEmulator = () =>
+      new MskEventSourceEmulator<BatchWriteResult>({
+        kafka,
+        topic,
+        groupId: options.groupId ?? 'seoul-population-writer',
+        log,
+        batchSize: options.batchSize ?? 100,
+        batchingWindowMs: options.batchingWindowMs ?? 500,
+        maxDeliveries: options.maxDeliveries ?? 3,
+        handler: (event) => options.deliver(decodeMskEvent(event)),
+        onResult: (result) => results.push(result),
+      });
+    const emulator = newEmulator();
     let publisher: EnvelopePublisher;
     try {
       await admin.connect();
@@ -102,7 +107,7 @@ export class KafkaTransport implements Transport {
         },
       );
     }
-    const transport = new KafkaTransport(options, publisher, admin, emulator, results);
+    const transport = new KafkaTransport(options, publisher, admin, emulator, newEmulator, results);
     // Records already in the topic that this group has not committed (a run whose writer failed
     // before the last stop) are part of what the first drain() waits for: they are not lost.
     await transport.raiseTargetsToEndOfTopic();
@@ -128,13 +133,14 @@ export class KafkaTransport implements Transport {
     const groupId = this.options.groupId ?? 'seoul-population-writer';
     const deadline = Date.now() + (this.options.drainTimeoutMs ?? 120_000);
     for (;;) {
-      if (this.emulator.failure) {
-        throw new KafkaError(
-          `the writer did not take the published records: ${describeError(this.emulator.failure)}`,
-          {
-            cause: this.emulator.failure,
-          },
-        );
+      const failure = this.emulator.failure;
+      if (failure) {
+        // The records stay in the topic. A fresh consumer takes them up again, so that a later
+        // drain() (the next run's) writes them once the cause is gone, e.g. a disk with space again.
+        await this.restartEmulator();
+        throw new KafkaError(`the writer did not take the published records: ${describeError(failure)}`, {
+          cause: failure,
+        });
       }
       const [offsets] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
       const committed = new Map((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
@@ -151,6 +157,17 @@ export class KafkaTransport implements Transport {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this.results.splice(0);
+  }
+
+  private async restartEmulator(): Promise<void> {
+    await this.emulator.stop();
+    const fresh = this.newEmulator();
+    this.emulator = fresh;
+    try {
+      await fresh.start();
+    } catch (error) {
+      this.options.log.error('writer consumer could not restart', { error: describeError(error) });
+    }
   }
 
   async close(): Promise<void> {

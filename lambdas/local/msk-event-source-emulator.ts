@@ -74,6 +74,9 @@ export class MskEventSourceEmulator<T> {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // kafkajs restarts a crashed consumer on its own, also after stop(): that consumer would
+      // hold the process (and the group's partitions) forever. Restart only while running.
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping },
     });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => {
@@ -156,17 +159,30 @@ export class MskEventSourceEmulator<T> {
     return false;
   }
 
-  /** Stops after the invocation in progress; uncommitted records are delivered again next time. */
-  async stop(): Promise<void> {
+  /**
+   * Stops after the invocation in progress; uncommitted records are delivered again next time.
+   * Bounded: a consumer that cannot reach its broker to leave the group is abandoned after
+   * `timeoutMs` (the broker frees its partitions when the session times out).
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     this.stopSignal.abort();
     const consumer = this.consumer;
     this.consumer = undefined;
     if (!consumer) return;
-    await consumer.stop().catch(() => undefined);
-    await consumer.disconnect().catch((error: unknown) => {
-      this.options.log.debug('consumer disconnect failed', { error: describeError(error) });
+    const leave = (async () => {
+      await consumer.stop().catch(() => undefined);
+      await consumer.disconnect().catch((error: unknown) => {
+        this.options.log.debug('consumer disconnect failed', { error: describeError(error) });
+      });
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
     });
+    if ((await Promise.race([leave, late])) === 'late')
+      this.options.log.warn('event source consumer did not stop in time; abandoned', { timeoutMs });
+    clearTimeout(timer);
   }
 }
 

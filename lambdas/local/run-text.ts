@@ -69,6 +69,10 @@ export function formatRunSummary(summary: RunSummary): string {
   for (const group of groupByReason(summary.noData))
     lines.push(`    no data (${group.codes.length}): ${group.reason} — ${codesText(group.codes)}`);
   lines.push(`  published: ${summary.published} envelopes`);
+  if (summary.waiting)
+    lines.push(
+      `  waiting: ${summary.waiting.places} answer(s) not yet in the lake (${summary.waiting.reason}); outcomes follow once they are`,
+    );
   if (summary.written) {
     const w = summary.written;
     lines.push(

@@ -1,11 +1,21 @@
-import type { PlaceOutcome } from '../core/collector.js';
+import { collectRun, type PlaceOutcome } from '../core/collector.js';
 import { newRunId } from '../core/envelope.js';
+import { describeError, StorageError } from '../core/errors.js';
+import type { BatchWriteResult } from '../core/lake/lake-writer.js';
+import { writeRunOutcomes } from '../core/lake/outcomes-writer.js';
 import type { Log } from '../core/logger.js';
 import type { Place } from '../core/places.js';
-import { collectAndPublish } from '../core/publish-run.js';
+import { publishCollected } from '../core/publish-run.js';
 import { type RunSummary, summarizeRun } from '../core/run-summary.js';
 import type { SeoulApiClient } from '../core/seoul-api/client.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
+import {
+  forgetPendingRun,
+  notePendingRun,
+  removeDeadTemporaryFiles,
+  type SettledRun,
+  settlePendingRuns,
+} from './run-journal.js';
 import type { Transport } from './transport.js';
 
 export interface LocalRunDeps {
@@ -27,9 +37,13 @@ export interface LocalRunDeps {
 }
 
 /**
- * One collection on the embedded default: fetch every place, publish the envelopes, let the
- * writer put them in the lake, and say what happened. The same core modules run in the Lambda
- * fetcher and writer; here they are joined by the local transport.
+ * One collection on the embedded default, in the order that keeps every place accounted for: the
+ * run is noted in the lake before any place is asked; the envelopes are published; the writer puts
+ * them in the lake (archive first, tables next); only then are the outcomes written, and the note
+ * removed. If the writer cannot finish (a full disk), the run stays noted and its outcomes wait
+ * until its answers are in the lake (the next run's drain, or the next start) or are known lost.
+ * The same core modules run in the Lambda fetcher and writer; here they are joined by the local
+ * transport.
  */
 export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<RunSummary> {
   const started = Date.now();
@@ -67,31 +81,128 @@ async function collectPublishAndWrite(
   started: number,
   hooks: { onPlaceDone: (outcome: PlaceOutcome) => void; onFetched: () => void },
 ): Promise<RunSummary> {
-  const { collect, published, outcomes } = await collectAndPublish({
+  const { store, log, transport } = deps;
+  const note = { runId, collectedAt: collectedAt.toISOString(), places: deps.places.map((p) => p.code) };
+  try {
+    await notePendingRun(store, note);
+  } catch (error) {
+    // Nothing was asked yet, so nothing is lost: say why no run took place.
+    throw new StorageError(`run not started, the lake is not writable: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  const collected = await collectRun({
     client: deps.client,
     places: deps.places,
     runId,
     collectedAt,
     concurrency: deps.concurrency,
     runTimeoutMs: deps.runTimeoutMs,
-    log: deps.log,
+    log,
     stop: deps.stop,
     onPlaceDone: hooks.onPlaceDone,
-    publish: (envelopes) => {
-      hooks.onFetched();
-      return deps.transport.publish(envelopes);
-    },
-    store: deps.store,
   });
-  const writes = await deps.transport.drain();
+  hooks.onFetched();
+  await notePendingRun(store, { ...note, outcomes: collected.outcomes }).catch((error: unknown) =>
+    log.warn('cannot note the run as collected', { runId, error: describeError(error) }),
+  );
+  const { collect, count } = await publishCollected(
+    collected,
+    (envelopes) => transport.publish(envelopes),
+    async (failed) => {
+      await writeRunOutcomes(failed, store);
+      await forgetPendingRun(store, runId);
+    },
+  );
+  let writes: BatchWriteResult[];
+  try {
+    writes = await transport.drain();
+  } catch (error) {
+    const reason = lakeFailureReason(error);
+    log.error('answers not yet in the lake; outcomes wait for them', { runId, reason });
+    await notePendingRun(store, { ...note, outcomes: collect.outcomes, note: reason }).catch(() => undefined);
+    return summarizeRun({
+      collect,
+      published: count,
+      simulated: deps.simulated,
+      durationMs: Date.now() - started,
+      waiting: { places: collect.envelopes.length, reason },
+    });
+  }
+  const outcomes = await writeRunOutcomes(collect, store);
+  await forgetPendingRun(store, runId);
+  // Earlier runs whose answers were waiting for the lake are in it now.
+  await settlePendingRuns(store, log);
   const summary = summarizeRun({
     collect,
-    published,
+    published: count,
     writes,
     outcomes,
     simulated: deps.simulated,
     durationMs: Date.now() - started,
   });
-  deps.log.info('run finished', { runId, places: summary.places, durationMs: summary.durationMs });
+  log.info('run finished', { runId, places: summary.places, durationMs: summary.durationMs });
   return summary;
+}
+
+/** What the first start on a lake found and repaired. */
+export interface Recovery {
+  readonly removedTemporaryFiles: string[];
+  readonly settledRuns: SettledRun[];
+}
+
+/**
+ * Before the first run: removes temporary files of killed writers, lets the writer take what a
+ * previous process left in the topic (Kafka), and settles runs that a crash or a full disk cut short.
+ */
+export async function recoverUnfinishedRuns(
+  deps: Pick<LocalRunDeps, 'store' | 'transport' | 'log'>,
+): Promise<Recovery> {
+  const folder = deps.store.location.startsWith('s3://') ? undefined : deps.store.location;
+  const removedTemporaryFiles = folder ? await removeDeadTemporaryFiles(folder) : [];
+  await deps.transport.drain();
+  const settledRuns = await settlePendingRuns(deps.store, deps.log);
+  return { removedTemporaryFiles, settledRuns };
+}
+
+/**
+ * Before the process ends: a last try to write what is queued. Records of the in-process queue
+ * that still cannot be written are dropped with the process, so their places are recorded failed
+ * with the reason and a notice says so. Kafka keeps its records: their runs stay noted and the
+ * next start writes and settles them. Returns the notice, if there is one to give.
+ */
+export async function finishLocalRuns(
+  deps: Pick<LocalRunDeps, 'store' | 'transport' | 'log'>,
+): Promise<string | undefined> {
+  let reason: string | undefined;
+  try {
+    await deps.transport.drain();
+  } catch (error) {
+    reason = lakeFailureReason(error);
+  }
+  if (reason && deps.transport.keepsRecords) {
+    return `answers not yet in the lake stay in Kafka (${reason}); the next start writes them and records their outcomes`;
+  }
+  try {
+    const settled = await settlePendingRuns(deps.store, deps.log, {
+      ...(reason ? { note: `${reason}; the answers were dropped when the process ended` } : {}),
+    });
+    const failed = settled.reduce((total, run) => total + run.failed, 0);
+    if (reason && failed > 0)
+      return `${failed} answer(s) could not be written (${reason}) and were dropped: their places are recorded as failed`;
+  } catch (error) {
+    return `unfinished runs could not be recorded (${describeError(error)}): the next start records them`;
+  }
+  return undefined;
+}
+
+/** `lake not writable: ENOSPC` when the file system refused, the error's own words otherwise. */
+function lakeFailureReason(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (code && /^E[A-Z]+$/.test(code)) return `lake not writable: ${code}`;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return `not written to the lake: ${describeError(error)}`;
 }

@@ -10,6 +10,8 @@ import type { PublishOutcome } from '../core/publish-run.js';
 export interface Transport {
   /** Says where messages go, for the run header. */
   readonly description: string;
+  /** Whether published records outlive this process (Kafka), or go with it (the in-process queue). */
+  readonly keepsRecords: boolean;
   /** Publishes a run's envelopes; resolves once they are queued, saying which were refused. */
   publish(envelopes: readonly Envelope[]): Promise<PublishOutcome>;
   /** Resolves when everything published so far is written to the lake, with what was written. */

@@ -121,6 +121,7 @@ describe('IAM catalogue check (Service Authorization Reference, via policy_sentr
         Resource: '*',
         Condition: {
           StringEquals: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable / ARN format, literally
             'redshift-data:statement-owner-iam-userid': '${aws:userid}',
             'aws:SourceAccount': '1',
           },
@@ -179,6 +180,7 @@ describe('IAM catalogue check (Service Authorization Reference, via policy_sentr
 
   it('matches wildcards in resources against resource-type formats by meaning', () => {
     const logStream =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable / ARN format, literally
       'arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}';
     assert.ok(
       resourceMatchesFormat(
@@ -188,7 +190,9 @@ describe('IAM catalogue check (Service Authorization Reference, via policy_sentr
     );
     assert.ok(resourceMatchesFormat('arn:aws:logs:ap-northeast-2:123456789012:log-group:/x/y:*', logStream));
     assert.ok(!resourceMatchesFormat('arn:aws:logs:ap-northeast-2:123456789012:log-group:/x/y', logStream));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable / ARN format, literally
     const bucket = 'arn:${Partition}:s3:::${BucketName}';
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable / ARN format, literally
     const object = 'arn:${Partition}:s3:::${BucketName}/${ObjectName}';
     assert.ok(resourceMatchesFormat('arn:aws:s3:::lake', bucket));
     assert.ok(!resourceMatchesFormat('arn:aws:s3:::lake/raw/*', bucket));
@@ -197,6 +201,7 @@ describe('IAM catalogue check (Service Authorization Reference, via policy_sentr
     assert.ok(
       !resourceMatchesFormat(
         'arn:aws:s3:::lake/raw/*',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable / ARN format, literally
         'arn:${Partition}:sqs:${Region}:${Account}:${QueueName}',
       ),
     );

@@ -13,6 +13,7 @@ import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { FullDiskStore } from '../support/full-disk-store.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { FailingStore } from '../support/stores.js';
 
@@ -29,18 +30,41 @@ class RecordingCatalog implements PartitionCatalog {
 }
 
 describe('lake writer', () => {
-  it('writes population, forecast and raw files in the KST minute partition, named after the source', async () => {
+  it('archives to raw/ before any table file: a disk that fills mid-batch leaves no row without its answer', async () => {
+    const lake = newLake();
+    const store = new FullDiskStore(lake);
+    store.full = (key) => !key.startsWith('raw/');
+    await assert.rejects(
+      writeBatch(sourceRecords([yeouido(), gwanghwamun()], { firstOffset: 7 }), {
+        store,
+        catalog: NO_CATALOG,
+        log: new MemoryLog(),
+      }),
+      (error: unknown) => error instanceof StorageError && /ENOSPC/.test(error.message),
+    );
+    assert.deepEqual(await lake.list(''), [`raw/${PARTITION}/seoul.citydata_ppltn-0-7.jsonl.gz`]);
+    // Space again: the redelivered batch completes the same files.
+    store.full = () => false;
+    await writeBatch(sourceRecords([yeouido(), gwanghwamun()], { firstOffset: 7 }), {
+      store,
+      catalog: NO_CATALOG,
+      log: new MemoryLog(),
+    });
+    assert.equal((await lake.list('population/')).length, 1);
+  });
+
+  it('writes raw, then population and forecast files in the KST minute partition, named after the source', async () => {
     const store = newLake();
     const result = await writeBatch(sourceRecords([yeouido(), gwanghwamun()], { firstOffset: 40 }), {
       store,
       catalog: NO_CATALOG,
       log: new MemoryLog(),
     });
-    // collectedAt 2026-07-16T14:20Z is 23:20 in Seoul.
+    // collectedAt 2026-07-16T14:20Z is 23:20 in Seoul. The archive comes first (in write order).
     assert.deepEqual(result.files, [
+      `raw/${PARTITION}/seoul.citydata_ppltn-0-40.jsonl.gz`,
       `population/${PARTITION}/seoul.citydata_ppltn-0-40.parquet`,
       `population_forecast/${PARTITION}/seoul.citydata_ppltn-0-40.parquet`,
-      `raw/${PARTITION}/seoul.citydata_ppltn-0-40.jsonl.gz`,
     ]);
     assert.deepEqual(await store.list(''), [...result.files].sort());
     assert.deepEqual(

@@ -57,7 +57,10 @@ describe('object stores', () => {
     assert.deepEqual(await bucket.list(''), await folder.list(''));
     assert.equal((await folder.list('')).length, 4);
     assert.deepEqual(s3.sent.slice(0, 1), [`put lake-bucket/seoul/${local.files[0]}`]);
-    assert.equal(s3.objects.get(`seoul/${local.files[0]}`)?.contentType, 'application/vnd.apache.parquet');
+    // The archive is written first (gzip JSON lines), the tables after it (Parquet).
+    assert.equal(s3.objects.get(`seoul/${local.files[0]}`)?.contentType, 'application/gzip');
+    const parquet = local.files.find((key) => key.endsWith('.parquet')) as string;
+    assert.equal(s3.objects.get(`seoul/${parquet}`)?.contentType, 'application/vnd.apache.parquet');
     assert.deepEqual(await bucket.get(local.files[2] as string), await folder.get(local.files[2] as string));
   });
 

@@ -11,7 +11,7 @@ import { TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import { FORECAST_ERROR_COLUMNS, forecastErrorSelect } from '../../lambdas/core/warehouse/forecast-error.js';
-import { loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
+import { listPartitions, loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet, redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
 import { LoaderFailedError, runLoader } from '../../lambdas/loader/load-run.js';
@@ -463,6 +463,56 @@ describe('loader handler', () => {
       /"since" must be an ISO-8601 time/,
     );
     assert.equal(other.calls.length, 0);
+  });
+
+  it('refuses a "since" out of range with a clear message, before calling anything', async () => {
+    for (const since of ['1970-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '2099-01-01T00:00:00Z']) {
+      const other = new FakeRedshiftData();
+      await assert.rejects(runLoader({ since }, deps(other).deps), /"since" must be a time from 2022-01-01/);
+      assert.equal(other.calls.length, 0, since);
+    }
+  });
+
+  it('lists the lake by its existing folders: a backfill from 2022 costs a few listings, not one per day', async () => {
+    const store = new LocalFolderStore(lake);
+    const listed: string[] = [];
+    const counting = {
+      list: (prefix: string) => {
+        listed.push(prefix);
+        return store.list(prefix);
+      },
+      listFolders: (prefix: string) => {
+        listed.push(prefix);
+        return store.listFolders(prefix);
+      },
+    };
+    const partitions = await listPartitions(counting, TABLES, new Date('2022-01-01T00:00:00Z'), NOW);
+    assert.equal(partitions.length, 18);
+    assert.ok(listed.length < 40, `${listed.length} listings`);
+  });
+
+  it('skips and logs a stray key instead of loading nothing', async () => {
+    const stray = join(lake, 'population/year=2026/month=07/day=16/hour=23/minute=40.bak');
+    mkdirSync(stray, { recursive: true });
+    writeFileSync(join(stray, 'x.parquet'), 'not a partition');
+    try {
+      const log = new MemoryLog();
+      const partitions = await listPartitions(
+        new LocalFolderStore(lake),
+        TABLES,
+        new Date('2026-07-16T00:00:00Z'),
+        NOW,
+        log,
+      );
+      assert.equal(partitions.length, 18);
+      assert.ok(
+        log.lines.some(
+          (line) => line.message === 'stray key skipped' && String(line.extra?.key).includes('minute=40.bak'),
+        ),
+      );
+    } finally {
+      rmSync(stray, { recursive: true, force: true });
+    }
   });
 
   it('needs a valid bucket and role before it touches the warehouse', async () => {

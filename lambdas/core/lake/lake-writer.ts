@@ -170,47 +170,46 @@ export function routeRecords(
 }
 
 /**
- * Stage 2: each group's files, in order, one group at a time (so only one group's encoded files
- * are in memory). An area with nothing to hold gets no file.
+ * Stage 2: the batch's files, encoded one at a time as they are committed. The archive first, then
+ * rejections, then the tables: a batch cut short (a crash, a full disk) leaves at worst envelopes
+ * in raw/ whose rows are missing, which replay from raw/ restores — never a row whose answer is
+ * not archived. An area with nothing to hold gets no file.
  */
 export async function* encodeGroups(groups: readonly FileGroup[]): AsyncGenerator<LakeFile> {
-  for (const group of groups) {
-    const population = [...group.population.values()];
-    const forecasts = [...group.forecasts.values()].flat();
-    const outputs: { area: LakeArea; ext: string; count: number; encode: () => Promise<Buffer> | Buffer }[] =
-      [
-        {
-          area: 'population',
-          ext: 'parquet',
-          count: population.length,
-          encode: () => encodeParquet(POPULATION, population),
-        },
-        {
-          area: 'population_forecast',
-          ext: 'parquet',
-          count: forecasts.length,
-          encode: () => encodeParquet(POPULATION_FORECAST, forecasts),
-        },
-        {
-          area: 'raw',
-          ext: 'jsonl.gz',
-          count: group.raw.length,
-          encode: () => encodeJsonLinesGzip(group.raw),
-        },
-        {
-          area: 'rejected',
-          ext: 'jsonl.gz',
-          count: group.rejected.length,
-          encode: () => encodeJsonLinesGzip(group.rejected),
-        },
-      ];
-    for (const output of outputs) {
-      if (output.count === 0) continue;
+  const areas: readonly {
+    area: LakeArea;
+    ext: string;
+    count: (group: FileGroup) => number;
+    encode: (group: FileGroup) => Promise<Buffer> | Buffer;
+  }[] = [
+    { area: 'raw', ext: 'jsonl.gz', count: (g) => g.raw.length, encode: (g) => encodeJsonLinesGzip(g.raw) },
+    {
+      area: 'rejected',
+      ext: 'jsonl.gz',
+      count: (g) => g.rejected.length,
+      encode: (g) => encodeJsonLinesGzip(g.rejected),
+    },
+    {
+      area: 'population',
+      ext: 'parquet',
+      count: (g) => g.population.size,
+      encode: (g) => encodeParquet(POPULATION, [...g.population.values()]),
+    },
+    {
+      area: 'population_forecast',
+      ext: 'parquet',
+      count: (g) => [...g.forecasts.values()].reduce((total, rows) => total + rows.length, 0),
+      encode: (g) => encodeParquet(POPULATION_FORECAST, [...g.forecasts.values()].flat()),
+    },
+  ];
+  for (const output of areas) {
+    for (const group of groups) {
+      if (output.count(group) === 0) continue;
       yield {
         area: output.area,
         partition: group.partition,
         key: objectKey(output.area, group.partition, `${group.stem}.${output.ext}`),
-        body: await output.encode(),
+        body: await output.encode(group),
       };
     }
   }
@@ -225,7 +224,8 @@ export interface CommitResult {
 const TABLE_AREAS = new Set<LakeArea>(TABLES.map((table) => table.name));
 
 /**
- * Stage 3: puts every file in the store, then registers the table partitions written in the
+ * Stage 3: puts every file in the store (each whole or not at all: the store's temp + rename, or
+ * one S3 PUT), then registers the table partitions written in the
  * catalog (the writer's Glue catalog; `NO_CATALOG` for the fetcher and locally). The files of a
  * batch and the outcomes file of a run are committed the same way.
  */

@@ -37,7 +37,9 @@ export class LocalFolderStore implements ObjectStore {
     const path = this.pathOf(key);
     // Write then rename: a reader (DuckDB, the crawler) never sees half a file, and a rewrite
     // of the same key replaces the old file in one step.
-    const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    // The writer's PID in the name: after a kill, the next start removes only files whose
+    // writer is gone (run-journal.ts), never one a live process is about to rename.
+    const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(temporary, body);
@@ -65,6 +67,21 @@ export class LocalFolderStore implements ObjectStore {
       throw new StorageError(`cannot remove ${this.pathOf(key)}: ${(error as Error).message}`, {
         cause: error,
       });
+    }
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    try {
+      const entries = await readdir(prefix === '' ? this.location : this.pathOf(prefix.replace(/\/$/, '')), {
+        withFileTypes: true,
+      });
+      return entries
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StorageError(`cannot list ${this.location}: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -9,6 +9,11 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Every key under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * The folder names right under a prefix ending in `/` (S3: a listing with delimiter `/`), sorted.
+   * Lets a reader walk `year=…/month=…/day=…` without listing every key or guessing every day.
+   */
+  listFolders?(prefix: string): Promise<string[]>;
   /** Where the lake is, for messages: a folder path or an `s3://` URL. */
   readonly location: string;
 }

@@ -64,6 +64,32 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    const folders: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
+        for (const common of page.CommonPrefixes ?? [])
+          if (common.Prefix)
+            folders.push(common.Prefix.slice(this.prefix.length + prefix.length).replace(/\/$/, ''));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw new StorageError(`cannot list ${this.location}${prefix}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return folders.sort();
+  }
+
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;

@@ -1,4 +1,4 @@
-import { describeError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { kstParts, parseKstWallClock } from '../kst-time.js';
 import { parsePartitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
@@ -13,7 +13,7 @@ import type { StagingFill } from './staging-fill.js';
 export interface LoaderOptions {
   readonly warehouse: Warehouse;
   /** The lake, to list partitions and count their files (S3 on AWS). */
-  readonly store: Pick<ObjectStore, 'list'>;
+  readonly store: Pick<ObjectStore, 'list' | 'listFolders'>;
   /** How a partition's files reach the staging table: COPY on Redshift. */
   readonly fill: StagingFill;
   readonly log: Log;
@@ -56,7 +56,8 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
   const settledBefore = options.now.getTime() - (options.settleMinutes ?? 5) * 60_000;
   const tables = options.tables ?? TABLES;
 
-  const inLake = (await listPartitions(options.store, tables, since, options.now)).filter(
+  checkSince(since, options.now);
+  const inLake = (await listPartitions(options.store, tables, since, options.now, options.log)).filter(
     (partition) => partitionInstant(partition.path) <= settledBefore,
   );
   const sincePath = partitionPathOf(kstParts(kstMidnight(since)));
@@ -102,25 +103,45 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
   return { loaded, failed, deferred: pending.length - batch.length };
 }
 
+/** No lake can hold data older than the API's real-time city data (published since late 2022). */
+export const EARLIEST_SINCE = new Date('2022-01-01T00:00:00Z');
+
+/** Refuses a `since` the loader cannot honour, with what is allowed. */
+export function checkSince(since: Date, now: Date): void {
+  if (Number.isNaN(since.getTime()) || since < EARLIEST_SINCE || since > now) {
+    throw new ConfigError(
+      `"since" must be a time from ${EARLIEST_SINCE.toISOString()} to now (${now.toISOString()}), got ${Number.isNaN(since.getTime()) ? 'an invalid date' : since.toISOString()}`,
+    );
+  }
+}
+
+/** A table's Parquet key as the writer names it; anything else under the table is a stray. */
+const TABLE_KEY = /^[a-z_]+\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/minute=\d{2}\/[^/]+\.parquet$/;
+
 /**
  * The partitions of the lake from `since` to `now`, with their Parquet file counts, oldest first
- * (and, within one partition, in the schema's table order). Listed day by day (KST), so the
- * cost follows the window, not the size of the whole lake.
+ * (and, within one partition, in the schema's table order). The `year=`, `month=` and `day=`
+ * folders that exist are found by listing with a delimiter, so the cost follows the data, not the
+ * width of the window; only days that hold data are listed key by key. A key that is not a
+ * partition's Parquet file (e.g. `…/minute=40.bak/x.parquet`) is skipped and logged, never fatal.
  */
 export async function listPartitions(
-  store: Pick<ObjectStore, 'list'>,
+  store: Pick<ObjectStore, 'list' | 'listFolders'>,
   tables: readonly TableSpec[],
   since: Date,
   now: Date,
+  log?: Log,
 ): Promise<LakePartition[]> {
   const counts = new Map<string, LakePartition>();
-  for (let day = kstMidnight(since).getTime(); day <= now.getTime(); day += DAY_MS) {
-    const { year, month, day: dd } = kstParts(new Date(day));
-    for (const table of tables) {
-      for (const key of await store.list(`${table.name}/year=${year}/month=${month}/day=${dd}/`)) {
+  for (const table of tables) {
+    for (const dayPrefix of await dayPrefixes(store, table.name, since, now)) {
+      for (const key of await store.list(dayPrefix)) {
         if (!key.endsWith('.parquet')) continue;
-        const values = parsePartitionPath(key);
-        if (!values) continue;
+        const values = TABLE_KEY.test(key) ? parsePartitionPath(key) : undefined;
+        if (!values) {
+          log?.warn('stray key skipped', { key });
+          continue;
+        }
         const path = partitionPathOf(values);
         const id = `${table.name}|${path}`;
         const seen = counts.get(id);
@@ -132,6 +153,42 @@ export async function listPartitions(
   return [...counts.values()].sort(
     (a, b) => a.path.localeCompare(b.path) || (order.get(a.table) ?? 0) - (order.get(b.table) ?? 0),
   );
+}
+
+/** `table/year=…/month=…/day=…/` for every KST day from `since` to `now` that may hold data. */
+async function dayPrefixes(
+  store: Pick<ObjectStore, 'list' | 'listFolders'>,
+  table: string,
+  since: Date,
+  now: Date,
+): Promise<string[]> {
+  const first = kstParts(kstMidnight(since));
+  const last = kstParts(now);
+  const from = `${first.year}${first.month}${first.day}`;
+  const to = `${last.year}${last.month}${last.day}`;
+  if (!store.listFolders) {
+    const prefixes: string[] = [];
+    for (let day = kstMidnight(since).getTime(); day <= now.getTime(); day += DAY_MS) {
+      const { year, month, day: dd } = kstParts(new Date(day));
+      prefixes.push(`${table}/year=${year}/month=${month}/day=${dd}/`);
+    }
+    return prefixes;
+  }
+  const listFolders = store.listFolders.bind(store);
+  const values = (folders: string[], name: string) =>
+    folders.flatMap((folder) => (new RegExp(`^${name}=(\\d+)$`).exec(folder)?.[1] ?? []) as string[]);
+  const prefixes: string[] = [];
+  for (const year of values(await listFolders(`${table}/`), 'year')) {
+    if (year < from.slice(0, 4) || year > to.slice(0, 4)) continue;
+    for (const month of values(await listFolders(`${table}/year=${year}/`), 'month')) {
+      if (`${year}${month}` < from.slice(0, 6) || `${year}${month}` > to.slice(0, 6)) continue;
+      for (const day of values(await listFolders(`${table}/year=${year}/month=${month}/`), 'day')) {
+        const date = `${year}${month}${day}`;
+        if (date >= from && date <= to) prefixes.push(`${table}/year=${year}/month=${month}/day=${day}/`);
+      }
+    }
+  }
+  return prefixes;
 }
 
 /** The UTC instant a partition stands for (its KST wall-clock minute). */

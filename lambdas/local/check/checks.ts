@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatKstWallClock } from '../../core/kst-time.js';
@@ -12,7 +12,9 @@ import {
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
 import { runIntervalMinutes } from '../../core/settings.js';
+import { WAREHOUSE_FILE } from '../local-warehouse.js';
 import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
+import { PENDING_RUNS } from '../run-journal.js';
 import type { Problem } from './problems.js';
 
 export interface CheckSettings {
@@ -326,15 +328,14 @@ const AREA_SUFFIX: Record<string, string> = {
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
 const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
-/** The local warehouse's folder (`local-warehouse.ts`): a DuckDB file rebuilt from the lake at will. */
-const LOCAL_WAREHOUSE_FOLDER = '_warehouse/';
+/** The folder of the local warehouse (`local-warehouse.ts`), beside the lake's areas. */
+const DERIVED_AREA = dirname(WAREHOUSE_FILE);
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
 
 /** Temporary names, unknown extensions, files outside the areas or outside partition folders. */
 export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const key of ctx.keys) {
-    if (key.startsWith(LOCAL_WAREHOUSE_FOLDER)) continue;
     const area = key.split('/')[0] as string;
     const name = key.slice(key.lastIndexOf('/') + 1);
     if (TEMPORARY.test(name)) {
@@ -345,9 +346,16 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
         text: `${key}: temporary file${age === undefined ? '' : `, ${Math.round(age / 60_000)} min old`}${leftover ? '' : ' (may be in use)'}`,
         ...(leftover ? { repair: { remove: key } } : {}),
       });
+    } else if (key.startsWith(PENDING_RUNS)) {
+      problems.push({
+        check: 'stray',
+        text: `${key}: a run that did not finish; the next npm start settles it`,
+      });
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
+    } else if (area === DERIVED_AREA) {
+      // The local warehouse file is derived state, rebuilt from the tables at will: not a stray.
     } else if (!(LAKE_AREAS as readonly string[]).includes(area)) {
       problems.push({ check: 'stray', text: `${key}: outside the lake's areas (${LAKE_AREAS.join(', ')})` });
     } else if (!key.endsWith(AREA_SUFFIX[area] as string)) {

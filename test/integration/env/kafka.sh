@@ -6,8 +6,10 @@
 #   kafka.sh fetch   download the jars once (KAFKA_VERSION, default below)
 #   kafka.sh start   format storage, start the broker, wait until it serves; prints host:port
 #   kafka.sh stop    stop the broker by its PID and delete its data
-#   kafka.sh restart kill the broker by its PID (SIGKILL, as a crash would) and start it again on
-#                    the same data and port: topics, records and committed offsets survive
+#   kafka.sh kill    kill the broker by its PID (SIGKILL, as a crash would), keeping its data
+#   kafka.sh resume  start a killed broker again on the same data and port: topics, records and
+#                    committed offsets survive
+#   kafka.sh restart kill, then resume
 #
 # KAFKA_RUN_DIR chooses where the broker's PID and data live (default .cache/kafka/run), so the soak
 # can run a broker of its own beside the integration tests' one.
@@ -128,15 +130,20 @@ launch() {
   exit 1
 }
 
-restart() {
-  local pid data brokers
-  pid="$(running_pid)" || { say "no broker running to restart"; exit 1; }
-  data="$(cat "$RUN/data-dir")"
-  brokers="$(cat "$RUN/brokers")"
+kill_broker() {
+  local pid
+  pid="$(running_pid)" || { say "no broker running to kill"; exit 1; }
   kill -KILL "$pid" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  say "killed broker (pid $pid); starting it again on the same data"
-  launch "$data" "${brokers##*:}"
+  say "killed broker (pid $pid); its data is kept"
+}
+
+resume() {
+  local brokers
+  if running_pid >/dev/null; then say "broker already running"; cat "$RUN/brokers"; return 0; fi
+  [ -f "$RUN/data-dir" ] || { say "no broker data to resume"; exit 1; }
+  brokers="$(cat "$RUN/brokers")"
+  launch "$(cat "$RUN/data-dir")" "${brokers##*:}"
 }
 
 stop() {
@@ -161,6 +168,8 @@ case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
-  restart) restart ;;
-  *) echo "usage: $0 fetch|start|stop|restart" >&2; exit 2 ;;
+  kill) kill_broker ;;
+  resume) resume ;;
+  restart) kill_broker; resume ;;
+  *) echo "usage: $0 fetch|start|stop|kill|resume|restart" >&2; exit 2 ;;
 esac
