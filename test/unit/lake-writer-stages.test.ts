@@ -26,13 +26,13 @@ describe('the write path as stages', () => {
     );
   });
 
-  it('encodes a group into its files, one per area that has something to hold', async () => {
+  it('encodes the files, one per area that has something to hold: the archive first, the tables last', async () => {
     const { groups } = routeRecords(records, NOW, new MemoryLog());
     const keys: string[] = [];
     for await (const file of encodeGroups(groups)) keys.push(file.key);
     assert.deepEqual(
       keys.map((key) => key.split('/')[0]),
-      ['population', 'population_forecast', 'raw', 'rejected'],
+      ['raw', 'rejected', 'population', 'population_forecast'],
     );
   });
 
@@ -52,10 +52,10 @@ describe('the write path as stages', () => {
     const { groups } = routeRecords(records, NOW, new MemoryLog());
     const committed = await commitFiles(encodeGroups(groups), { store, catalog });
     assert.deepEqual(events, [
-      'put population',
-      'put population_forecast',
       'put raw',
       'put rejected',
+      'put population',
+      'put population_forecast',
       'register population 1',
       'register population_forecast 1',
     ]);
