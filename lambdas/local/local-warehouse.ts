@@ -21,7 +21,8 @@ import { DuckDbWarehouse } from './duckdb-warehouse.js';
  *
  * The lake stays the source of truth: the file can be deleted at any time and is rebuilt from it.
  */
-export const WAREHOUSE_FILE = join('_warehouse', 'analysis.duckdb');
+export const ANALYSIS_FOLDER = '_warehouse';
+export const WAREHOUSE_FILE = join(ANALYSIS_FOLDER, 'analysis.duckdb');
 
 /** DuckDB's memory ceiling for the analyses: well under the report's 1.5 GB budget. */
 const MEMORY_LIMIT = '1GB';
@@ -51,7 +52,7 @@ export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> 
   const folder = resolve(lake);
   let path = ':memory:';
   if (existsSync(folder)) {
-    mkdirSync(join(folder, '_warehouse'), { recursive: true });
+    mkdirSync(join(folder, ANALYSIS_FOLDER), { recursive: true });
     path = join(folder, WAREHOUSE_FILE);
   }
   const instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });

@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { TableName } from '../core/schema.js';
 import { SETTINGS } from '../core/settings.js';
 import { viewSettingValues } from '../core/warehouse/apply-sql.js';
 import { SqlTemplateError } from '../core/warehouse/errors.js';
@@ -22,6 +21,7 @@ export const ANALYSIS_VIEWS = [
   'v_completeness_by_run',
   'v_missing_runs_by_place',
   'v_freshness_by_run',
+  'v_resident_share_over_time',
 ] as const;
 export type AnalysisView = (typeof ANALYSIS_VIEWS)[number];
 
@@ -57,26 +57,4 @@ export async function applyViews(
     }
   }
   return files.map((file) => file.name);
-}
-
-/**
- * Tables the report reads many times (most views start from them): worth one read into memory.
- * `population_forecast` is not among them: twelve rows per observation, read by one question only.
- */
-export const SNAPSHOT_TABLES: readonly TableName[] = ['population', 'collection_outcomes'];
-
-/**
- * Reads lake tables once into temporary tables of the same names, which DuckDB resolves before
- * `openLake`'s views over the Parquet files: later queries (and the views built on the tables) then
- * read memory instead of listing, opening and de-duplicating every file again. For a year of runs
- * that is tens of thousands of files per table. (`openLake` turns DuckDB's cache of external file
- * contents off: every file is read once here, and the cache would hold the whole lake in memory.)
- */
-export async function snapshotLake(
-  connection: DuckDBConnection,
-  tables: readonly TableName[] = SNAPSHOT_TABLES,
-): Promise<void> {
-  for (const table of tables) {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM main.${table}`);
-  }
 }

@@ -108,11 +108,14 @@ export interface GeneratedYear {
   readonly outcomes: number;
 }
 
-/** Writes `days` simulated days into `lake`, day by day; returns the row counts. */
+/**
+ * Writes `days` simulated days into `lake`, day by day, starting `firstDay` days after the first
+ * simulated day (to add days to a lake generated before); returns the row counts.
+ */
 export async function generateYear(
   lake: string,
   days: number,
-  onDay: (day: number) => void = () => {},
+  { firstDay = 0, onDay = () => {} }: { firstDay?: number; onDay?: (day: number) => void } = {},
 ): Promise<GeneratedYear> {
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: '1GB',
@@ -131,7 +134,7 @@ export async function generateYear(
     );
     const count = async (table: string) =>
       Number((await db.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJson()[0]?.[0]);
-    for (let day = 0; day < days; day++) {
+    for (let day = firstDay; day < firstDay + days; day++) {
       for (const statement of dayStatements(day)) await db.run(statement);
       for (const table of ['population', 'population_forecast', 'collection_outcomes'])
         await db.run(partitionedCopy(table, lake, day));

@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { buildReport } from '../../lambdas/local/report/build-report.js';
+import type { Payload } from '../../lambdas/local/report/payload.js';
 import { reportCommand } from '../../lambdas/local/report-command.js';
-import { buildFixtureLake, FIXTURE_CHARTS } from './warehouse-fixture.js';
+import { buildFixtureLake, REPORT_CHARTS } from './warehouse-fixture.js';
 
-const marksOf = (html: string) =>
-  Object.fromEntries(
-    [...html.matchAll(/data-chart="([a-z-]+)" data-marks="(\d+)"/g)].map((m) => [m[1], Number(m[2])]),
-  );
+const chartsOf = (html: string) => [...html.matchAll(/data-chart="([a-z-]+)"/g)].map((m) => m[1]);
+
+/** The data the page's script draws, as embedded in the page. */
+function payloadOf(html: string): Payload {
+  const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1];
+  assert.ok(json, 'the page embeds its data');
+  return JSON.parse(json) as Payload;
+}
 
 function io() {
   const out: string[] = [];
@@ -28,48 +35,91 @@ function io() {
 
 describe('report over the fixture lake', () => {
   let html: string;
+  let payload: Payload;
   before(async () => {
     html = (await buildReport(await buildFixtureLake(), { now: new Date('2026-07-16T16:00:00Z') })).html;
+    payload = payloadOf(html);
   });
 
-  it('draws every chart, each with as many marks as the views have rows for it', () => {
-    assert.deepEqual(Object.keys(marksOf(html)), FIXTURE_CHARTS);
-    assert.deepEqual(marksOf(html), {
-      // 12 observations; POI001's two 약간 붐빔 runs in a row merge, as do POI009's two 보통 runs
-      'congestion-heatmap': 10,
-      'daily-ranges': 2, // the latest KST day, 07-17: POI001 and POI072
-      'daily-bands': 5, // 5 place-days
-      'age-bands': 8,
-      'sex-by-category': 6, // 3 categories × male, female
-      'resident-by-category': 6,
-      'resident-top-visitors': 6,
-      'forecast-hit-rate': 2, // horizons 1 and 2
-      'forecast-error': 2,
-      'completeness-runs': 9, // a collected segment in each of 6 runs, 1 no-data, 2 failed
-      freshness: 6,
-    });
+  it('has a place for every chart, and the map of the 121 places over the 25 districts', () => {
+    assert.deepEqual(chartsOf(html), REPORT_CHARTS);
+    assert.equal(payload.places.length, 121);
+    const geo = payload.geo as { places: { features: unknown[] }; districts: { features: unknown[] } };
+    assert.equal(geo.places.features.length, 121);
+    assert.equal(geo.districts.features.length, 25);
+    assert.deepEqual(
+      (geo.places.features as { properties: { name: string } }[]).map((f) => f.properties.name).sort(),
+      ALL_PLACES.map((p) => p.code).sort(),
+      'one area per place, named by its code',
+    );
+    assert.match(html, /OA-21285/);
+    assert.match(html, /KOGL Type 1/);
+  });
+
+  it('steps the map through every run, each place coloured by its level in that run', () => {
+    assert.deepEqual(
+      payload.map.frames.map((f) => f.label),
+      [
+        '2026-07-16 13:20',
+        '2026-07-16 13:40',
+        '2026-07-16 14:20',
+        '2026-07-16 14:40',
+        '2026-07-16 15:20',
+        '2026-07-17 00:20',
+      ],
+    );
+    const at = (frame: number, code: string) => {
+      const i = payload.places.findIndex((p) => p.code === code);
+      return [payload.map.ranks[frame]?.[i], payload.map.min[frame]?.[i], payload.map.max[frame]?.[i]];
+    };
+    assert.deepEqual(at(2, 'POI001'), ['4', 30000, 32000]); // 14:20: 붐빔
+    assert.deepEqual(at(0, 'POI009'), ['0', null, null]); // R1: POI009 failed
+    assert.deepEqual(at(5, 'POI001'), ['1', 4000, 4500]); // 00:20: 여유
+    assert.equal(payload.map.ranks[0]?.replace(/0/g, '').length, 2, 'two places observed in the first run');
+  });
+
+  it('answers every question for every observed place, not only the busiest', () => {
+    assert.equal(payload.resolution, 'run');
+    assert.deepEqual(Object.keys(payload.series.byPlace).sort(), ['POI001', 'POI009', 'POI072']);
+    const poi009 = payload.series.byPlace.POI009;
+    assert.ok(poi009);
+    assert.equal(poi009.mid.filter((v) => v !== null).length, 3);
+    assert.equal(poi009.resident.filter((v) => v !== null).length, 3);
+    assert.deepEqual(Object.keys(payload.ageSex).sort(), ['POI001', 'POI009', 'POI072']);
+    assert.deepEqual(payload.ageSex.POI009?.age, [1.5, 3.5, 30, 25, 15, 12, 8, 5]);
+    assert.deepEqual(Object.keys(payload.forecast.hitRate).sort(), ['POI001', 'POI009', 'POI072']);
   });
 
   it('shows the views’ figures', () => {
     assert.match(html, /6 run\(s\) from 2026-07-16 13:20 to 2026-07-17 00:20 KST/);
     assert.match(html, /3 of 7 forecasts had the right level \(42\.9 %\)/);
     assert.match(html, /2 of 3 forecasts had the right level \(66\.7 %\)/);
-    assert.match(html, /07-16 13:40: 1 without data \(INFO-200\)/);
     assert.match(html, /28 scheduled 20-minute slot\(s\) between these runs never ran/);
-    assert.match(html, /강남 MICE 관광특구 07-16 14:20 KST: 붐빔 \(30,000–32,000\)/);
-    assert.match(html, /강남 MICE 관광특구 07-16 14:40–07-16 15:20: 약간 붐빔 \(2 runs\)/);
     assert.match(
       html,
       /<td>광화문·덕수궁 <small>POI009<\/small><\/td><td>6<\/td><td>3<\/td><td>3<\/td><td>0<\/td><td>1<\/td><td>2<\/td>/,
     );
   });
 
-  it('is one self-contained page: no script, no external resource, a policy that forbids fetching', () => {
-    assert.doesNotMatch(html, /<script/i);
-    assert.doesNotMatch(html, /\b(src|href)="(?!#)/);
-    assert.doesNotMatch(html, /url\(/);
-    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/);
+  it('is one self-contained page: scripts inline and allowed by hash only, nothing fetched', () => {
+    assert.doesNotMatch(html, /<script[^>]+src=/i);
+    const markup = html.replace(/<script[^>]*>.*?<\/script>/gs, '');
+    assert.doesNotMatch(markup, /\b(src|href)="(?!#)/);
+    assert.doesNotMatch(markup, /url\(/);
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    assert.match(policy, /^default-src 'none'/);
+    assert.doesNotMatch(policy, /unsafe-inline'[^;]*script|script-src[^;]*unsafe/);
+    const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((m) => m[1] as string);
+    assert.equal(scripts.length, 2, 'ECharts and the page script');
+    for (const source of scripts) {
+      const hash = createHash('sha256').update(source, 'utf8').digest('base64');
+      assert.ok(policy.includes(`'sha256-${hash}'`), 'each script is allowed by its hash');
+    }
     assert.doesNotMatch(html, /SIMULATED DATA/);
+  });
+
+  it('names Korean fonts first in its font stack', () => {
+    assert.match(html, /--font:"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic"/);
   });
 });
 
@@ -81,7 +131,8 @@ describe('report over an empty lake', () => {
     assert.match(html, /No data yet/);
     assert.match(html, /SEOUL_API_KEY=your-key npm start -- --once --lake /);
     assert.match(html, /npm run demo -- --once/);
-    assert.deepEqual(marksOf(html), {});
+    assert.deepEqual(chartsOf(html), []);
+    assert.doesNotMatch(html, /<script/);
   });
 });
 
@@ -103,7 +154,7 @@ describe('npm run report', () => {
     const { out: printed, io: cli } = io();
     assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 0);
     assert.deepEqual(printed, [out]);
-    assert.match(readFileSync(out, 'utf8'), /data-chart="forecast-hit-rate"/);
+    assert.match(readFileSync(out, 'utf8'), /data-chart="map"/);
   });
 
   it('writes into the lake folder by default, with LAKE_DIR as the default lake', async () => {

@@ -275,17 +275,16 @@ export async function buildFixtureLake(
   return dir;
 }
 
-/** Every chart the report draws from the fixture lake (it has two KST days and checkable forecasts). */
-export const FIXTURE_CHARTS = [
-  'congestion-heatmap',
-  'daily-ranges',
-  'daily-bands',
-  'age-bands',
-  'sex-by-category',
-  'resident-by-category',
-  'resident-top-visitors',
-  'forecast-hit-rate',
-  'forecast-error',
-  'completeness-runs',
+/** Every chart the report draws (one ECharts element each), in page order. */
+export const REPORT_CHARTS = [
+  'map',
+  'population-range',
+  'congestion',
+  'age-sex',
+  'resident',
+  'forecast',
+  'place-hit-rate',
+  'forecast-horizon',
+  'completeness',
   'freshness',
 ];

@@ -168,6 +168,28 @@ describe('analysis views over the fixture lake', () => {
     );
   });
 
+  it('resident share over time: one row per place and run, whose mean is v_resident_share', async () => {
+    assert.deepEqual(await rows('SELECT count(*) AS n FROM v_resident_share_over_time'), [{ n: 12 }]);
+    assert.deepEqual(
+      await rows(
+        `SELECT collected_at_kst, resident_pct, non_resident_pct FROM v_resident_share_over_time
+         WHERE area_code = 'POI001' ORDER BY collected_at LIMIT 2`,
+      ),
+      [
+        { collected_at_kst: '2026-07-16 13:20:00', resident_pct: 36, non_resident_pct: 64 },
+        { collected_at_kst: '2026-07-16 13:40:00', resident_pct: 30, non_resident_pct: 70 },
+      ],
+    );
+    assert.deepEqual(
+      await rows(
+        `SELECT t.area_code FROM (
+           SELECT area_code, ROUND(AVG(resident_pct), 1) AS mean FROM v_resident_share_over_time GROUP BY area_code
+         ) AS t JOIN v_resident_share AS r ON r.area_code = t.area_code WHERE r.resident_pct <> t.mean`,
+      ),
+      [],
+    );
+  });
+
   it('resident share: the mean resident and non-resident share per place', async () => {
     assert.deepEqual(
       await rows(
