@@ -20,8 +20,8 @@ ${Object.values(CHECKS)
 
 Options:
 ${LAKE_USAGE}
-  --fix                repair what raw/ can repair (replays the affected partitions, removes
-                       temporary files left behind more than an hour ago), then check again
+  --fix                repair what raw/ can repair (replays the affected partitions; in a lake
+                       folder, removes temporary files left more than an hour ago), then check again
   --stale-minutes N    data older than this when collected is stale (default 60)
   --workers N          worker threads for --fix (default: the number of CPUs)
   -h, --help           this text

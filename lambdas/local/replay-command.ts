@@ -1,12 +1,18 @@
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { GlueCatalog } from '../core/catalog/glue-catalog.js';
 import { ConfigError, describeError } from '../core/errors.js';
+import { parsePartitionPath } from '../core/lake/partitions.js';
 import { parsePlaceList, selectPlaces } from '../core/places.js';
+import type { PartitionValues } from '../core/schema.js';
 import { positiveInteger } from '../core/settings.js';
 import type { CommandIo } from './command-io.js';
 import { defaultLakeDir } from './config.js';
+import { WAREHOUSE_FILE } from './local-warehouse.js';
+import type { LakeLocation } from './replay/lake-location.js';
 import {
   describeLocation,
   LAKE_OPTIONS,
@@ -15,6 +21,7 @@ import {
   parseInstant,
 } from './replay/lake-options.js';
 import { type ReplayOptions, type ReplayProgress, type ReplaySummary, replay } from './replay/replay.js';
+import { partitionStart } from './replay/replay-plan.js';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [options]
 
@@ -101,6 +108,9 @@ export async function replayCommand(
       },
     });
     io.out(formatReplaySummary(summary));
+    const [firstChanged] = summary.changedPartitions;
+    if (firstChanged && !summary.dryRun)
+      io.err(await invalidateDerivedTables(options.location, firstChanged));
     if (summary.partitions === 0)
       io.err(
         `no raw/*.jsonl.gz${options.since || options.until ? ' in that range' : ''} under ${describeLocation(options.location)}: nothing to replay`,
@@ -111,6 +121,24 @@ export async function replayCommand(
     io.err('every file is either the old or the new one; run the replay again to finish');
     return 1;
   }
+}
+
+/**
+ * Tables derived from the lake reload a partition only when its number of files changed, and a
+ * replay may change rows without changing that number. Locally the analysis database is removed
+ * (it is rebuilt from the lake at the next report); for S3, the warehouse reload is spelled out.
+ */
+async function invalidateDerivedTables(location: LakeLocation, firstChanged: string): Promise<string> {
+  if (location.kind === 'folder') {
+    const folder = dirname(join(location.path, WAREHOUSE_FILE));
+    await rm(folder, { recursive: true, force: true });
+    return `removed ${folder} (the report's analysis database; rebuilt from the lake when next needed)`;
+  }
+  const since = partitionStart(parsePartitionPath(firstChanged) as PartitionValues).toISOString();
+  return (
+    'the warehouse loader reloads a partition only when its number of files changed; to load the replayed rows, run ' +
+    `DELETE FROM load_log WHERE partition_path >= '${firstChanged}' in Redshift, then invoke the loader with {"since": "${since}"}`
+  );
 }
 
 export function formatProgress(p: ReplayProgress): string {

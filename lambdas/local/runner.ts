@@ -87,7 +87,7 @@ async function collectPublishAndWrite(
     await notePendingRun(store, note);
   } catch (error) {
     // Nothing was asked yet, so nothing is lost: say why no run took place.
-    throw new StorageError(`run not started, the lake is not writable: ${describeError(error)}`, {
+    throw new StorageError(`run not started: ${lakeFailureReason(error)}`, {
       cause: error,
     });
   }

@@ -92,6 +92,10 @@ export async function benchReplay(): Promise<void> {
     '  CPU time (all threads)',
     `${seconds(child.cpuMs)} (${(child.cpuMs / child.ms).toFixed(2)} cores busy on average)`,
   );
+  figure(
+    '  CPU time ÷ cores: the wall time on idle cores, at best',
+    `${seconds(child.cpuMs / workers)} (a bound, not a measurement)`,
+  );
   figure('  peak memory (resident set of the replay process)', mib(child.maxRssBytes));
   const yearEnvelopes = YEAR_DAYS * RUNS_PER_DAY * 121;
   figure(

@@ -66,6 +66,10 @@ describe('replay and check on an S3 lake (moto)', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /replayed 3 of 3 partition\(s\)/);
     assert.match(run.stdout, /glue: 6 partition\(s\) registered/);
+    assert.match(
+      run.stderr,
+      /DELETE FROM load_log WHERE partition_path >= 'year=2026\/month=07\/day=16\/hour=14\/minute=00' in Redshift, then invoke the loader with \{"since": "2026-07-16T05:00:00.000Z"\}/,
+    );
     assert.deepEqual(await tables(), live);
     for (const table of ['population', 'population_forecast']) {
       const partitions = await gluePartitions(database, table);

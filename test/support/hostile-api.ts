@@ -26,7 +26,8 @@ export type HostileMode =
   | 'duplicate-forecast' // twelve forecasts with the same FCST_TIME
   | 'multi-record' // two records in one answer, the asked one second
   | 'bad-utf8' // invalid UTF-8 bytes inside the congestion message
-  | 'whole-number-shares'; // age shares rounded to whole numbers, summing to 98 or 102
+  | 'whole-number-shares' // age shares rounded to whole numbers, summing to 98 or 102
+  | 'min-over-max'; // a record that cannot be stored: AREA_PPLTN_MIN above AREA_PPLTN_MAX
 
 /** One answer the server gave: what was asked, how it answered, and the record it served (if any). */
 export interface Served {
@@ -242,8 +243,15 @@ export class HostileApi {
         json(answer([other, record]));
         return;
       }
+      case 'min-over-max': {
+        const broken = { ...record, AREA_PPLTN_MIN: String(Number(record.AREA_PPLTN_MAX) + 1000) };
+        log(broken);
+        json(answer([broken]));
+        return;
+      }
       case 'bad-utf8': {
-        log(record);
+        // What a lenient reader makes of the bytes: each invalid sequence becomes U+FFFD.
+        log({ ...record, AREA_CONGEST_MSG: `\uFFFD(\uFFFD${String(record.AREA_CONGEST_MSG)}` });
         const text = JSON.stringify(answer([record]));
         const message = String(record.AREA_CONGEST_MSG);
         const at = text.indexOf(message);

@@ -27,7 +27,8 @@ describe('Seoul API client against the simulator', () => {
   });
 
   it('fetches a place by code and returns its record verbatim', async () => {
-    const result = await client().fetchPlace('POI072');
+    // A generous deadline: the first request of the process also loads and warms up the HTTP client.
+    const result = await client({ timeoutMs: 5_000 }).fetchPlace('POI072');
     assert.equal(result.status, 'ok');
     assert.deepEqual(result.status === 'ok' && result.record, simulator.recordFor(yeouido));
     assert.equal(result.attempts, 1);

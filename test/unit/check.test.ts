@@ -90,6 +90,20 @@ describe('check', () => {
     assert.deepEqual(report.problems, []);
   });
 
+  it("takes the report's analysis database (_warehouse/) as part of a healthy lake", async () => {
+    const lake = copyOfBase();
+    mkdirSync(join(lake, '_warehouse'));
+    writeFileSync(join(lake, '_warehouse', 'analysis.duckdb'), 'derived');
+    writeFileSync(join(lake, '_SIMULATED'), '');
+    writeFileSync(join(lake, 'report.html'), '<html>');
+    assert.deepEqual((await checkLake(location(lake), SETTINGS)).problems, []);
+    writeFileSync(join(lake, 'notes.txt'), '');
+    assert.deepEqual(
+      named((await checkLake(location(lake), SETTINGS)).problems, 'stray').map((p) => p.text),
+      ['notes.txt: unknown file at the top of the lake'],
+    );
+  });
+
   it('names an unreadable Parquet file, and --fix removes it', () =>
     expectProblem(
       (lake) => writeFileSync(join(lake, 'population', P0, 'torn.parquet'), 'PAR1 half a file'),

@@ -38,7 +38,8 @@ describe('the API client against a hostile server', () => {
     const result = await client().fetchPlace('POI001');
     assert.equal(result.status, 'failed');
     assert.match(reasonOf(result), /Content-Encoding/);
-    assert.ok(Date.now() - started < 2 * 400 + 500, `took ${Date.now() - started} ms`);
+    // Two attempts of 400 ms and a back-off; the bound leaves room for a loaded machine.
+    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
     // The next request on the same client is not stuck behind it.
     assert.equal((await client().fetchPlace('POI002')).status, 'ok');
   });
@@ -75,7 +76,7 @@ describe('the API client against a hostile server', () => {
       const started = Date.now();
       const result = await client({ timeoutMs: 200 }).fetchPlace('POI001');
       assert.equal(reasonOf(result), 'timed out after 200 ms (after 2 attempts)', mode);
-      assert.ok(Date.now() - started < 1_500, `${mode} took ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started < 3_000, `${mode} took ${Date.now() - started} ms`);
     }
   });
 

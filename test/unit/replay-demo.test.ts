@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -46,8 +46,15 @@ describe('replay of a demo lake (acceptance)', () => {
     rmSync(join(lake, 'population'), { recursive: true });
     rmSync(join(lake, 'population_forecast'), { recursive: true });
 
+    assert.ok(existsSync(join(lake, '_warehouse')), 'the demo report built its analysis database');
     const first = await runCli(['replay', '--lake', lake], {});
     assert.equal(first.status, 0, first.stderr);
+    // The report's database loaded the old rows and reloads by file count: replay removes it.
+    assert.match(
+      first.stderr,
+      /removed .*_warehouse \(the report's analysis database; rebuilt from the lake when next needed\)/,
+    );
+    assert.equal(existsSync(join(lake, '_warehouse')), false);
     assert.match(first.stdout, /envelopes: 363 → /);
     const replayed = {
       population: await read('population'),

@@ -40,6 +40,8 @@ export interface ReplaySummary {
   readonly flaggedRecords: number;
   readonly written: number;
   readonly unchanged: number;
+  /** Partitions where a file was written or removed, oldest first. */
+  readonly changedPartitions: string[];
   readonly removed: string[];
   readonly kept: { key: string; reason: string }[];
   readonly misfiled: PartitionResult['misfiled'];
@@ -125,6 +127,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     flaggedRecords: sum((r) => r.flaggedRecords),
     written: sum((r) => r.written.length),
     unchanged: sum((r) => r.unchanged.length),
+    changedPartitions: results
+      .filter((r) => r.written.length + r.removed.length > 0)
+      .map((r) => r.partition)
+      .sort(),
     removed: results.flatMap((r) => r.removed).sort(),
     kept: results.flatMap((r) => r.kept),
     misfiled: results.flatMap((r) => r.misfiled),
