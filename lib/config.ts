@@ -1,13 +1,19 @@
-import { DEFAULT_TOPIC } from '../lambdas/core/envelope.js';
 import { ConfigError } from '../lambdas/core/errors.js';
 import { selectPlaces } from '../lambdas/core/places.js';
-import { DEFAULT_API_BASE_URL } from '../lambdas/core/seoul-api/client.js';
+import {
+  collectionCron,
+  readSetting,
+  runIntervalMinutes,
+  runLimits,
+  SETTINGS,
+  type Setting,
+} from '../lambdas/core/settings.js';
 
 /** What happens to stored data (bucket, catalog, stream, warehouse) when its stack is deleted. */
 export type DataRemovalPolicy = 'retain' | 'destroy';
 export type UsageLimitPeriod = 'daily' | 'weekly' | 'monthly';
 export type UsageLimitBreachAction = 'log' | 'emit-metric' | 'deactivate';
-export type FunctionLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type FunctionLogLevel = (typeof SETTINGS.functionLogLevel.choices)[number];
 
 /** A cap on Redshift Serverless compute, in RPU-hours per period. */
 export interface RedshiftUsageLimit {
@@ -30,9 +36,12 @@ export interface PipelineConfig {
    */
   readonly availabilityZones: readonly string[];
   readonly natGateways: number;
-  /** EventBridge schedule expression of the collection runs (UTC). */
+  /** EventBridge schedule expression of the collection runs (UTC), derived from `runIntervalMinutes`. */
   readonly schedule: string;
-  /** Minutes between two scheduled runs: the window of the "missed run" alarm. */
+  /**
+   * Minutes between two scheduled runs (the cadence): the schedule, the window of the "missed run"
+   * alarm and the completeness view all follow it.
+   */
   readonly runIntervalMinutes: number;
   /** Place codes to collect; empty means all places. */
   readonly places: readonly string[];
@@ -66,15 +75,15 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   region: 'ap-northeast-2',
   availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
   natGateways: 1,
-  schedule: 'cron(0/20 * * * ? *)',
-  runIntervalMinutes: 20,
+  schedule: collectionCron(SETTINGS.runIntervalMinutes.default),
+  runIntervalMinutes: SETTINGS.runIntervalMinutes.default,
   places: [],
-  apiBaseUrl: DEFAULT_API_BASE_URL,
-  topicName: DEFAULT_TOPIC,
+  apiBaseUrl: SETTINGS.apiBaseUrl.default,
+  topicName: SETTINGS.kafkaTopic.default,
   topicPartitions: 3,
-  concurrency: 8,
-  requestTimeoutMs: 10_000,
-  runTimeoutMs: 120_000,
+  concurrency: SETTINGS.concurrency.default,
+  requestTimeoutMs: SETTINGS.requestTimeoutMs.default,
+  runTimeoutMs: SETTINGS.runTimeoutMs.default,
   writerBatchSize: 500,
   writerBatchWindowSeconds: 20,
   glueDatabaseName: 'seoul_population',
@@ -85,7 +94,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   alarmEmail: undefined,
   failedPlacesAlarmShare: 0.2,
   dataRemovalPolicy: 'retain',
-  logLevel: 'info',
+  logLevel: SETTINGS.functionLogLevel.default,
 };
 
 /** Every context key this app reads; anything else in camelCase is a typo and refused. */
@@ -94,7 +103,6 @@ export const CONFIG_KEYS = [
   'region',
   'availabilityZones',
   'natGateways',
-  'schedule',
   'runIntervalMinutes',
   'places',
   'apiBaseUrl',
@@ -232,19 +240,9 @@ function places(context: Context): string[] {
   }
 }
 
-function apiBaseUrl(context: Context): string {
-  const raw = context.apiBaseUrl;
-  if (raw === undefined) return DEFAULT_CONFIG.apiBaseUrl;
-  let url: URL | undefined;
-  try {
-    url = typeof raw === 'string' ? new URL(raw) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    fail('apiBaseUrl', raw, 'an http(s) URL such as "http://openapi.seoul.go.kr:8088"');
-  }
-  return (raw as string).replace(/\/+$/, '');
+/** A setting shared with the functions and the command line: its row of the settings table. */
+function shared<T>(context: Context, key: ConfigKey, setting: Setting<T>): T {
+  return readSetting(setting, context[key], `cdk.json context "${key}"`) as T;
 }
 
 function alarmEmail(context: Context): string | undefined {
@@ -303,20 +301,10 @@ export function loadConfig(context: Context): PipelineConfig {
     /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
     'an AWS region name such as "ap-northeast-2"',
   );
-  const requestTimeoutMs = integer(
-    context,
-    'requestTimeoutMs',
-    DEFAULT_CONFIG.requestTimeoutMs,
-    1_000,
-    60_000,
-  );
-  // The fetcher's Lambda timeout is the run limit plus publishing time, within Lambda's 15 minutes.
-  const runTimeoutMs = integer(
-    context,
-    'runTimeoutMs',
-    DEFAULT_CONFIG.runTimeoutMs,
-    requestTimeoutMs,
-    780_000,
+  const interval = runIntervalMinutes(context.runIntervalMinutes, 'cdk.json context "runIntervalMinutes"');
+  const { requestTimeoutMs, runTimeoutMs } = runLimits(
+    { raw: context.requestTimeoutMs, label: 'cdk.json context "requestTimeoutMs"' },
+    { raw: context.runTimeoutMs, label: 'cdk.json context "runTimeoutMs"' },
   );
   return {
     stackPrefix: text(
@@ -329,20 +317,14 @@ export function loadConfig(context: Context): PipelineConfig {
     region,
     availabilityZones: availabilityZones(context, region),
     natGateways: integer(context, 'natGateways', DEFAULT_CONFIG.natGateways, 1, 3),
-    schedule: schedule(context, 'schedule', DEFAULT_CONFIG.schedule),
-    runIntervalMinutes: integer(context, 'runIntervalMinutes', DEFAULT_CONFIG.runIntervalMinutes, 1, 1440),
+    schedule: collectionCron(interval),
+    runIntervalMinutes: interval,
     places: places(context),
-    apiBaseUrl: apiBaseUrl(context),
-    topicName: text(
-      context,
-      'topicName',
-      DEFAULT_CONFIG.topicName,
-      /^[a-zA-Z0-9._-]{1,249}$/,
-      'a Kafka topic name: 1 to 249 letters, digits, ".", "_" or "-"',
-    ),
+    apiBaseUrl: shared(context, 'apiBaseUrl', SETTINGS.apiBaseUrl),
+    topicName: shared(context, 'topicName', SETTINGS.kafkaTopic),
     // Messages are keyed by place, so more partitions than places cannot be used.
     topicPartitions: integer(context, 'topicPartitions', DEFAULT_CONFIG.topicPartitions, 1, 121),
-    concurrency: integer(context, 'concurrency', DEFAULT_CONFIG.concurrency, 1, 64),
+    concurrency: shared(context, 'concurrency', SETTINGS.concurrency),
     requestTimeoutMs,
     runTimeoutMs,
     writerBatchSize: integer(context, 'writerBatchSize', DEFAULT_CONFIG.writerBatchSize, 1, 10_000),
@@ -376,6 +358,6 @@ export function loadConfig(context: Context): PipelineConfig {
       'retain',
       'destroy',
     ]),
-    logLevel: choice(context, 'logLevel', DEFAULT_CONFIG.logLevel, ['debug', 'info', 'warn', 'error']),
+    logLevel: shared(context, 'logLevel', SETTINGS.functionLogLevel),
   };
 }

@@ -81,7 +81,7 @@ export interface ProjectFunctionProps {
 /**
  * Every Lambda function of the project, configured the same way: Node.js 24 on ARM64, an ESM
  * bundle made by the local esbuild with the AWS SDK inside (so the code runs against the SDK
- * version it was tested with), X-Ray tracing, its own log group with a retention, and the
+ * version it was tested with), X-Ray off (see below), its own log group with a retention, and the
  * Powertools service name and metrics namespace that `lambdas/core/metric-names.ts` defines.
  */
 export class ProjectFunction extends NodejsFunction {
@@ -101,7 +101,10 @@ export class ProjectFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(60),
-      tracing: lambda.Tracing.ACTIVE,
+      // X-Ray off: the handlers do not use Powertools Tracer, so an active trace would hold only
+      // Lambda's own invocation segment (no AWS SDK or HTTP subsegments) while costing per trace.
+      // Runs are followed through Powertools logs (request id) and EMF metrics instead.
+      tracing: lambda.Tracing.DISABLED,
       logGroup,
       role: props.role,
       vpc: props.vpc,
@@ -139,19 +142,11 @@ export class ProjectFunction extends NodejsFunction {
         },
       },
     });
-    Validations.of(this).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'The AWS managed basic execution policy grants only CloudWatch Logs writes; AWS keeps it current for the runtime.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Active X-Ray tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level ' +
-          'permission; test/infra/security.test.ts asserts that no other action of any function is granted on "*".',
-      },
-    );
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'The AWS managed basic execution policy grants only CloudWatch Logs writes; AWS keeps it current for the runtime.',
+    });
     if (props.vpc) {
       Validations.of(this).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { loadSqlFiles, sqlFilesDigest } from '../lambdas/core/warehouse/sql-files.js';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel, RedshiftUsageLimit } from './config.js';
 import type { Lake } from './lake.js';
@@ -41,6 +40,8 @@ export interface WarehouseProps {
   readonly usageLimit?: RedshiftUsageLimit;
   /** EventBridge schedule expression of the COPY loader. */
   readonly loaderSchedule: string;
+  /** Minutes between collection runs: the completeness view counts skipped slots with it. */
+  readonly runIntervalMinutes: number;
   readonly logLevel: FunctionLogLevel;
 }
 
@@ -90,6 +91,7 @@ export class Warehouse extends Construct {
       GLUE_DATABASE: props.catalog.databaseName,
       SPECTRUM_ROLE_ARN: props.namespace.spectrumRole.roleArn,
       LAKE_BUCKET: props.lake.bucket.bucketName,
+      RUN_INTERVAL_MINUTES: String(props.runIntervalMinutes),
     };
 
     // The loader signs in with its role's temporary credentials, which Redshift Serverless maps to
@@ -130,7 +132,9 @@ export class Warehouse extends Construct {
         Database: props.namespace.databaseName,
         // A new digest when any sql/ file changes: CloudFormation then sends an Update and the
         // runner applies the files again (they are idempotent).
-        SqlDigest: sqlFolderDigest(),
+        SqlDigest: sqlFilesDigest(loadSqlFiles(join(PROJECT_ROOT, 'sql'))),
+        // The views take the cadence as a value: a new cadence re-applies them too.
+        RunIntervalMinutes: String(props.runIntervalMinutes),
       },
     });
     this.sqlResource.node.addDependency(this.workgroup);
@@ -282,19 +286,4 @@ export class Warehouse extends Construct {
       });
     }
   }
-}
-
-/** SHA-256 over the names and contents of the `NN_name.sql` files, in the order they run. */
-export function sqlFolderDigest(dir: string = join(PROJECT_ROOT, 'sql')): string {
-  const hash = createHash('sha256');
-  for (const name of readdirSync(dir)
-    .filter((n) => n.endsWith('.sql'))
-    .sort()) {
-    hash
-      .update(name)
-      .update('\0')
-      .update(readFileSync(join(dir, name)))
-      .update('\0');
-  }
-  return hash.digest('hex');
 }

@@ -77,11 +77,11 @@ export class Writer extends Construct {
     if (!mapping) throw new Error('the MSK event source mapping was not created');
     this.eventSourceMapping = mapping;
     // CloudFormation would create the mapping as soon as the function exists, and its first poll
-    // would fail on permissions: make it wait for the role's policy, which holds the consume grant,
-    // the failure-destination grant and the describe/bootstrap actions ManagedKafkaEventSource adds.
-    const policy = this.function.role?.node.tryFindChild('DefaultPolicy');
-    if (!policy) throw new Error("the writer role's default policy was not created");
-    mapping.node.addDependency(policy);
+    // would fail on permissions: make it wait for the role and every policy under it (a dependency
+    // on a construct covers its whole subtree), which hold the consume grant, the failure-
+    // destination grant and the describe/bootstrap actions ManagedKafkaEventSource adds.
+    if (!this.function.role) throw new Error('the writer function has no role');
+    mapping.node.addDependency(this.function.role);
     // Consume the topic only once it exists.
     mapping.node.addDependency(props.stream.topic);
     Validations.of(this.function).acknowledge({

@@ -5,7 +5,8 @@
 --   places_collected = rows that reached the population table; places_ok / places_no_data /
 --   places_failed = what the fetcher recorded; places_missing = expected − collected.
 --   minutes_since_previous_run and slots_missed_before show runs that never happened at all
---   (the schedule is every 20 minutes, at :00, :20 and :40).
+--   (the schedule is every {{run_interval_minutes}} minutes: the cadence setting, filled in by the
+--   SQL runner and the local lake alike).
 -- v_missing_runs_by_place: one row per place. runs_total = every run seen; runs_missing = runs
 --   without a row for the place, split into no data (INFO-200), failed, and not asked (the run
 --   was limited to other places).
@@ -66,10 +67,13 @@ SELECT
   places_failed,
   places_expected - places_collected AS places_missing,
   minutes_since_previous_run,
-  -- A gap of 40 minutes means one 20-minute slot was skipped; +10 rounds off-schedule runs.
+  -- A gap of two intervals means one slot was skipped; + half an interval rounds off-schedule runs.
   CASE
     WHEN minutes_since_previous_run IS NULL THEN NULL
-    ELSE GREATEST(CAST(FLOOR((minutes_since_previous_run + 10) / 20) AS INTEGER) - 1, 0)
+    ELSE GREATEST(
+      CAST(FLOOR((minutes_since_previous_run + {{run_interval_minutes}} / 2.0) / {{run_interval_minutes}}) AS INTEGER) - 1,
+      0
+    )
   END AS slots_missed_before
 FROM counted;
 

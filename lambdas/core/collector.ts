@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
 import { buildEnvelope, type Envelope } from './envelope.js';
-import { describeError, InvalidApiKeyError } from './errors.js';
+import { ConfigError, describeError, InvalidApiKeyError } from './errors.js';
 import type { Log } from './logger.js';
-import { findPlace, type Place } from './places.js';
+import { ALL_PLACES, findPlace, type Place } from './places.js';
 import { SAMPLE_API_KEY, SAMPLE_KEY_PLACE, type SeoulApiClient } from './seoul-api/client.js';
+import { SETTINGS } from './settings.js';
 
 export type PlaceStatus = 'ok' | 'no-data' | 'failed';
 
@@ -22,9 +23,9 @@ export interface CollectOptions {
   readonly runId: string;
   /** The run's scheduled time; becomes every envelope's `collectedAt`. */
   readonly collectedAt: Date;
-  /** Places fetched at the same time. @default 8 */
+  /** Places fetched at the same time. @default SETTINGS.concurrency.default */
   readonly concurrency?: number;
-  /** The whole run is bounded: places not done by then fail with a reason. @default 120000 */
+  /** The whole run is bounded: places not done by then fail with a reason. @default SETTINGS.runTimeoutMs.default */
   readonly runTimeoutMs?: number;
   readonly log: Log;
   /**
@@ -59,8 +60,8 @@ export interface CollectResult {
  */
 export async function collectRun(options: CollectOptions): Promise<CollectResult> {
   const started = Date.now();
-  const limit = pLimit(options.concurrency ?? 8);
-  const runTimeoutMs = options.runTimeoutMs ?? 120_000;
+  const limit = pLimit(options.concurrency ?? SETTINGS.concurrency.default);
+  const runTimeoutMs = options.runTimeoutMs ?? SETTINGS.runTimeoutMs.default;
   const run = new AbortController();
   const deadline = setTimeout(
     () => run.abort(new RunTimeoutError(`run time limit of ${runTimeoutMs / 1000} s reached`)),
@@ -196,8 +197,17 @@ function abortedOutcome(
 export function placesForKey(apiKey: string, places: readonly Place[]): { places: Place[]; notice?: string } {
   if (apiKey !== SAMPLE_API_KEY) return { places: [...places] };
   const poi009 = findPlace(SAMPLE_KEY_PLACE) as Place;
-  const notice =
-    'Using the public "sample" key: it only answers 광화문·덕수궁 (POI009), so only POI009 is collected. ' +
-    'For all 121 places, get a free key at https://data.seoul.go.kr and set SEOUL_API_KEY.';
+  const getAKey = 'For all 121 places, get a free key at https://data.seoul.go.kr and set SEOUL_API_KEY.';
+  const allPlaces = places.length === ALL_PLACES.length;
+  const others = places.filter((place) => place.code !== SAMPLE_KEY_PLACE);
+  // Every place (the default) shrinks to POI009 with a notice; an explicit other place is refused,
+  // since its rows would be POI009's answer under another name.
+  if (!allPlaces && others.length > 0) {
+    throw new ConfigError(
+      `the public "sample" key only answers ${poi009.name} (${SAMPLE_KEY_PLACE}), whatever place is asked, ` +
+        `so ${others.map((place) => place.code).join(', ')} cannot be collected with it. ${getAKey}`,
+    );
+  }
+  const notice = `Using the public "sample" key: it only answers ${poi009.name} (${SAMPLE_KEY_PLACE}), so only ${SAMPLE_KEY_PLACE} is collected. ${getAKey}`;
   return { places: [poi009], notice };
 }

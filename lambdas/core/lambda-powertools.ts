@@ -1,5 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import type { Log } from './logger.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.js';
 
@@ -9,15 +13,21 @@ import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.js';
  * construct), falling back to the names the dashboards use, so a missing variable cannot move the
  * metrics out of the alarms' sight. Log level from LOG_LEVEL (Powertools reads it).
  */
-export function lambdaLogger(): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || METRICS_SERVICE });
+export interface LambdaPowertools {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The core's {@link Log} over the logger. */
+  readonly log: Log;
 }
 
-export function lambdaMetrics(): Metrics {
-  return new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || METRICS_SERVICE,
+export function lambdaPowertools(env: NodeJS.ProcessEnv = process.env): LambdaPowertools {
+  const serviceName = env.POWERTOOLS_SERVICE_NAME || METRICS_SERVICE;
+  const logger = new Logger({ serviceName });
+  const metrics = new Metrics({
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
+    serviceName,
   });
+  return { logger, metrics, log: powertoolsLog(logger) };
 }
 
 /** The core's {@link Log} over a Powertools logger (structured JSON lines, extra keys merged in). */
@@ -29,4 +39,18 @@ export function powertoolsLog(logger: Logger): Log {
       else logger[level](message);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/**
+ * The one shape of every function's entry point: the core's function wrapped by middy with
+ * Powertools' `injectLambdaContext` (request id, function name and cold start in every log line)
+ * and `logMetrics` (the stored metrics flushed as EMF after every invocation, failed ones too).
+ */
+export function lambdaHandler<Event, Result>(
+  powertools: Pick<LambdaPowertools, 'logger' | 'metrics'>,
+  run: (event: Event) => Promise<Result>,
+) {
+  return middy<Event, Result, Error, Context>((event: Event) => run(event))
+    .use(injectLambdaContext(powertools.logger))
+    .use(logMetrics(powertools.metrics));
 }

@@ -9,13 +9,10 @@ export interface Log {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LEVELS)[number];
-
-export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
-  const lower = value?.toLowerCase();
-  return (LEVELS as readonly string[]).includes(lower ?? '') ? (lower as LogLevel) : fallback;
-}
+/** Log levels, least important first; `silent` shows nothing. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const LEVELS = LOG_LEVELS;
 
 /** `json`: one JSON object per line (machines, Lambda); `text`: one readable line (a person at a terminal). */
 export type LogFormat = 'json' | 'text';
@@ -66,25 +63,4 @@ function textLine(level: LogLevel, time: string, message: string, extra?: Record
     return `${key}=${typeof value === 'string' && /[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
   });
   return [level.toUpperCase().padEnd(5), `${time.slice(11, 19)}Z`, message, ...fields].join(' ');
-}
-
-/** Collects log lines in memory: for tests that assert what was (or was not) logged. */
-export class MemoryLog implements Log {
-  readonly lines: { level: LogLevel; message: string; extra?: Record<string, unknown> }[] = [];
-  debug(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'debug', message, extra });
-  }
-  info(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'info', message, extra });
-  }
-  warn(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'warn', message, extra });
-  }
-  error(message: string, extra?: Record<string, unknown>): void {
-    this.lines.push({ level: 'error', message, extra });
-  }
-  /** Everything logged, serialized: what a log sink would have stored. */
-  text(): string {
-    return this.lines.map((line) => JSON.stringify(line)).join('\n');
-  }
 }

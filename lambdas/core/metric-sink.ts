@@ -1,25 +1,9 @@
 /**
  * Where the functions' cores put their metrics. Powertools' `Metrics` satisfies it on Lambda (EMF
- * in the function's log); tests use {@link MemoryMetrics}. Names come from metric-names.ts.
+ * in the function's log); tests keep them in memory (test/support/memory-metrics.ts). Names come from metric-names.ts.
  */
 export type MetricUnitName = 'Count' | 'Seconds' | 'Milliseconds';
 
 export interface MetricSink {
   addMetric(name: string, unit: MetricUnitName, value: number): void;
-}
-
-/** Keeps metrics in memory: for tests that assert what a function reported. */
-export class MemoryMetrics implements MetricSink {
-  readonly points: { name: string; unit: MetricUnitName; value: number }[] = [];
-
-  addMetric(name: string, unit: MetricUnitName, value: number): void {
-    this.points.push({ name, unit, value });
-  }
-
-  /** The value of a metric reported once; undefined when it was not reported. */
-  value(name: string): number | undefined {
-    const matches = this.points.filter((point) => point.name === name);
-    if (matches.length > 1) throw new Error(`metric ${name} was reported ${matches.length} times`);
-    return matches[0]?.value;
-  }
 }

@@ -32,8 +32,8 @@ export function selectPlaces(codes?: readonly string[]): Place[] {
   const unknown = wanted.filter((code) => !PLACES_BY_CODE.has(code));
   if (unknown.length > 0) {
     throw new ConfigError(
-      `unknown place code(s): ${unknown.join(', ')}. Valid codes (${ALL_PLACES.length}): ` +
-        ALL_PLACES.map((place) => place.code).join(','),
+      `unknown place code(s): ${unknown.join(', ')}. Valid codes (${ALL_PLACES.length}):\n` +
+        ALL_PLACES.map((place) => `  ${place.code}  ${place.name} (${place.englishName})`).join('\n'),
     );
   }
   return [...new Set(wanted)].map((code) => PLACES_BY_CODE.get(code) as Place);

@@ -32,6 +32,16 @@ export interface RunSummary {
   readonly durationMs: number;
 }
 
+/**
+ * The one verdict on a run, for the fetcher (which then throws, so the schedule retries it and
+ * the dead-letter queue keeps it) and for the command line (exit 1): a run failed when no place
+ * could be collected and at least one place failed. A run where every place answered "no data"
+ * (INFO-200) completed: the API answered, and each outcome is recorded.
+ */
+export function runFailed(summary: Pick<RunSummary, 'places'>): boolean {
+  return summary.places.ok === 0 && summary.places.failed > 0;
+}
+
 const reasonsOf = (outcomes: PlaceOutcome[], status: PlaceOutcome['status']) =>
   outcomes.filter((o) => o.status === status).map((o) => ({ code: o.code, reason: o.reason ?? '' }));
 
@@ -39,6 +49,8 @@ export function summarizeRun(input: {
   collect: CollectResult;
   published: number;
   writes?: readonly BatchWriteResult[];
+  /** The run's `collection_outcomes` file, counted with the files written when `writes` is given. */
+  outcomes?: { readonly key: string; readonly partition: string };
   simulated: boolean;
   durationMs: number;
   waiting?: RunSummary['waiting'];
@@ -70,8 +82,13 @@ export function summarizeRun(input: {
           rawRecords: sum((w) => w.rawRecords),
           rejectedRecords: sum((w) => w.rejectedRecords),
           flaggedRecords: sum((w) => w.flaggedRecords),
-          files: writes.flatMap((w) => w.files),
-          partitions: [...new Set(writes.flatMap((w) => w.partitions))].sort(),
+          files: [...writes.flatMap((w) => w.files), ...(input.outcomes ? [input.outcomes.key] : [])],
+          partitions: [
+            ...new Set([
+              ...writes.flatMap((w) => w.partitions),
+              ...(input.outcomes ? [input.outcomes.partition] : []),
+            ]),
+          ].sort(),
         }
       : undefined,
     durationMs: input.durationMs,

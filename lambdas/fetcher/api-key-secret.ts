@@ -1,52 +1,49 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError, PipelineError } from '../core/errors.js';
 
+/** How a secret is read: Powertools Parameters' `getSecret` (tests give a provider over a fake client). */
+export type SecretReader = (secretId: string, options: { maxAge: number }) => Promise<unknown>;
+
 /**
- * Reads the Seoul API key from Secrets Manager (a plain-text secret) on first use and keeps it for
- * the life of the container. A failed read is not kept, so the next invocation tries again. No
- * message ever contains the secret's value.
+ * Reads the Seoul API key from Secrets Manager (a plain-text secret) through Powertools Parameters,
+ * which keeps it for `maxAgeSeconds` and then reads it again: a rotated key is picked up by warm
+ * containers within that time, without a redeploy. A failed read is not kept, so the next
+ * invocation tries again. No message ever contains the secret's value.
  */
 export function apiKeyFromSecret(
-  client: Pick<SecretsManagerClient, 'send'>,
   secretArn: string | undefined,
+  options: { readonly maxAgeSeconds: number; readonly read?: SecretReader },
 ): () => Promise<string> {
-  let key: Promise<string> | undefined;
-  return () => {
-    if (!key) {
-      key = read(client, secretArn);
-      key.catch(() => {
-        key = undefined;
-      });
+  const read: SecretReader = options.read ?? ((id, opts) => getSecret(id, opts));
+  return async () => {
+    const arn = secretArn?.trim();
+    if (!arn)
+      throw new ConfigError(
+        'SEOUL_API_KEY_SECRET_ARN is not set: it must name the secret holding the Seoul API key',
+      );
+    let value: unknown;
+    try {
+      value = await read(arn, { maxAge: options.maxAgeSeconds });
+    } catch (error) {
+      // Powertools wraps the SDK's error; its cause says what Secrets Manager answered.
+      const cause = ((error as Error).cause as Error | undefined) ?? (error as Error);
+      // A secret created with no value has no AWSCURRENT version: Secrets Manager answers
+      // ResourceNotFoundException for it, before any value could be looked at.
+      if (isSecretWithoutValue(cause)) throw emptySecret(arn);
+      throw new PipelineError(
+        'SECRET',
+        `cannot read the Seoul API key from secret ${arn}: ${cause.name}: ${cause.message}`,
+        {
+          cause: error,
+        },
+      );
     }
-    return key;
+    return validApiKey(arn, value);
   };
 }
 
-async function read(
-  client: Pick<SecretsManagerClient, 'send'>,
-  secretArn: string | undefined,
-): Promise<string> {
-  const arn = secretArn?.trim();
-  if (!arn)
-    throw new ConfigError(
-      'SEOUL_API_KEY_SECRET_ARN is not set: it must name the secret holding the Seoul API key',
-    );
-  let value: string | undefined;
-  try {
-    value = (await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
-  } catch (error) {
-    // A secret created with no value has no AWSCURRENT version: Secrets Manager answers
-    // ResourceNotFoundException for it, before any value could be looked at (see emptySecret).
-    if (isSecretWithoutValue(error)) throw emptySecret(arn);
-    throw new PipelineError(
-      'SECRET',
-      `cannot read the Seoul API key from secret ${arn}: ${(error as Error).name}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const apiKey = value?.trim() ?? '';
+function validApiKey(arn: string, value: unknown): string {
+  const apiKey = typeof value === 'string' ? value.trim() : '';
   if (apiKey === '') throw emptySecret(arn);
   if (apiKey.startsWith('{')) {
     throw new ConfigError(

@@ -1,7 +1,8 @@
-import { NO_CATALOG, type PartitionCatalog } from '../core/catalog.js';
+import { NO_CATALOG, type PartitionCatalog } from '../core/catalog/partition-catalog.js';
 import { placesForKey } from '../core/collector.js';
-import { DEFAULT_TOPIC, type Envelope, newRunId } from '../core/envelope.js';
+import { type Envelope, newRunId } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
+import type { KafkaLocation } from '../core/kafka/connection.js';
 import { floorToMinute } from '../core/kst-time.js';
 import { partitionPath, partitionValuesFor } from '../core/lake/partitions.js';
 import type { Log } from '../core/logger.js';
@@ -10,12 +11,12 @@ import type { MetricSink } from '../core/metric-sink.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import { collectAndPublish, type PublishOutcome } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
-import { type RunSummary, summarizeRun } from '../core/run-summary.js';
-import { DEFAULT_API_BASE_URL, SeoulApiClient } from '../core/seoul-api/client.js';
-import { apiBaseUrl, maxAnswerBytes, positiveInteger } from '../core/settings.js';
+import { type RunSummary, runFailed, summarizeRun } from '../core/run-summary.js';
+import { SeoulApiClient } from '../core/seoul-api/client.js';
+import { maxAnswerBytes, runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
-/** The fetcher's settings, from its environment (see ARCHITECTURE.md, environment contract). */
+/** The fetcher's settings, from its environment (the README's "Lambda configuration" table). */
 export interface FetcherSettings {
   readonly topic: string;
   readonly places: readonly Place[];
@@ -28,16 +29,22 @@ export interface FetcherSettings {
 
 /** Reads and validates the fetcher's environment; a bad value fails before any API call. */
 export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
-  const baseUrl = apiBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL);
   return {
-    topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
+    topic: settingFromEnv(SETTINGS.kafkaTopic, env),
     places: selectPlaces(parsePlaceList(env.PLACES)),
-    baseUrl,
-    concurrency: positiveInteger('CONCURRENCY', env.CONCURRENCY, 8, 64),
-    requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000, 60_000),
-    runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000, 840_000),
+    baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
+    concurrency: settingFromEnv(SETTINGS.concurrency, env),
+    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
     maxAnswerBytes: maxAnswerBytes(env),
   };
+}
+
+/** The fetcher's destinations, checked before any API call so a misconfigured function fails at once. */
+export function requireFetcherTargets(env: NodeJS.ProcessEnv, location: KafkaLocation): void {
+  if (!env.LAKE_BUCKET?.trim())
+    throw new ConfigError('LAKE_BUCKET is not set: the fetcher writes collection_outcomes/ there');
+  if (!location.brokers && !location.clusterArn)
+    throw new ConfigError('MSK_CLUSTER_ARN is not set: the fetcher has nowhere to publish');
 }
 
 /**
@@ -121,7 +128,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       log.error('the API refused the key (INFO-100)', { runId, message: collect.keyRefused.message });
       if (summary.places.ok === 0) throw collect.keyRefused;
     }
-    if (summary.places.ok === 0 && summary.places.failed > 0) {
+    if (runFailed(summary)) {
       throw new RunFailedError(
         `no place of run ${runId} could be collected (${summary.places.failed} failed, ${summary.places.noData} no data); ` +
           `first failure: ${summary.failures[0]?.code} ${summary.failures[0]?.reason}`,

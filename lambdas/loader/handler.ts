@@ -1,114 +1,20 @@
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, PipelineError } from '../core/errors.js';
-import { lambdaLogger, lambdaMetrics, powertoolsLog } from '../core/lambda-powertools.js';
-import type { Log } from '../core/logger.js';
-import { METRIC } from '../core/metric-names.js';
-import type { MetricSink } from '../core/metric-sink.js';
-import type { ObjectStore } from '../core/storage/object-store.js';
+import { lambdaHandler, lambdaPowertools } from '../core/lambda-powertools.js';
 import { S3ObjectStore } from '../core/storage/s3-store.js';
-import { DataApiWarehouse, type Warehouse } from '../core/warehouse/data-api.js';
-import { type LoadResult, loadNewPartitions } from '../core/warehouse/loader.js';
-import { redshiftCopy } from '../core/warehouse/staging-fill.js';
+import { DataApiWarehouse } from '../core/warehouse/data-api.js';
 import { warehouseTarget } from '../core/warehouse/target.js';
+import { type LoaderEvent, requireLoaderTargets, runLoader } from './load-run.js';
 
-/**
- * What starts a load: the schedule (an EventBridge event, whose fields are ignored), or a manual
- * invocation `{"since": "2026-07-01T00:00:00Z"}` to load an older backlog (first deployment over
- * an existing lake). Repeat a backfill invocation until it reports nothing deferred.
- */
-export interface LoaderEvent {
-  readonly since?: string;
-}
+const env = process.env;
+const powertools = lambdaPowertools(env);
+const { log, metrics } = powertools;
+const redshift = new RedshiftDataClient({});
+const s3 = new S3Client({});
 
-export interface LoaderDeps {
-  readonly warehouse: Warehouse;
-  readonly store: Pick<ObjectStore, 'list'>;
-  readonly env: NodeJS.ProcessEnv;
-  readonly metrics: MetricSink;
-  readonly log: Log;
-  readonly now: Date;
-}
-
-/** A load that left partitions unloaded: the invocation fails so it shows in errors and alarms. */
-export class LoaderFailedError extends PipelineError {
-  constructor(message: string) {
-    super('LOADER_FAILED', message);
-  }
-}
-
-function parseSince(event: LoaderEvent | undefined): Date | undefined {
-  const since = event?.since;
-  if (since === undefined) return undefined;
-  const instant = new Date(since);
-  if (typeof since !== 'string' || Number.isNaN(instant.getTime())) {
-    throw new ConfigError(
-      `"since" must be an ISO-8601 time such as 2026-07-01T00:00:00Z, got ${JSON.stringify(since)}`,
-    );
-  }
-  return instant;
-}
-
-/**
- * One scheduled load: COPY every new or changed lake partition into the native tables, report
- * `PartitionsLoaded` and `LoaderFailures`, and fail the invocation if any partition failed (the
- * next run, or the retry, loads it again; the merge makes that safe).
- */
-export async function runLoader(event: LoaderEvent | undefined, deps: LoaderDeps): Promise<LoadResult> {
-  const since = parseSince(event);
-  const fill = redshiftCopy({
-    bucket: deps.env.LAKE_BUCKET?.trim() ?? '',
-    prefix: deps.env.LAKE_PREFIX?.trim() ?? '',
-    roleArn: deps.env.SPECTRUM_ROLE_ARN?.trim() ?? '',
-  });
-  let result: LoadResult;
-  try {
-    result = await loadNewPartitions({
-      warehouse: deps.warehouse,
-      store: deps.store,
-      fill,
-      log: deps.log,
-      now: deps.now,
-      ...(since ? { since } : {}),
-    });
-  } catch (error) {
-    // Nothing could be compared or listed (warehouse or S3 unreachable): one failure, no loads.
-    deps.metrics.addMetric(METRIC.partitionsLoaded, 'Count', 0);
-    deps.metrics.addMetric(METRIC.loaderFailures, 'Count', 1);
-    throw error;
-  }
-  deps.metrics.addMetric(METRIC.partitionsLoaded, 'Count', result.loaded.length);
-  deps.metrics.addMetric(METRIC.loaderFailures, 'Count', result.failed.length);
-  deps.log.info('load finished', {
-    loaded: result.loaded.length,
-    failed: result.failed.length,
-    deferred: result.deferred,
-  });
-  if (result.failed.length > 0) {
-    const first = result.failed[0];
-    throw new LoaderFailedError(
-      `${result.failed.length} partition(s) failed to load; first: ${first?.table} ${first?.path}: ${first?.error}`,
-    );
-  }
-  return result;
-}
-
-const logger = lambdaLogger();
-const metrics = lambdaMetrics();
-let clients: { redshift: RedshiftDataClient; s3: S3Client } | undefined;
-
-/** Lambda entry point, run on a schedule. */
-export const handler = async (event?: LoaderEvent): Promise<LoadResult> => {
-  const log = powertoolsLog(logger);
-  const env = process.env;
-  const bucket = env.LAKE_BUCKET?.trim();
-  if (!bucket) throw new ConfigError('LAKE_BUCKET is not set: the bucket of the lake to load from');
-  clients ??= { redshift: new RedshiftDataClient({}), s3: new S3Client({}) };
-  const warehouse = new DataApiWarehouse({ client: clients.redshift, ...warehouseTarget(env), log });
-  const store = new S3ObjectStore(clients.s3, bucket, env.LAKE_PREFIX?.trim() ?? '');
-  try {
-    return await runLoader(event, { warehouse, store, env, metrics, log, now: new Date() });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+/** Lambda entry point, run on a schedule (or by hand with `{"since": …}` for a backlog). */
+export const handler = lambdaHandler(powertools, async (event: LoaderEvent | undefined) => {
+  const store = new S3ObjectStore(s3, requireLoaderTargets(env));
+  const warehouse = new DataApiWarehouse({ client: redshift, ...warehouseTarget(env), log });
+  return runLoader(event, { warehouse, store, env, metrics, log, now: new Date() });
+});

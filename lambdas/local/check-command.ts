@@ -5,7 +5,7 @@ import { positiveInteger } from '../core/settings.js';
 import { type CheckReport, checkLake, fixLake } from './check/check-lake.js';
 import type { CheckSettings } from './check/checks.js';
 import { CHECKS, type CheckName } from './check/problems.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command-io.js';
 import { defaultLakeDir } from './config.js';
 import type { LakeLocation } from './replay/lake-location.js';
 import { describeLocation, LAKE_OPTIONS, LAKE_USAGE, lakeLocationOf } from './replay/lake-options.js';

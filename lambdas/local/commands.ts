@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { NO_CATALOG } from '../core/catalog.js';
+import { NO_CATALOG } from '../core/catalog/partition-catalog.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { writeBatch } from '../core/lake/lake-writer.js';
 import { ConsoleLog, type Log, type LogFormat } from '../core/logger.js';
-import type { RunSummary } from '../core/run-summary.js';
+import { type RunSummary, runFailed } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
-import { positiveInteger } from '../core/settings.js';
+import { positiveInteger, runMinutesText } from '../core/settings.js';
 import { LocalFolderStore } from '../core/storage/local-folder-store.js';
 import { type CommandIo, EXIT, failure } from './command-io.js';
 import {
@@ -140,7 +140,8 @@ async function runWithProgress(pipeline: Pipeline, collectedAt: Date, io: Comman
 const currentMinute = () => new Date(Math.floor(Date.now() / 60_000) * 60_000);
 
 /**
- * `--once` or the schedule: a run now, then at every :00, :20 and :40 until the first signal.
+ * `--once` or the schedule: a run now, then at every slot of the cadence (:00, :20 and :40 by
+ * default) until the first signal.
  * `afterRun` (the demo's report) follows every completed run.
  */
 async function collect(
@@ -152,7 +153,9 @@ async function collect(
   const tag = pipeline.deps.simulated ? '[SIMULATED] ' : '';
   io.err(
     `${tag}collecting ${config.places.length} place(s) into ${pipeline.location} via ${pipeline.description}` +
-      (config.once ? '' : ', now and then at every :00, :20 and :40 (KST); Ctrl-C stops'),
+      (config.once
+        ? ''
+        : `, now and then at every ${runMinutesText(config.runIntervalMinutes)} (KST); Ctrl-C stops`),
   );
   if (io.signal.aborted) {
     io.err('stopped before the first run: nothing collected');
@@ -172,6 +175,7 @@ async function collect(
   try {
     await runOnSchedule({
       signal: io.signal,
+      everyMinutes: config.runIntervalMinutes,
       onSkipped: (slots) =>
         io.err(`skipped ${slots.map((slot) => kstText(slot)).join(', ')}: the previous run overran them`),
       onWaiting: (next) => io.out(`next run at ${kstClockText(next)} (Ctrl-C stops)`),
@@ -204,9 +208,9 @@ export function writerGroupFor(lake: string): string {
   return `seoul-population-writer-${createHash('sha256').update(lake).digest('hex').slice(0, 12)}`;
 }
 
-/** `--once`: 0 when the run completed (even with failed places); 1 when nothing was collected. */
+/** `--once`: 1 when the run failed (the fetcher's verdict: no place collected, some failed), else 0. */
 export function exitStatusOf(summary: RunSummary): number {
-  return summary.places.ok > 0 ? EXIT.ok : EXIT.runFailed;
+  return runFailed(summary) ? EXIT.runFailed : EXIT.ok;
 }
 
 /** `npm start`: the collector on the embedded default. */

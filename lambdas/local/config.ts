@@ -1,12 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { placesForKey } from '../core/collector.js';
-import { DEFAULT_TOPIC } from '../core/envelope.js';
 import { ConfigError } from '../core/errors.js';
-import { type LogLevel, parseLogLevel } from '../core/logger.js';
+import type { LogLevel } from '../core/logger.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
-import { DEFAULT_API_BASE_URL, SAMPLE_API_KEY } from '../core/seoul-api/client.js';
-import { apiBaseUrl, maxAnswerBytes, positiveInteger } from '../core/settings.js';
+import {
+  kafkaBrokers,
+  maxAnswerBytes,
+  readSetting,
+  runIntervalMinutes,
+  runLimits,
+  SETTINGS,
+  settingFromEnv,
+} from '../core/settings.js';
 
 /** Everything a local run needs, resolved from command-line options and environment variables. */
 export interface LocalConfig {
@@ -21,6 +27,8 @@ export interface LocalConfig {
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
   readonly runTimeoutMs: number;
+  /** Minutes between scheduled runs (without `--once`). */
+  readonly runIntervalMinutes: number;
   /** Ceiling of one API answer, in bytes. */
   readonly maxAnswerBytes: number;
   readonly logLevel: LogLevel;
@@ -78,27 +86,23 @@ export function resolveLocalConfig(
   defaults: { lake: string },
 ): LocalConfig {
   const notices: string[] = [];
-  const key = env.SEOUL_API_KEY?.trim();
-  const apiKey = key && key !== '' ? key : SAMPLE_API_KEY;
+  const apiKey = settingFromEnv(SETTINGS.apiKey, env);
   const requested = selectPlaces(parsePlaceList(args.places));
   const forKey = placesForKey(apiKey, requested);
   if (forKey.notice) notices.push(forKey.notice);
-  const brokers = env.KAFKA_BROKERS?.split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
   return {
     once: args.once,
     places: forKey.places,
     lake: resolve(args.lake ?? defaults.lake),
     apiKey,
-    baseUrl: apiBaseUrl(env.SEOUL_API_BASE_URL?.trim() || DEFAULT_API_BASE_URL),
-    kafkaBrokers: brokers && brokers.length > 0 ? brokers : undefined,
-    topic: env.KAFKA_TOPIC?.trim() || DEFAULT_TOPIC,
-    concurrency: positiveInteger('--concurrency', args.concurrency, 8, 64),
-    requestTimeoutMs: positiveInteger('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 10_000),
-    runTimeoutMs: positiveInteger('RUN_TIMEOUT_MS', env.RUN_TIMEOUT_MS, 120_000),
+    baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
+    kafkaBrokers: kafkaBrokers(env.KAFKA_BROKERS),
+    topic: settingFromEnv(SETTINGS.kafkaTopic, env),
+    concurrency: readSetting(SETTINGS.concurrency, args.concurrency, '--concurrency'),
+    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
+    runIntervalMinutes: runIntervalMinutes(env.RUN_INTERVAL_MINUTES),
     maxAnswerBytes: maxAnswerBytes(env),
-    logLevel: parseLogLevel(env.LOG_LEVEL, 'warn'),
+    logLevel: settingFromEnv(SETTINGS.logLevel, env),
     notices,
   };
 }

@@ -1,5 +1,4 @@
-import { DEFAULT_TOPIC } from '../core/envelope.js';
-import { DEFAULT_API_BASE_URL } from '../core/seoul-api/client.js';
+import { runMinutesText, SETTINGS } from '../core/settings.js';
 
 /**
  * The help text of every command, kept next to each other so they read alike. Each option a
@@ -18,16 +17,29 @@ const ENV = {
     name: 'SEOUL_API_KEY',
     text: 'your key for the Seoul open data portal (never printed); unset: the public "sample" key (POI009 only)',
   },
-  baseUrl: { name: 'SEOUL_API_BASE_URL', text: `default ${DEFAULT_API_BASE_URL}` },
+  baseUrl: { name: 'SEOUL_API_BASE_URL', text: `default ${SETTINGS.apiBaseUrl.default}` },
   lake: { name: 'LAKE_DIR', text: 'the lake folder when --lake is not given (default ./lake)' },
   brokers: { name: 'KAFKA_BROKERS', text: 'host:port,… of a Kafka cluster (unset: in-process queue)' },
-  topic: { name: 'KAFKA_TOPIC', text: `default ${DEFAULT_TOPIC}` },
-  requestTimeout: { name: 'REQUEST_TIMEOUT_MS', text: 'per-request limit (default 10000)' },
-  runTimeout: { name: 'RUN_TIMEOUT_MS', text: 'whole-run limit (default 120000)' },
-  maxAnswer: { name: 'API_MAX_ANSWER_BYTES', text: 'ceiling of one API answer (default 1048576)' },
+  topic: { name: 'KAFKA_TOPIC', text: `default ${SETTINGS.kafkaTopic.default}` },
+  requestTimeout: {
+    name: 'REQUEST_TIMEOUT_MS',
+    text: `per-request limit, ${SETTINGS.requestTimeoutMs.min}–${SETTINGS.requestTimeoutMs.max} (default ${SETTINGS.requestTimeoutMs.default})`,
+  },
+  runTimeout: {
+    name: 'RUN_TIMEOUT_MS',
+    text: `whole-run limit, REQUEST_TIMEOUT_MS–${SETTINGS.runTimeoutMs.max} (default ${SETTINGS.runTimeoutMs.default})`,
+  },
+  runInterval: {
+    name: 'RUN_INTERVAL_MINUTES',
+    text: `minutes between runs, a divisor of 60 (default ${SETTINGS.runIntervalMinutes.default})`,
+  },
+  maxAnswer: {
+    name: 'API_MAX_ANSWER_BYTES',
+    text: `ceiling of one API answer (default ${SETTINGS.apiMaxAnswerBytes.default})`,
+  },
   logLevel: {
     name: 'LOG_LEVEL',
-    text: 'debug | info | warn | error | silent (default warn); logs go to stderr',
+    text: `${SETTINGS.logLevel.choices.join(' | ')} (default ${SETTINGS.logLevel.default}); logs go to stderr`,
   },
   logFormat: {
     name: 'LOG_FORMAT',
@@ -44,17 +56,17 @@ const SIGNALS =
 export const START_USAGE = `Usage: npm start -- [options]
 
 Collects the real-time population of Seoul's 121 places into a lake folder: one run now, then one at
-every :00, :20 and :40 (KST), each with live progress on a terminal and a summary at its end.
+every ${runMinutesText(SETTINGS.runIntervalMinutes.default)} (KST; RUN_INTERVAL_MINUTES), each with live progress on a terminal and a summary at its end.
 ${SIGNALS}
 
 Options:
-  --once               collect one run and exit (exit 0 when it completed, 1 when nothing was collected)
+  --once               collect one run and exit (exit 1 when the run failed: no place collected, some failed; else 0)
   --places CODES       comma-separated place codes, e.g. POI001,POI072 (default: all 121; see npm run places)
   --lake DIR           lake folder (default: LAKE_DIR or ./lake)
-  --concurrency N      places fetched at the same time, 1–64 (default: 8)
+  --concurrency N      places fetched at the same time, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max} (default: ${SETTINGS.concurrency.default})
   -h, --help           this text
 
-${envSection([ENV.key, ENV.baseUrl, ENV.lake, ENV.brokers, ENV.topic, ENV.requestTimeout, ENV.runTimeout, ENV.maxAnswer, ENV.logLevel, ENV.logFormat])}`;
+${envSection([ENV.key, ENV.baseUrl, ENV.lake, ENV.brokers, ENV.topic, ENV.requestTimeout, ENV.runTimeout, ENV.runInterval, ENV.maxAnswer, ENV.logLevel, ENV.logFormat])}`;
 
 export const DEMO_USAGE = `Usage: npm run demo -- [options]
 
@@ -68,14 +80,14 @@ Options:
   --once               collect one run, write the report and exit
   --places CODES       comma-separated place codes (default: all 121; see npm run places)
   --lake DIR           lake folder (default: ./demo-lake; LAKE_DIR is ignored, the demo never writes a real lake)
-  --concurrency N      places fetched at the same time, 1–64 (default: 8; 32 for --days)
+  --concurrency N      places fetched at the same time, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max} (default: ${SETTINGS.concurrency.default}; 32 for --days)
   -h, --help           this text
 
 ${envSection([
   ENV.brokers,
   {
     name: 'KAFKA_TOPIC',
-    text: `the demo publishes to <topic>.simulated (default ${DEFAULT_TOPIC}.simulated)`,
+    text: `the demo publishes to <topic>.simulated (default ${SETTINGS.kafkaTopic.default}.simulated)`,
   },
   ENV.requestTimeout,
   ENV.runTimeout,

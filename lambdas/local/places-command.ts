@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import { ALL_PLACES, type Place } from '../core/places.js';
-import { type CommandIo, EXIT, failure } from './commands.js';
+import { type CommandIo, EXIT, failure } from './command-io.js';
 import { PLACES_USAGE } from './help.js';
 import { formatTextTable } from './text-table.js';
 

@@ -5,7 +5,7 @@ import { type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { ConfigError, describeError } from '../core/errors.js';
 import { LAKE_AREAS } from '../core/lake/partitions.js';
 import { TABLES } from '../core/schema.js';
-import { type CommandIo, EXIT, failure } from './commands.js';
+import { type CommandIo, EXIT, failure } from './command-io.js';
 import { defaultLakeDir } from './config.js';
 import { openLake } from './duckdb-lake.js';
 import { SIMULATED_MARKER } from './lake-guard.js';

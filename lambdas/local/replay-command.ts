@@ -9,7 +9,7 @@ import { parsePartitionPath } from '../core/lake/partitions.js';
 import { parsePlaceList, selectPlaces } from '../core/places.js';
 import type { PartitionValues } from '../core/schema.js';
 import { positiveInteger } from '../core/settings.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command-io.js';
 import { defaultLakeDir } from './config.js';
 import { WAREHOUSE_FILE } from './local-warehouse.js';
 import type { LakeLocation } from './replay/lake-location.js';

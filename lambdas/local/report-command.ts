@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError } from '../core/errors.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command-io.js';
 import { defaultLakeDir } from './config.js';
 import { defaultReportPath, writeReport } from './report/build-report.js';
 

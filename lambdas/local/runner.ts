@@ -36,17 +36,6 @@ export interface LocalRunDeps {
   readonly notify?: (text: string) => void;
 }
 
-const EMPTY_WRITE = {
-  records: 0,
-  populationRows: 0,
-  forecastRows: 0,
-  rawRecords: 0,
-  rejectedRecords: 0,
-  flaggedRecords: 0,
-  files: [],
-  partitions: [],
-};
-
 /**
  * One collection on the embedded default, in the order that keeps every place accounted for: the
  * run is noted in the lake before any place is asked; the envelopes are published; the writer puts
@@ -142,13 +131,13 @@ async function collectPublishAndWrite(
   }
   const outcomes = await writeRunOutcomes(collect, store);
   await forgetPendingRun(store, runId);
-  writes.push({ ...EMPTY_WRITE, files: [outcomes.key], partitions: [outcomes.partition] });
   // Earlier runs whose answers were waiting for the lake are in it now.
   await settlePendingRuns(store, log);
   const summary = summarizeRun({
     collect,
     published: count,
     writes,
+    outcomes,
     simulated: deps.simulated,
     durationMs: Date.now() - started,
   });

@@ -1,11 +1,13 @@
 import { sleep } from '../core/retry.js';
+import { SETTINGS } from '../core/settings.js';
 
-/** Minutes between collections: runs fall on :00, :20 and :40. */
-export const RUN_EVERY_MINUTES = 20;
+/** Minutes between collections by default (the cadence setting): runs fall on :00, :20 and :40. */
+export const RUN_EVERY_MINUTES = SETTINGS.runIntervalMinutes.default;
 
 /**
  * The next slot strictly after `after`. Korea's offset from UTC is a whole number of hours and
- * never changes, so :00/:20/:40 in Asia/Seoul are :00/:20/:40 in UTC too.
+ * never changes, and the interval divides an hour, so the slots fall on the same minutes in
+ * Asia/Seoul and in UTC (:00/:20/:40 by default).
  */
 export function nextSlot(after: Date, everyMinutes = RUN_EVERY_MINUTES): Date {
   const step = everyMinutes * 60_000;

@@ -1,4 +1,4 @@
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command-io.js';
 
 interface Stream {
   write(text: string): unknown;

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { SETTINGS } from '../core/settings.js';
+import { viewSettingValues } from '../core/warehouse/apply-sql.js';
 import { SqlTemplateError } from '../core/warehouse/errors.js';
 import {
   defaultSqlDir,
@@ -29,17 +31,22 @@ export type AnalysisView = (typeof ANALYSIS_VIEWS)[number];
  * `population`, `population_forecast` and `collection_outcomes`, which `openLake` provides under
  * the warehouse's names (empty and typed when the lake has none yet).
  */
-export async function applyViews(connection: DuckDBConnection, sqlDir = defaultSqlDir()): Promise<string[]> {
+export async function applyViews(
+  connection: DuckDBConnection,
+  sqlDir = defaultSqlDir(),
+  runInterval: number = SETTINGS.runIntervalMinutes.default,
+): Promise<string[]> {
   const files = loadSqlFiles(sqlDir).filter((file) => isPortableViewFile(file.name));
+  const values = viewSettingValues(runInterval);
   for (const file of files) {
-    // Portable files take no deployment values: the same text must run everywhere.
-    const placeholders = placeholderNames(file.text);
+    // Portable files take no deployment values, only pipeline settings: the same text runs everywhere.
+    const placeholders = placeholderNames(file.text).filter((name) => values[name] === undefined);
     if (placeholders.length > 0) {
       throw new SqlTemplateError(
         `${file.name} is a view file but uses placeholders ${placeholders.join(', ')}`,
       );
     }
-    for (const statement of statementsOf(file)) {
+    for (const statement of statementsOf(file, values)) {
       try {
         await connection.run(statement);
       } catch (error) {

@@ -1,65 +1,29 @@
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { lambdaLogger, powertoolsLog } from '../core/lambda-powertools.js';
-import type { Log } from '../core/logger.js';
-import { applySqlFiles, warehousePlaceholders } from '../core/warehouse/apply-sql.js';
-import { DataApiWarehouse, type Warehouse } from '../core/warehouse/data-api.js';
-import { defaultSqlDir, loadSqlFiles } from '../core/warehouse/sql-files.js';
+import { lambdaHandler, lambdaPowertools } from '../core/lambda-powertools.js';
+import { DataApiWarehouse } from '../core/warehouse/data-api.js';
+import { defaultSqlDir } from '../core/warehouse/sql-files.js';
 import { adminSecretArn, warehouseTarget } from '../core/warehouse/target.js';
+import { handleSqlResource } from './sql-resource.js';
 
-/** What the CDK Provider framework expects back from an `onEvent` handler. */
-export interface ProviderResponse {
-  readonly PhysicalResourceId: string;
-  readonly Data?: Readonly<Record<string, string | number>>;
-}
-
-export interface SqlResourceDeps {
-  readonly warehouse: Pick<Warehouse, 'execute' | 'batch'>;
-  readonly env: NodeJS.ProcessEnv;
-  readonly sqlDir: string;
-  readonly log: Log;
-}
-
-/**
- * The custom resource that keeps the warehouse's SQL objects in step with `sql/`: on Create and
- * Update it runs every file in order (they are idempotent); on Delete it leaves tables and views
- * in place, because they hold loaded history that a stack update must never drop.
- */
-export async function handleSqlResource(
-  event: CloudFormationCustomResourceEvent,
-  deps: SqlResourceDeps,
-): Promise<ProviderResponse> {
-  const { workgroupName, database } = warehouseTarget(deps.env);
-  const physicalId = `warehouse-sql:${workgroupName}/${database}`;
-  if (event.RequestType === 'Delete') {
-    deps.log.info('sql resource deleted; tables and views are kept', {
-      physicalId: event.PhysicalResourceId,
-    });
-    return { PhysicalResourceId: event.PhysicalResourceId };
-  }
-  const files = loadSqlFiles(deps.sqlDir);
-  deps.log.info('applying sql files', { requestType: event.RequestType, files: files.map((f) => f.name) });
-  const result = await applySqlFiles(deps.warehouse, files, warehousePlaceholders(deps.env), deps.log);
-  return {
-    PhysicalResourceId: physicalId,
-    Data: { Files: result.files, Statements: result.statements, Digest: result.digest },
-  };
-}
-
-const logger = lambdaLogger();
-let client: RedshiftDataClient | undefined;
+const env = process.env;
+const powertools = lambdaPowertools(env);
+const { log } = powertools;
+const client = new RedshiftDataClient({});
 
 /** Lambda entry point: `onEvent` of a CDK `Provider`. Errors fail the deployment with their message. */
-export const handler = async (event: CloudFormationCustomResourceEvent): Promise<ProviderResponse> => {
-  const log = powertoolsLog(logger);
-  const target = warehouseTarget(process.env);
-  client ??= new RedshiftDataClient({});
+export const handler = lambdaHandler(powertools, async (event: CloudFormationCustomResourceEvent) => {
   // As the namespace's admin user (a superuser): CREATE EXTERNAL SCHEMA and CREATE USER need one.
-  const warehouse = new DataApiWarehouse({ client, ...target, secretArn: adminSecretArn(process.env), log });
+  const warehouse = new DataApiWarehouse({
+    client,
+    ...warehouseTarget(env),
+    secretArn: adminSecretArn(env),
+    log,
+  });
   try {
-    return await handleSqlResource(event, { warehouse, env: process.env, sqlDir: defaultSqlDir(), log });
+    return await handleSqlResource(event, { warehouse, env, sqlDir: defaultSqlDir(), log });
   } catch (error) {
     log.error('sql resource failed', { requestType: event.RequestType, error: (error as Error).message });
     throw error;
   }
-};
+});

@@ -1,4 +1,5 @@
-import type { PartitionCatalog } from '../core/catalog.js';
+import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
+import { ConfigError } from '../core/errors.js';
 import { type BatchWriteResult, writeBatch } from '../core/lake/lake-writer.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
@@ -17,6 +18,14 @@ export interface MskBatchDeps {
 export interface MskBatchResult extends BatchWriteResult {
   /** Seconds between now and the newest `population_time` written; absent when no row was written. */
   readonly freshnessSeconds?: number;
+}
+
+/** The writer's destinations, checked before anything is read. */
+export function requireWriterTargets(env: NodeJS.ProcessEnv): void {
+  if (!env.LAKE_BUCKET?.trim())
+    throw new ConfigError('LAKE_BUCKET is not set: the writer has nowhere to write');
+  if (!env.GLUE_DATABASE?.trim())
+    throw new ConfigError('GLUE_DATABASE is not set: the writer cannot register partitions');
 }
 
 /**

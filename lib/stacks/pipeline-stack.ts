@@ -60,6 +60,7 @@ export class PipelineStack extends Stack {
       baseCapacity: config.redshiftBaseCapacity,
       usageLimit: config.redshiftUsageLimit,
       loaderSchedule: config.loaderSchedule,
+      runIntervalMinutes: config.runIntervalMinutes,
       logLevel: config.logLevel,
     });
     this.observability = new Observability(this, 'Observability', {

@@ -4,10 +4,10 @@
  * Targets (issue 2): at least 6× faster than the baseline, overhead beyond the network wait < 10%.
  */
 import { collectRun } from '../../lambdas/core/collector.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { figure, heading, ratio, seconds, timed } from './report.js';
 
 const LATENCY_MS = 200;

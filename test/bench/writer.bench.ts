@@ -7,13 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { buildEnvelope, toMessage } from '../../lambdas/core/envelope.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
 import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { figure, heading, mib, perSecond, ratio, timed } from './report.js';
 

@@ -78,8 +78,14 @@ describe('configuration (issue point 1)', () => {
   });
 
   describe('fails, naming the key, the value received and what is allowed, when', () => {
+    it('the cadence does not divide an hour (the runs would drift from hour to hour)', () => {
+      assertRefused({ runIntervalMinutes: 25 }, '"runIntervalMinutes"', 'divides 60', '25');
+      assertRefused({ runIntervalMinutes: 90 }, '"runIntervalMinutes"', 'from 1 to 60');
+      assert.equal(loadConfig({ runIntervalMinutes: 15 }).schedule, 'cron(0/15 * * * ? *)');
+    });
+
     it('a key is unknown (a typo must not silently fall back to a default)', () => {
-      assertRefused({ shedule: 'rate(1 hour)' }, '"shedule"', 'schedule');
+      assertRefused({ runIntervalMinute: 20 }, '"runIntervalMinute"', 'runIntervalMinutes');
     });
 
     it('the region is not a region name', () => {
@@ -99,16 +105,16 @@ describe('configuration (issue point 1)', () => {
       assertRefused({ availabilityZones: 'us-east-1a,us-east-1b,us-east-1c' }, 'of region ap-northeast-2');
     });
 
-    it('the schedule is not an EventBridge expression', () => {
+    it('a schedule is not an EventBridge expression', () => {
       assertRefused(
-        { schedule: 'every 20 minutes' },
-        '"schedule"',
+        { loaderSchedule: 'every 20 minutes' },
+        '"loaderSchedule"',
         '"every 20 minutes"',
         'cron(0/20 * * * ? *)',
       );
-      assertRefused({ schedule: 'cron(0/20 * * * *)' }, '"schedule"');
-      assertRefused({ schedule: 'cron(0/20 * * * * *)' }, '"?"');
-      assertRefused({ schedule: 'rate(5 minute)' }, 'plural');
+      assertRefused({ loaderSchedule: 'cron(0/20 * * * *)' }, '"loaderSchedule"');
+      assertRefused({ loaderSchedule: 'cron(0/20 * * * * *)' }, '"?"');
+      assertRefused({ loaderSchedule: 'rate(5 minute)' }, 'plural');
       assertRefused({ loaderSchedule: 'rate(1 hours)' }, '"loaderSchedule"', 'singular');
     });
 

@@ -84,9 +84,6 @@ function keyPaths(value: unknown, path = ''): string[] {
 }
 
 const ALLOWED_ON_ANY_RESOURCE = new Set([
-  // Active tracing: X-Ray has no resource-level permissions.
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
   // The Data API limits these to the caller's own statements; no resource-level permissions.
   'redshift-data:DescribeStatement',
   'redshift-data:GetStatementResult',

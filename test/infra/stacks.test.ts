@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/core/metric-names.js';
 import { glueColumns, gluePartitionKeys, TABLES } from '../../lambdas/core/schema.js';
-import { sqlFolderDigest } from '../../lib/warehouse.js';
+import { defaultSqlDir, loadSqlFiles, sqlFilesDigest } from '../../lambdas/core/warehouse/sql-files.js';
 import { WRITER_CONSUMER_GROUP } from '../../lib/writer.js';
 import { synthesize } from './support/synth.js';
 import {
@@ -219,12 +219,12 @@ describe('3. stream', () => {
 describe('4. ingest', () => {
   const fetcher = resourceById(pipeline, 'AWS::Lambda::Function', 'IngestFetcher');
 
-  it('runs the fetcher on Node.js 24, ARM64, with tracing, its own log group and the environment contract', () => {
+  it('runs the fetcher on Node.js 24, ARM64, X-Ray off, its own log group and the environment contract', () => {
     const props = propertiesOf(fetcher);
     assert.equal(props.Runtime, 'nodejs24.x');
     assert.deepEqual(props.Architectures, ['arm64']);
     assert.equal(props.Handler, 'index.handler');
-    assert.deepEqual(props.TracingConfig, { Mode: 'Active' });
+    assert.equal(props.TracingConfig, undefined, 'X-Ray off');
     assert.ok((props.LoggingConfig as { LogGroup?: unknown }).LogGroup, 'own log group');
     assert.equal(props.Timeout, 180, 'RUN_TIMEOUT_MS + 60 s');
     const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -663,7 +663,8 @@ describe('7. warehouse', () => {
 
   it('runs the sql/ files through the SQL runner custom resource after the workgroup exists, again when they change', () => {
     const [, sql] = resourceById(pipeline, 'Custom::RedshiftSql', 'WarehouseSql');
-    assert.equal(sql.Properties.SqlDigest, sqlFolderDigest());
+    // The same digest the SQL runner reports back for the files it applied.
+    assert.equal(sql.Properties.SqlDigest, sqlFilesDigest(loadSqlFiles(defaultSqlDir())));
     assert.equal(sql.Properties.Database, 'dev');
     assert.equal(sql.Properties.WorkgroupName, workgroup.Properties.WorkgroupName);
     const [workgroupId] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');

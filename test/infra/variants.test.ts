@@ -21,7 +21,6 @@ const { data, pipeline, stacks } = synthesize({
     writerBatchWindowSeconds: 0,
     redshiftBaseCapacity: 32,
     redshiftUsageLimitRpuHours: 0,
-    schedule: 'rate(1 hour)',
     runIntervalMinutes: 60,
     loaderSchedule: 'cron(30 */6 * * ? *)',
     failedPlacesAlarmShare: 0.5,
@@ -108,10 +107,10 @@ describe('configuration reaches the templates', () => {
     pipeline.resourceCountIs('Custom::RedshiftServerlessUsageLimit', 0);
   });
 
-  it('schedules and the missed-run window follow the configuration', () => {
+  it('schedules and the missed-run window follow the configuration (the cadence is one setting)', () => {
     assert.equal(
       resourceById(pipeline, 'AWS::Events::Rule', 'IngestSchedule')[1].Properties.ScheduleExpression,
-      'rate(1 hour)',
+      'cron(0 * * * ? *)',
     );
     assert.equal(
       resourceById(pipeline, 'AWS::Events::Rule', 'WarehouseLoaderSchedule')[1].Properties.ScheduleExpression,

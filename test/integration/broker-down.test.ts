@@ -4,9 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createKafka } from '../../lambdas/core/kafka/connection.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
 import {
@@ -14,6 +12,9 @@ import {
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 import { closedPort } from '../support/net.js';
 import { createBucket, createSecret, listKeys } from './support/aws.js';
 import { capturingEmf, emfValue, uniqueName } from './support/environment.js';
@@ -94,11 +95,12 @@ describe('broker down at publish', () => {
       KAFKA_BROKERS: deadBroker,
       PLACES: 'POI001,POI009',
       LAKE_BUCKET: bucket,
-      LAKE_PREFIX: 'handler/',
       LOG_LEVEL: 'CRITICAL',
     });
     const { handler } = await import('../../lambdas/fetcher/handler.js');
-    const run = await capturingEmf<RunSummary>(() => handler({ time: '2026-07-16T14:20:00Z' }));
+    const run = await capturingEmf<RunSummary>(() =>
+      handler({ time: '2026-07-16T14:20:00Z' }, lambdaContext('fetcher')),
+    );
     assert.ok(run.error instanceof KafkaError, String(run.error));
     assert.match(
       (run.error as Error).message,
@@ -107,8 +109,8 @@ describe('broker down at publish', () => {
     assert.ok(!(run.error as Error).message.includes(KEY));
     assert.equal(emfValue(run.emf, 'RunsFailed'), 1);
     assert.equal(emfValue(run.emf, 'Runs'), undefined);
-    const keys = await listKeys(bucket, 'handler/');
+    // The handler writes at the bucket's root (no LAKE_PREFIX); the core run above wrote under core/.
+    const keys = await listKeys(bucket, 'collection_outcomes/');
     assert.equal(keys.length, 1);
-    assert.match(keys[0] as string, /^handler\/collection_outcomes\//);
   });
 });

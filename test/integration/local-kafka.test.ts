@@ -3,17 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { buildEnvelope } from '../../lambdas/core/envelope.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { openLake } from '../../lambdas/local/duckdb-lake.js';
 import { KafkaTransport } from '../../lambdas/local/kafka-transport.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { runCli } from '../support/cli.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { integrationEnvironment, uniqueName } from './support/environment.js';
 
 /** `npm start` / `npm run demo` with KAFKA_BROKERS: the local pipeline over the real broker. */

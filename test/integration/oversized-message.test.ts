@@ -4,9 +4,9 @@ import type { CollectResult } from '../../lambdas/core/collector.js';
 import { buildEnvelope, type Envelope } from '../../lambdas/core/envelope.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
 import { topicMessageLimit } from '../../lambdas/core/kafka/topic-admin.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { publishCollected } from '../../lambdas/core/publish-run.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { uniqueName } from './support/environment.js';
 import { createTopic, testKafka } from './support/kafka.js';
 

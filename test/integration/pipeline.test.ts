@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
 import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import type { TopicResourceEvent, TopicResourceResponse } from '../../lambdas/topic/topic-resource.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { MemoryLog } from '../support/memory-log.js';
 import {
   createBucket,
   createGlueTables,
@@ -31,7 +32,7 @@ describe('Kafka pipeline: fetcher → Kafka → writer → S3 → Glue', () => {
   const collectedAt = new Date('2026-07-16T14:20:00Z');
   const simulator = new ApiSimulator({ validKeys: [KEY], now: () => new Date('2026-07-16T14:35:00Z') });
   const bucket = uniqueName('lake');
-  const prefix = 'lake/';
+  const prefix = ''; // the functions write at the bucket's root, as on AWS
   const database = uniqueName('seoul').replace(/-/g, '_');
   const topic = uniqueName('seoul.citydata_ppltn');
   const partition = 'year=2026/month=07/day=16/hour=23/minute=20';
@@ -52,7 +53,6 @@ describe('Kafka pipeline: fetcher → Kafka → writer → S3 → Glue', () => {
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_TOPIC: topic,
       LAKE_BUCKET: bucket,
-      LAKE_PREFIX: prefix,
       GLUE_DATABASE: database,
       CONCURRENCY: '16',
       POWERTOOLS_SERVICE_NAME: 'seoul-population',
@@ -60,9 +60,12 @@ describe('Kafka pipeline: fetcher → Kafka → writer → S3 → Glue', () => {
       LOG_LEVEL: 'WARN',
     });
     // Imported only now: like on Lambda, the handlers read their environment when loaded.
-    fetcher = (await import('../../lambdas/fetcher/handler.js')).handler;
-    writer = (await import('../../lambdas/writer/handler.js')).handler;
-    topicResource = (await import('../../lambdas/topic/handler.js')).handler;
+    const fetcherHandler = (await import('../../lambdas/fetcher/handler.js')).handler;
+    const writerHandler = (await import('../../lambdas/writer/handler.js')).handler;
+    const topicHandler = (await import('../../lambdas/topic/handler.js')).handler;
+    fetcher = (event) => fetcherHandler(event, lambdaContext('fetcher'));
+    writer = (event) => writerHandler(event, lambdaContext('writer'));
+    topicResource = (event) => topicHandler(event, lambdaContext('topic'));
     await admin.connect();
   });
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { createBucket, createGlueTables, listKeys, readJsonLines, readParquetFromS3 } from './support/aws.js';
 import { capturingEmf, emfValue, integrationEnvironment, uniqueName } from './support/environment.js';
 import { createTopic, testKafka, waitUntilCommitted } from './support/kafka.js';
@@ -14,7 +15,7 @@ import { createTopic, testKafka, waitUntilCommitted } from './support/kafka.js';
 describe('poison records', () => {
   const { brokers } = integrationEnvironment();
   const bucket = uniqueName('lake');
-  const prefix = 'poison/';
+  const prefix = ''; // the writer writes at the bucket's root, as on AWS
   const database = uniqueName('seoul').replace(/-/g, '_');
   const topic = uniqueName('seoul.citydata_ppltn');
   const groupId = uniqueName('writer');
@@ -46,11 +47,11 @@ describe('poison records', () => {
     Object.assign(process.env, {
       KAFKA_BROKERS: brokers.join(','),
       LAKE_BUCKET: bucket,
-      LAKE_PREFIX: prefix,
       GLUE_DATABASE: database,
       LOG_LEVEL: 'ERROR',
     });
-    writer = (await import('../../lambdas/writer/handler.js')).handler;
+    const writerHandler = (await import('../../lambdas/writer/handler.js')).handler;
+    writer = (event) => writerHandler(event, lambdaContext('writer'));
     await admin.connect();
     await producer.connect();
   });

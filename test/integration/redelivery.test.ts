@@ -4,8 +4,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GlueCatalog } from '../../lambdas/core/catalog/glue-catalog.js';
 import { collectRun } from '../../lambdas/core/collector.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
@@ -13,6 +11,8 @@ import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
 import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 import {
   createBucket,
   createGlueTables,

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { buildEnvelope } from '../../lambdas/core/envelope.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { onTopicEvent, type TopicResourceEvent } from '../../lambdas/topic/topic-resource.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { uniqueName } from './support/environment.js';
 import { testKafka } from './support/kafka.js';
 

@@ -1,12 +1,12 @@
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import type { ObjectStore } from '../../lambdas/core/storage/object-store.js';
 import { InProcessQueue } from '../../lambdas/local/in-process-queue.js';
 import { runOnce } from '../../lambdas/local/runner.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { MemoryLog } from './memory-log.js';
 
 const KEY = 'live-lake-test-key';
 

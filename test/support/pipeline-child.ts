@@ -8,15 +8,15 @@
  * separated; default all), KAFKA_BROKERS/KAFKA_TOPIC/KAFKA_GROUP (unset: in-process queue),
  * KILL_AFTER_PUTS. Prints the run summary as one JSON line.
  */
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { ALL_PLACES, selectPlaces } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import type { ObjectStore } from '../../lambdas/core/storage/object-store.js';
 import { finishLocalRuns, recoverUnfinishedRuns, runOnce } from '../../lambdas/local/runner.js';
 import { createTransport } from '../../lambdas/local/transport-factory.js';
+import { MemoryLog } from './memory-log.js';
 
 const env = process.env;
 const killAfter = env.KILL_AFTER_PUTS ? Number(env.KILL_AFTER_PUTS) : undefined;

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { collectRun, placesForKey } from '../../lambdas/core/collector.js';
 import { parseEnvelope } from '../../lambdas/core/envelope.js';
-import { InvalidApiKeyError } from '../../lambdas/core/errors.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
+import { ConfigError, InvalidApiKeyError } from '../../lambdas/core/errors.js';
 import { ALL_PLACES, selectPlaces } from '../../lambdas/core/places.js';
 import { type PlaceFetch, SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const KEY = 'collector-test-key';
 const collectedAt = new Date('2026-07-16T14:20:00Z');
@@ -141,6 +141,21 @@ describe('the public sample key', () => {
       ['POI009'],
     );
     assert.match(notice ?? '', /only answers 광화문·덕수궁 \(POI009\).*data\.seoul\.go\.kr.*SEOUL_API_KEY/);
+  });
+
+  it('refuses a run asked for other places, rather than storing POI009 under their names', () => {
+    assert.throws(
+      () => placesForKey('sample', selectPlaces(['POI072', 'POI009'])),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /only answers 광화문·덕수궁 \(POI009\).*POI072 cannot be collected.*SEOUL_API_KEY/.test(
+          error.message,
+        ),
+    );
+    assert.deepEqual(
+      placesForKey('sample', selectPlaces(['POI009'])).places.map((p) => p.code),
+      ['POI009'],
+    );
   });
 
   it('leaves a real key alone', () => {

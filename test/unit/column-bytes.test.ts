@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import {
   fitStringColumns,
   fitUtf8,
@@ -13,9 +13,7 @@ import {
   utf8Bytes,
 } from '../../lambdas/core/lake/column-bytes.js';
 import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import { encodeMskEvent } from '../../lambdas/core/msk-event.js';
 import { WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
@@ -24,6 +22,8 @@ import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 
 /** `VARCHAR(n)` of a column, read from the DDL file that creates its table in Redshift. */
 function ddlBytes(table: string, column: string): number {

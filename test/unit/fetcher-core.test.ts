@@ -6,9 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Envelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError, RunFailedError } from '../../lambdas/core/errors.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import {
@@ -19,6 +17,8 @@ import {
 } from '../../lambdas/fetcher/scheduled-collection.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { readParquet } from '../support/duckdb.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 
 const KEY = 'fetcher-test-key';
 const EVENT = {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { TABLES, type TableSpec } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/warehouse/forecast-error.js';
@@ -16,6 +15,7 @@ import { DuckDbWarehouse } from '../../lambdas/local/duckdb-warehouse.js';
 import { catchUpWithLake, nativeTablesDdl, openLocalWarehouse } from '../../lambdas/local/local-warehouse.js';
 import { type PlainRow, readRows } from '../../lambdas/local/report/rows.js';
 import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/local/views.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { buildFixtureLake, FIXTURE_RUNS } from './warehouse-fixture.js';
 
 /**

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { collectRun } from '../../lambdas/core/collector.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { findPlace, type Place, selectPlaces } from '../../lambdas/core/places.js';
 import { type PlaceFetch, SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { HostileApi, type HostileMode } from '../support/hostile-api.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const KEY = 'Hostile-Key-7c1e5a9b';
 const RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 };

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BatchWriteResult } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
 import { InProcessQueue } from '../../lambdas/local/in-process-queue.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const result = (records: number): BatchWriteResult => ({
   records,

@@ -202,7 +202,11 @@ describe('local command line: options and bad input', () => {
       env(),
     );
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /unknown place code\(s\): POI999\. Valid codes \(121\): POI001,POI002/);
+    assert.match(
+      result.stderr,
+      /unknown place code\(s\): POI999\. Valid codes \(121\):\n {2}POI001 {2}강남 MICE 관광특구 \(/,
+    );
+    assert.match(result.stderr, /\n {2}POI072 {2}여의도 \(Yeouido\)/);
     assert.equal(simulator.requests.length, requests);
   });
 
@@ -222,7 +226,7 @@ describe('local command line: options and bad input', () => {
     const result = await runCli(['start', '--once', '--places', 'POI001,POI002,POI003', '--lake', lake], {
       ...env(),
       SEOUL_API_BASE_URL: `http://127.0.0.1:${await closedPort()}`,
-      REQUEST_TIMEOUT_MS: '500',
+      REQUEST_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'info',
     });
     assert.equal(result.status, 1);
@@ -282,6 +286,44 @@ describe('local command line: options and bad input', () => {
     assert.deepEqual(
       rows.map((r) => r.area_code),
       ['POI009'],
+    );
+  });
+
+  it('refuses another place than POI009 with the sample key, saying why (exit 2), before any call', async () => {
+    const requests = simulator.requests.length;
+    const result = await runCli(['start', '--once', '--places', 'POI072', '--lake', newFolder('unused')], {
+      SEOUL_API_KEY: '',
+      SEOUL_API_BASE_URL: baseUrl,
+    });
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /"sample" key only answers .*\(POI009\).*POI072 cannot be collected.*SEOUL_API_KEY/,
+    );
+    assert.equal(simulator.requests.length, requests);
+  });
+
+  it('refuses an unknown LOG_LEVEL (exit 2), naming the levels', async () => {
+    const result = await runCli(['start', '--once', '--lake', newFolder('unused')], {
+      ...env(),
+      LOG_LEVEL: 'verbose',
+    });
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /LOG_LEVEL must be one of "debug", "info", "warn", "error", "silent", got "verbose"/,
+    );
+  });
+
+  it('shows the real range of a number out of range (exit 2)', async () => {
+    const result = await runCli(['start', '--once', '--lake', newFolder('unused')], {
+      ...env(),
+      RUN_TIMEOUT_MS: '99999999999',
+    });
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /RUN_TIMEOUT_MS must be a whole number from 1000 to 780000, got "99999999999"/,
     );
   });
 

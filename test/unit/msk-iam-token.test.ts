@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { kafkaConfigFor } from '../../lambdas/core/kafka/connection.js';
 import { mskIamTokenProvider } from '../../lambdas/core/kafka/iam-token.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const FAKE = {
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',

@@ -62,14 +62,15 @@ describe('places catalog', () => {
     assert.equal(selectPlaces([]).length, 121);
   });
 
-  it('refuses unknown codes and lists the valid ones', () => {
+  it('refuses unknown codes and lists the valid ones with their names', () => {
     assert.throws(
       () => selectPlaces(['POI001', 'POI022', 'XYZ']),
       (error: unknown) =>
         error instanceof ConfigError &&
         error.message.includes('POI022, XYZ') &&
-        error.message.includes('POI001,POI002') &&
-        error.message.includes('POI131'),
+        error.message.includes('\n  POI001  강남 MICE 관광특구 (Gangnam MICE Special Tourist Zone)\n') &&
+        error.message.split('\n').length === 1 + ALL_PLACES.length &&
+        /\n {2}POI131 {2}\S/.test(error.message),
     );
   });
 });

@@ -4,9 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { selectPlaces } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
@@ -21,6 +20,7 @@ import {
 import { readParquet } from '../support/duckdb.js';
 import { FullDiskStore } from '../support/full-disk-store.js';
 import { HostileApi } from '../support/hostile-api.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const KEY = 'ordering-test-key';
 const PLACES = selectPlaces(['POI001', 'POI002', 'POI003']);

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { runsAsOneBatch } from '../../lambdas/core/warehouse/apply-sql.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import {
@@ -13,8 +12,9 @@ import {
   sqlFilesDigest,
   statementsOf,
 } from '../../lambdas/core/warehouse/sql-files.js';
-import { handleSqlResource } from '../../lambdas/sql-runner/handler.js';
-import { FakeRedshiftData } from './fake-redshift-data.js';
+import { handleSqlResource } from '../../lambdas/sql-runner/sql-resource.js';
+import { FakeRedshiftData } from '../support/fake-redshift-data.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const ENV = {
   WORKGROUP_NAME: 'seoul-population',
@@ -69,6 +69,7 @@ describe('sql-runner custom resource', () => {
     spectrum_role_arn: 'arn:aws:iam::123456789012:role/seoul-spectrum',
     loader_db_user: 'IAMR:seoulpopulation-loader-ap-northeast-2',
     database: 'dev',
+    run_interval_minutes: '20',
   };
   const grantFiles = files.filter((file) => runsAsOneBatch(file.name));
   const expected = files

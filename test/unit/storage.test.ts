@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 /** An in-memory stand-in for S3 that answers the three commands the store sends, one page of 2 keys at a time. */
 class FakeS3 {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../lambdas/core/errors.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { onTopicEvent, physicalIdOf, type TopicResourceDeps } from '../../lambdas/topic/topic-resource.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 const PROPERTIES = {
   ServiceToken: 'arn:aws:lambda:ap-northeast-2:123456789012:function:provider',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import { SqlTemplateError, WarehouseStatementError } from '../../lambdas/core/warehouse/errors.js';
-import { FakeRedshiftData, resultPage } from './fake-redshift-data.js';
+import { FakeRedshiftData, resultPage } from '../support/fake-redshift-data.js';
+import { MemoryLog } from '../support/memory-log.js';
 
 function warehouseOver(fake: FakeRedshiftData, options: { timeoutMs?: number } = {}) {
   const sleeps: number[] = [];

@@ -3,12 +3,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { NO_CATALOG } from '../../lambdas/core/catalog.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import { TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
@@ -16,11 +14,13 @@ import { FORECAST_ERROR_COLUMNS, forecastErrorSelect } from '../../lambdas/core/
 import { listPartitions, loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet, redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
-import { LoaderFailedError, runLoader } from '../../lambdas/loader/handler.js';
+import { LoaderFailedError, runLoader } from '../../lambdas/loader/load-run.js';
 import { DuckDbWarehouse } from '../../lambdas/local/duckdb-warehouse.js';
 import { nativeTablesDdl } from '../../lambdas/local/local-warehouse.js';
 import { readRows } from '../../lambdas/local/report/rows.js';
-import { FakeRedshiftData, resultPage } from './fake-redshift-data.js';
+import { FakeRedshiftData, resultPage } from '../support/fake-redshift-data.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 import {
   buildFixtureLake,
   FIXTURE_RUNS,

@@ -141,11 +141,12 @@ describe('the sql/ folder', () => {
     assert.ok(names.slice(firstGrant).every(runsAsOneBatch), names.join(', '));
   });
 
-  it('takes exactly four deployment values: Glue database, Spectrum role, loader user, database', () => {
+  it('takes exactly four deployment values (Glue database, Spectrum role, loader user, database) and the cadence', () => {
     assert.deepEqual(placeholdersOf(files), [
       'database',
       'glue_database',
       'loader_db_user',
+      'run_interval_minutes',
       'spectrum_role_arn',
     ]);
   });
@@ -204,6 +205,7 @@ describe('the sql/ folder', () => {
       for (const statement of statementsOf(file, {
         glue_database: 'g',
         spectrum_role_arn: 'arn:aws:iam::123456789012:role/r',
+        run_interval_minutes: '20',
       })) {
         assert.match(
           statement,

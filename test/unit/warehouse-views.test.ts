@@ -391,6 +391,20 @@ describe('analysis views over the fixture lake', () => {
     );
   });
 
+  it('counts skipped slots in the cadence setting: every 60 minutes, a 40-minute gap skips none', async () => {
+    await applyViews(connection, undefined, 60);
+    try {
+      const slots = await rows('SELECT slots_missed_before FROM v_completeness_by_run ORDER BY collected_at');
+      // gaps of 20, 40, 20, 40 and 540 minutes: rounded to whole hours, 8 slots were missed before the last
+      assert.deepEqual(
+        slots.map((row) => row.slots_missed_before),
+        [null, 0, 0, 0, 0, 8],
+      );
+    } finally {
+      await applyViews(connection);
+    }
+  });
+
   it('missing runs by place: how many runs lack the place, and why', async () => {
     assert.deepEqual(
       await rows(
@@ -479,7 +493,10 @@ describe('the view files', () => {
     [/\b(listagg|string_agg|list|array_agg)\s*\(/i, 'list aggregate'],
     [/\bgenerate_series\b/i, 'generate_series (leader-node only in Redshift)'],
     [/\bilike\b/i, 'ILIKE'],
-    [/\{\{/, 'placeholder (view files take no deployment values)'],
+    [
+      /\{\{(?!run_interval_minutes\}\})/,
+      'placeholder other than the cadence (view files take no deployment values)',
+    ],
   ];
   for (const [pattern, what] of ONE_ENGINE_ONLY) {
     it(`use no ${what}`, () => {

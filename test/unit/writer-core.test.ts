@@ -3,11 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { PartitionCatalog } from '../../lambdas/core/catalog.js';
+import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
-import { MemoryLog } from '../../lambdas/core/logger.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { MemoryMetrics } from '../../lambdas/core/metric-sink.js';
 import { encodeMskEvent, MskEventError } from '../../lambdas/core/msk-event.js';
 import type { PartitionValues, TableName } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
@@ -15,6 +13,8 @@ import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { MemoryMetrics } from '../support/memory-metrics.js';
 
 describe('writer core (MSK batch)', () => {
   const lakes: string[] = [];

@@ -5,11 +5,11 @@ import {
   type PartitionInput,
   type StorageDescriptor,
 } from '@aws-sdk/client-glue';
-import type { PartitionCatalog } from '../catalog.js';
 import { StorageError } from '../errors.js';
 import { partitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
 import { PARTITION_KEYS, type PartitionValues, type TableName } from '../schema.js';
+import type { PartitionCatalog } from './partition-catalog.js';
 
 /** Glue's limit of partitions per BatchCreatePartition call. */
 export const GLUE_BATCH_LIMIT = 100;

@@ -2,6 +2,7 @@ import { KafkaClient } from '@aws-sdk/client-kafka';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel } from 'kafkajs';
 import { ConfigError } from '../errors.js';
 import type { Log } from '../logger.js';
+import { kafkaBrokers } from '../settings.js';
 import { iamBootstrapBrokers } from './bootstrap-brokers.js';
 import { type MskTokenSigner, mskIamTokenProvider } from './iam-token.js';
 
@@ -21,21 +22,8 @@ export interface KafkaEndpoint {
   readonly auth: KafkaAuth;
 }
 
-const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
-
 /** Parses `KAFKA_BROKERS` (comma-separated `host:port`); undefined when unset or empty. */
-export function parseBrokerList(value: string | undefined): string[] | undefined {
-  const brokers = (value ?? '')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
-  if (brokers.length === 0) return undefined;
-  const bad = brokers.filter((broker) => !BROKER.test(broker));
-  if (bad.length > 0) {
-    throw new ConfigError(`KAFKA_BROKERS must be host:port,… — got ${JSON.stringify(bad.join(','))}`);
-  }
-  return brokers;
-}
+export const parseBrokerList = (value: string | undefined) => kafkaBrokers(value);
 
 /** `KAFKA_BROKERS` when set (local runs and tests), else `MSK_CLUSTER_ARN` (on AWS). */
 export function kafkaLocationFromEnv(env: NodeJS.ProcessEnv): KafkaLocation {

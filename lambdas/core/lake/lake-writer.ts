@@ -1,4 +1,4 @@
-import type { PartitionCatalog } from '../catalog.js';
+import type { PartitionCatalog } from '../catalog/partition-catalog.js';
 import type { Envelope } from '../envelope.js';
 import { describeError, StorageError } from '../errors.js';
 import type { Log } from '../logger.js';
@@ -9,6 +9,7 @@ import {
   POPULATION,
   POPULATION_FORECAST,
   type PopulationRow,
+  TABLES,
   type TableName,
 } from '../schema.js';
 import { decodeSourceRecord, type SourceRecord } from '../source-record.js';
@@ -51,13 +52,22 @@ export interface RejectedLine {
 }
 
 /** Everything one file group holds: one minute partition × one source (topic and Kafka partition). */
-interface FileGroup {
+export interface FileGroup {
   readonly partition: PartitionValues;
+  /** The file name without extension: `<topic>-<Kafka partition>-<first offset>`. */
   readonly stem: string;
   readonly population: Map<string, PopulationRow>;
   readonly forecasts: Map<string, ForecastRow[]>;
   readonly raw: Envelope[];
   readonly rejected: RejectedLine[];
+}
+
+/** One file for the lake, encoded and named, ready to be committed. */
+export interface LakeFile {
+  readonly area: LakeArea;
+  readonly partition: PartitionValues;
+  readonly key: string;
+  readonly body: Buffer;
 }
 
 /**
@@ -66,12 +76,29 @@ interface FileGroup {
  * the source (topic, Kafka partition, first offset), so a redelivered batch overwrites its own
  * files: at-least-once delivery, exactly-once rows. A bad record never fails the batch; a storage
  * or catalog failure throws, so the batch is delivered again.
+ *
+ * Three stages: route the records into file groups (no I/O), encode each group into its files,
+ * commit them (put every file, then register the partitions written).
  */
 export async function writeBatch(
   records: readonly SourceRecord[],
   deps: LakeWriterDeps,
 ): Promise<BatchWriteResult> {
   const now = deps.now ?? (() => new Date());
+  const routed = routeRecords(records, now, deps.log);
+  const committed = await commitFiles(encodeGroups(routed.groups), deps);
+  return tally(records.length, routed, committed);
+}
+
+/**
+ * Stage 1: decodes, normalizes and routes every record into its file group. One row per place and
+ * collection time per group, even if the fetcher published a place twice.
+ */
+export function routeRecords(
+  records: readonly SourceRecord[],
+  now: () => Date,
+  log: Log,
+): { groups: FileGroup[]; flaggedRecords: number } {
   const groups = new Map<string, FileGroup>();
   let flaggedRecords = 0;
 
@@ -107,7 +134,7 @@ export async function writeBatch(
       // No trustworthy collectedAt: file it under the time the message was produced.
       const group = groupFor(record, partitionValuesFor(new Date(record.timestamp ?? now().getTime())));
       group.rejected.push(rejectedLine(record, [decoded.reason], decoded.value));
-      deps.log.warn('record rejected', {
+      log.warn('record rejected', {
         offset: record.offset,
         partition: record.partition,
         reason: decoded.reason,
@@ -120,7 +147,7 @@ export async function writeBatch(
     const normalized = normalizeEnvelope(envelope);
     if (!normalized.ok) {
       group.rejected.push(rejectedLine(record, normalized.reasons, envelope, envelope));
-      deps.log.warn('record rejected', {
+      log.warn('record rejected', {
         place: envelope.place.code,
         runId: envelope.runId,
         reasons: normalized.reasons,
@@ -129,124 +156,141 @@ export async function writeBatch(
     }
     if (normalized.warnings.length > 0) {
       flaggedRecords++;
-      deps.log.warn('record flagged', {
+      log.warn('record flagged', {
         place: envelope.place.code,
         runId: envelope.runId,
         warnings: normalized.warnings,
       });
     }
-    // One row per place and collection time, even if the fetcher published a place twice.
     const rowKey = `${normalized.population.area_code}|${envelope.collectedAt}`;
     group.population.set(rowKey, normalized.population);
     group.forecasts.set(rowKey, normalized.forecasts);
   }
+  return { groups: [...groups.values()], flaggedRecords };
+}
 
-  const files: string[] = [];
-  const written = new Map<TableName, Map<string, PartitionValues>>([
-    ['population', new Map()],
-    ['population_forecast', new Map()],
-  ]);
-  let populationRows = 0;
-  let forecastRows = 0;
-  let newestPopulationTime: Date | undefined;
-  type Output = {
+/**
+ * Stage 2: the batch's files, encoded one at a time as they are committed. The archive first, then
+ * rejections, then the tables: a batch cut short (a crash, a full disk) leaves at worst envelopes
+ * in raw/ whose rows are missing, which replay from raw/ restores — never a row whose answer is
+ * not archived. An area with nothing to hold gets no file.
+ */
+export async function* encodeGroups(groups: readonly FileGroup[]): AsyncGenerator<LakeFile> {
+  const areas: readonly {
     area: LakeArea;
-    group: FileGroup;
-    name: string;
-    count: number;
-    encode: () => Promise<Buffer> | Buffer;
-  };
-  const outputs: Output[] = [];
-  for (const group of groups.values()) {
-    const population = [...group.population.values()];
-    for (const row of population) {
-      if (!newestPopulationTime || row.population_time > newestPopulationTime)
-        newestPopulationTime = row.population_time;
+    ext: string;
+    count: (group: FileGroup) => number;
+    encode: (group: FileGroup) => Promise<Buffer> | Buffer;
+  }[] = [
+    { area: 'raw', ext: 'jsonl.gz', count: (g) => g.raw.length, encode: (g) => encodeJsonLinesGzip(g.raw) },
+    {
+      area: 'rejected',
+      ext: 'jsonl.gz',
+      count: (g) => g.rejected.length,
+      encode: (g) => encodeJsonLinesGzip(g.rejected),
+    },
+    {
+      area: 'population',
+      ext: 'parquet',
+      count: (g) => g.population.size,
+      encode: (g) => encodeParquet(POPULATION, [...g.population.values()]),
+    },
+    {
+      area: 'population_forecast',
+      ext: 'parquet',
+      count: (g) => [...g.forecasts.values()].reduce((total, rows) => total + rows.length, 0),
+      encode: (g) => encodeParquet(POPULATION_FORECAST, [...g.forecasts.values()].flat()),
+    },
+  ];
+  for (const output of areas) {
+    for (const group of groups) {
+      if (output.count(group) === 0) continue;
+      yield {
+        area: output.area,
+        partition: group.partition,
+        key: objectKey(output.area, group.partition, `${group.stem}.${output.ext}`),
+        body: await output.encode(group),
+      };
     }
-    const forecasts = [...group.forecasts.values()].flat();
-    const parquetName = `${group.stem}.parquet`;
-    const linesName = `${group.stem}.jsonl.gz`;
-    outputs.push(
-      {
-        area: 'raw',
-        group,
-        name: linesName,
-        count: group.raw.length,
-        encode: () => encodeJsonLinesGzip(group.raw),
-      },
-      {
-        area: 'rejected',
-        group,
-        name: linesName,
-        count: group.rejected.length,
-        encode: () => encodeJsonLinesGzip(group.rejected),
-      },
-      {
-        area: 'population',
-        group,
-        name: parquetName,
-        count: population.length,
-        encode: () => encodeParquet(POPULATION, population),
-      },
-      {
-        area: 'population_forecast',
-        group,
-        name: parquetName,
-        count: forecasts.length,
-        encode: () => encodeParquet(POPULATION_FORECAST, forecasts),
-      },
-    );
-    populationRows += population.length;
-    forecastRows += forecasts.length;
   }
-  // The archive first, then rejections, then the tables: a batch cut short (a crash, a full disk)
-  // leaves at worst envelopes in raw/ whose rows are missing, which replay from raw/ restores —
-  // never a row whose answer is not archived. Each file is written whole or not at all (the
-  // store's temp + rename, or one S3 PUT); an area with nothing to hold gets no file.
-  const order: readonly LakeArea[] = ['raw', 'rejected', 'population', 'population_forecast'];
-  outputs.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area));
-  for (const output of outputs) {
-    if (output.count === 0) continue;
-    files.push(
-      await put(
-        deps.store,
-        objectKey(output.area, output.group.partition, output.name),
-        await output.encode(),
-      ),
-    );
-    written.get(output.area as TableName)?.set(partitionPath(output.group.partition), output.group.partition);
-  }
+}
 
-  for (const [table, partitions] of written) {
-    if (partitions.size === 0) continue;
+/** What a commit wrote: every key, and the partitions of each table it wrote to. */
+export interface CommitResult {
+  readonly keys: string[];
+  readonly tablePartitions: ReadonlyMap<TableName, ReadonlyMap<string, PartitionValues>>;
+}
+
+const TABLE_AREAS = new Set<LakeArea>(TABLES.map((table) => table.name));
+
+/**
+ * Stage 3: puts every file in the store (each whole or not at all: the store's temp + rename, or
+ * one S3 PUT), then registers the table partitions written in the
+ * catalog (the writer's Glue catalog; `NO_CATALOG` for the fetcher and locally). The files of a
+ * batch and the outcomes file of a run are committed the same way.
+ */
+export async function commitFiles(
+  files: Iterable<LakeFile> | AsyncIterable<LakeFile>,
+  deps: Pick<LakeWriterDeps, 'store' | 'catalog'>,
+): Promise<CommitResult> {
+  const keys: string[] = [];
+  const tablePartitions = new Map<TableName, Map<string, PartitionValues>>();
+  for await (const file of files) {
+    await deps.store.put(file.key, file.body, contentTypeOf(file.key));
+    keys.push(file.key);
+    if (!TABLE_AREAS.has(file.area)) continue;
+    const table = file.area as TableName;
+    if (!tablePartitions.has(table)) tablePartitions.set(table, new Map());
+    tablePartitions.get(table)?.set(partitionPath(file.partition), file.partition);
+  }
+  for (const [table, partitions] of tablePartitions) {
     try {
       await deps.catalog.registerPartitions(table, [...partitions.values()]);
     } catch (error) {
       throw new StorageError(
         `cannot register ${partitions.size} partition(s) of ${table}: ${describeError(error)}`,
-        { cause: error },
+        {
+          cause: error,
+        },
       );
     }
   }
+  return { keys, tablePartitions };
+}
 
-  const groupList = [...groups.values()];
+/** Stage 4: the batch's counts, from its groups and what was committed. */
+function tally(
+  records: number,
+  routed: { groups: readonly FileGroup[]; flaggedRecords: number },
+  committed: CommitResult,
+): BatchWriteResult {
+  let newestPopulationTime: Date | undefined;
+  let populationRows = 0;
+  let forecastRows = 0;
+  for (const group of routed.groups) {
+    populationRows += group.population.size;
+    for (const row of group.population.values()) {
+      if (!newestPopulationTime || row.population_time > newestPopulationTime)
+        newestPopulationTime = row.population_time;
+    }
+    for (const rows of group.forecasts.values()) forecastRows += rows.length;
+  }
+  const partitions = [...committed.tablePartitions.values()].flatMap((written) => [...written.keys()]);
   return {
-    records: records.length,
+    records,
     populationRows,
     forecastRows,
-    rawRecords: groupList.reduce((total, group) => total + group.raw.length, 0),
-    rejectedRecords: groupList.reduce((total, group) => total + group.rejected.length, 0),
-    flaggedRecords,
-    files,
-    partitions: [...new Set([...written.values()].flatMap((partitions) => [...partitions.keys()]))].sort(),
+    rawRecords: routed.groups.reduce((total, group) => total + group.raw.length, 0),
+    rejectedRecords: routed.groups.reduce((total, group) => total + group.rejected.length, 0),
+    flaggedRecords: routed.flaggedRecords,
+    files: committed.keys,
+    partitions: [...new Set(partitions)].sort(),
     ...(newestPopulationTime ? { newestPopulationTime } : {}),
   };
 }
 
-async function put(store: ObjectStore, key: string, body: Buffer): Promise<string> {
-  const contentType = key.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip';
-  await store.put(key, body, contentType);
-  return key;
+function contentTypeOf(key: string): string {
+  return key.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip';
 }
 
 /** Topic names may hold characters that are awkward in file names; keep them readable but safe. */

@@ -1,6 +1,8 @@
+import { NO_CATALOG } from '../catalog/partition-catalog.js';
 import type { CollectResult } from '../collector.js';
 import { COLLECTION_OUTCOMES, type CollectionOutcomeRow } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { commitFiles, type LakeFile } from './lake-writer.js';
 import { encodeParquet } from './parquet.js';
 import { objectKey, partitionPath, partitionValuesFor } from './partitions.js';
 
@@ -17,20 +19,27 @@ export function outcomeRows(collect: CollectResult): CollectionOutcomeRow[] {
   }));
 }
 
+/** The run's `collection_outcomes` file, named after the run (writing the same run again replaces it). */
+export async function outcomesFile(collect: CollectResult): Promise<LakeFile> {
+  const partition = partitionValuesFor(collect.collectedAt);
+  return {
+    area: 'collection_outcomes',
+    partition,
+    key: objectKey('collection_outcomes', partition, `${collect.runId}.parquet`),
+    body: await encodeParquet(COLLECTION_OUTCOMES, outcomeRows(collect)),
+  };
+}
+
 /**
- * Writes what happened to every place of a run, after its envelopes are published. The file is
- * named after the run, so writing the same run again replaces it. Returns the key and partition written.
+ * Writes what happened to every place of a run, after its envelopes are published, through the
+ * same commit as the writer's files. Returns the key and partition written.
  */
 export async function writeRunOutcomes(
   collect: CollectResult,
   store: ObjectStore,
 ): Promise<{ key: string; partition: string }> {
-  const partition = partitionValuesFor(collect.collectedAt);
-  const key = objectKey('collection_outcomes', partition, `${collect.runId}.parquet`);
-  await store.put(
-    key,
-    await encodeParquet(COLLECTION_OUTCOMES, outcomeRows(collect)),
-    'application/vnd.apache.parquet',
-  );
-  return { key, partition: partitionPath(partition) };
+  const file = await outcomesFile(collect);
+  // Registered apart by the fetcher (registerOutcomesPartition), where a failure must not fail the run.
+  await commitFiles([file], { store, catalog: NO_CATALOG });
+  return { key: file.key, partition: partitionPath(file.partition) };
 }

@@ -1,23 +1,24 @@
 import { describeError, InvalidApiKeyError } from '../errors.js';
 import type { Log } from '../logger.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../retry.js';
+import { SETTINGS } from '../settings.js';
 import { type HttpGet, HttpGetError, httpGet } from './http-get.js';
 import { type ApiAnswer, parseApiBody, type SeoulService } from './response.js';
 
-export const DEFAULT_API_BASE_URL = 'http://openapi.seoul.go.kr:8088';
+export const DEFAULT_API_BASE_URL = SETTINGS.apiBaseUrl.default;
 /** The portal's public demo key. It answers POI009 (광화문·덕수궁) whatever place is asked. */
-export const SAMPLE_API_KEY = 'sample';
+export const SAMPLE_API_KEY = SETTINGS.apiKey.default;
 export const SAMPLE_KEY_PLACE = 'POI009';
 /** A normal answer is about 3 KB (the integrated `citydata` service about 60 KB). */
-export const DEFAULT_MAX_ANSWER_BYTES = 1_048_576;
+export const DEFAULT_MAX_ANSWER_BYTES = SETTINGS.apiMaxAnswerBytes.default;
 
 export interface SeoulApiClientOptions {
   readonly baseUrl?: string;
   readonly apiKey: string;
   readonly service?: SeoulService;
-  /** Per-request limit; a slower answer counts as a failed attempt. @default 10000 */
+  /** Per-request limit; a slower answer counts as a failed attempt. @default SETTINGS.requestTimeoutMs.default */
   readonly timeoutMs?: number;
-  /** An answer larger than this (as sent or decoded) counts as a failed attempt. @default 1048576 */
+  /** An answer larger than this (as sent or decoded) counts as a failed attempt. @default SETTINGS.apiMaxAnswerBytes.default */
   readonly maxAnswerBytes?: number;
   readonly retry?: RetryPolicy;
   readonly log?: Log;
@@ -69,7 +70,7 @@ export class SeoulApiClient {
   constructor(private readonly options: SeoulApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
     this.service = options.service ?? 'citydata_ppltn';
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? SETTINGS.requestTimeoutMs.default;
     this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.http = options.http ?? httpGet;

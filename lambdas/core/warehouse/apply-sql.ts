@@ -1,4 +1,5 @@
 import type { Log } from '../logger.js';
+import { runIntervalMinutes } from '../settings.js';
 import type { Warehouse } from './data-api.js';
 import { SqlTemplateError, WarehouseStatementError } from './errors.js';
 import { placeholdersOf, type SqlFile, sqlFilesDigest, statementsOf } from './sql-files.js';
@@ -18,7 +19,16 @@ export function warehousePlaceholders(env: NodeJS.ProcessEnv): Record<string, st
     spectrum_role_arn: iamRoleArn('SPECTRUM_ROLE_ARN', env.SPECTRUM_ROLE_ARN?.trim()),
     loader_db_user: iamRoleDatabaseUser('LOADER_DB_USER', env.LOADER_DB_USER?.trim()),
     database: sqlIdentifier('DATABASE', env.DATABASE?.trim() || 'dev'),
+    ...viewSettingValues(runIntervalMinutes(env.RUN_INTERVAL_MINUTES)),
   };
+}
+
+/**
+ * The placeholders the analysis views may use: pipeline settings, the same in the warehouse and
+ * over the local lake (deployment values such as the role are for the Redshift-only files).
+ */
+export function viewSettingValues(runInterval: number): Record<string, string> {
+  return { run_interval_minutes: String(runInterval) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 /**
  * The one place where the warehouse SQL differs between engines: how a lake partition's Parquet
  * files get into the staging table. Everything else the loader runs (and every analysis view) is
- * the same text on Redshift and DuckDB. Both forms are tested (test/unit/warehouse-loader*.test.ts).
+ * the same text on Redshift and DuckDB. Both forms are tested (test/unit/warehouse-loader.test.ts).
  */
 export type StagingFill = (table: TableSpec, partitionPath: string) => string;
 

@@ -11,6 +11,7 @@ import {
 } from '../../core/lake/partitions.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
+import { runIntervalMinutes } from '../../core/settings.js';
 import { WAREHOUSE_FILE } from '../local-warehouse.js';
 import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
 import { PENDING_RUNS } from '../run-journal.js';
@@ -369,13 +370,13 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
   return problems;
 }
 
-const SLOT_MS = 20 * 60_000;
-
 /**
- * Slots of the :00/:20/:40 schedule between the first and the last run with no run in them. A
+ * Slots of the schedule (:00/:20/:40 by default) between the first and the last run with no run in them. A
  * run belongs to the slot it starts in (a `--once` run at 14:07 fills the 14:00 slot).
  */
 export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
+  // The cadence setting, as the schedule that wrote the lake used it.
+  const SLOT_MS = runIntervalMinutes(process.env.RUN_INTERVAL_MINUTES) * 60_000;
   const times = (
     await rows(
       ctx.connection,

@@ -1,4 +1,4 @@
-import type { PartitionCatalog } from '../../core/catalog.js';
+import type { PartitionCatalog } from '../../core/catalog/partition-catalog.js';
 import { parsePartitionPath } from '../../core/lake/partitions.js';
 import type { PartitionValues, TableName } from '../../core/schema.js';
 import { type LakeLocation, openStore } from './lake-location.js';

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { createKafka } from '../../../lambdas/core/kafka/connection.js';
 import { ensureTopic } from '../../../lambdas/core/kafka/topic-admin.js';
-import { MemoryLog } from '../../../lambdas/core/logger.js';
+import { MemoryLog } from '../../support/memory-log.js';
 import { integrationEnvironment } from './environment.js';
 
 /** A plain-text client for the test broker. */

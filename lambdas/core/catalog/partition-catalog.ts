@@ -1,9 +1,9 @@
-import type { PartitionValues, TableName } from './schema.js';
+import type { PartitionValues, TableName } from '../schema.js';
 
 /**
  * Registers new lake partitions in a catalog as they are written, so a run is queryable within a
  * minute instead of at the crawler's next pass. Registration is idempotent: "already there" is
- * success. The Glue implementation lives in `catalog/glue-catalog.ts`; locally DuckDB reads the
+ * success. The Glue implementation lives in `glue-catalog.ts` beside it; locally DuckDB reads the
  * folders directly and {@link NO_CATALOG} is used.
  */
 export interface PartitionCatalog {

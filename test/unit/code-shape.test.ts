@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../lambdas/core/normalizer.js';
+
+const LAMBDAS = join(import.meta.dirname, '..', '..', 'lambdas');
+
+describe('one shape for every function', () => {
+  const functions = readdirSync(LAMBDAS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .filter((name) => readdirSync(join(LAMBDAS, name)).includes('handler.ts'));
+
+  it('has a handler for each of the five functions', () => {
+    assert.deepEqual(functions.sort(), ['fetcher', 'loader', 'sql-runner', 'topic', 'writer']);
+  });
+
+  for (const name of functions) {
+    it(`lambdas/${name}/handler.ts is wiring only: at most 40 lines, wrapped by lambdaHandler`, () => {
+      const text = readFileSync(join(LAMBDAS, name, 'handler.ts'), 'utf8');
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      assert.ok(lines <= 40, `${lines} lines`);
+      assert.match(text, /export const handler = lambdaHandler\(powertools, /);
+    });
+  }
+
+  it('ships no test double: no file under lambdas/ defines a Memory*, Fake*, Stub* or Mock* class', () => {
+    const sources = readdirSync(LAMBDAS, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => join(entry.parentPath, entry.name));
+    const doubles = sources.filter((file) =>
+      /export (class|function|const) (Memory|Fake|Stub|Mock)\w*/.test(readFileSync(file, 'utf8')),
+    );
+    assert.deepEqual(doubles, []);
+  });
+});
+
+describe('the congestion labels, said in the normalizer and ranked in the congestion view', () => {
+  it('ranks exactly the labels the normalizer knows, in its order, the legacy label at the top', () => {
+    const sql = readFileSync(join(LAMBDAS, '..', 'sql', '20_view_congestion_over_time.sql'), 'utf8');
+    const ranked = [...sql.matchAll(/WHEN '([^']+)' THEN (\d)/g)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(ranked, [
+      ...CONGESTION_LEVELS.map((label, index) => [label, index + 1]),
+      ...LEGACY_CONGESTION_LEVELS.map((label) => [label, CONGESTION_LEVELS.length]),
+    ]);
+  });
+});
+
+describe('the import graph of lambdas/', () => {
+  it('has no circle (a module never reaches itself through its imports, type imports included)', () => {
+    const files = readdirSync(LAMBDAS, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+      .map((entry) => join(entry.parentPath, entry.name));
+    const importsOf = new Map(
+      files.map((file) => [
+        file,
+        [...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)].map((m) =>
+          join(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')),
+        ),
+      ]),
+    );
+    const circles: string[] = [];
+    const done = new Set<string>();
+    const visit = (file: string, path: string[]) => {
+      if (path.includes(file)) {
+        circles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(LAMBDAS, f)).join(' → '));
+        return;
+      }
+      if (done.has(file)) return;
+      for (const next of importsOf.get(file) ?? []) visit(next, [...path, file]);
+      done.add(file);
+    };
+    for (const file of files) visit(file, []);
+    assert.deepEqual(circles, []);
+  });
+});

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type RunSummary, runFailed } from '../../lambdas/core/run-summary.js';
+import { exitStatusOf } from '../../lambdas/local/commands.js';
+
+const summary = (ok: number, noData: number, failed: number) =>
+  ({ places: { asked: ok + noData + failed, ok, noData, failed } }) as RunSummary;
+
+describe("a run's verdict, one for the fetcher and the command line", () => {
+  for (const [ok, noData, failed, verdict] of [
+    [121, 0, 0, 'completed'],
+    [1, 0, 120, 'completed'],
+    [0, 121, 0, 'completed'],
+    [0, 1, 120, 'failed'],
+    [0, 0, 121, 'failed'],
+  ] as const) {
+    it(`${ok} ok, ${noData} no data, ${failed} failed: ${verdict}`, () => {
+      assert.equal(runFailed(summary(ok, noData, failed)), verdict === 'failed');
+      assert.equal(exitStatusOf(summary(ok, noData, failed)), verdict === 'failed' ? 1 : 0);
+    });
+  }
+});
