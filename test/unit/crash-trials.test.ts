@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
+import { seeded } from '../../lambdas/local/simulator/generator.js';
 import { queryDuckDb, readParquet } from '../support/duckdb.js';
 import { HostileApi, type HostileMode } from '../support/hostile-api.js';
 
@@ -17,18 +18,6 @@ const SEED = Number(process.env.CRASH_SEED ?? 424_242);
 const KILLS = 24;
 const MAX_TRIALS = 48;
 const PLACES = ALL_PLACES.slice(0, 30).map((p) => p.code);
-
-/** mulberry32: the trials' kill points come from a fixed seed, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * SIGKILL at seeded random points of the local pipeline (while starting, collecting, and right

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { seeded } from '../../lambdas/local/simulator/generator.js';
 import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { spawnNpm } from '../support/cli.js';
 import { readParquet } from '../support/duckdb.js';
@@ -13,18 +14,6 @@ import { readParquet } from '../support/duckdb.js';
  */
 
 const SEED = Number(process.env.CTRL_C_SEED ?? 20261130);
-
-/** mulberry32: a small seeded generator, so the "random" moments are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const waitFor = async (condition: () => boolean, what: string, timeoutMs = 30_000) => {
   const until = Date.now() + timeoutMs;

@@ -30,12 +30,20 @@ class FakeS3 {
       return { Body: { transformToByteArray: async () => new Uint8Array(object.body) } };
     }
     if (command instanceof ListObjectsV2Command) {
-      const keys = [...this.objects.keys()].filter((k) => k.startsWith(command.input.Prefix ?? '')).sort();
-      const start = Number(command.input.ContinuationToken ?? 0);
-      const page = keys.slice(start, start + 2);
-      const more = start + 2 < keys.length;
+      const { Prefix = '', Delimiter, ContinuationToken } = command.input;
+      const keys = [...this.objects.keys()].filter((k) => k.startsWith(Prefix)).sort();
+      // With a delimiter S3 answers the distinct "folders" below the prefix instead of the keys.
+      const folders = Delimiter
+        ? [...new Set(keys.map((k) => Prefix + k.slice(Prefix.length).split(Delimiter)[0] + Delimiter))]
+        : [];
+      const items = Delimiter ? folders : keys;
+      const start = Number(ContinuationToken ?? 0);
+      const page = items.slice(start, start + 2);
+      const more = start + 2 < items.length;
       return {
-        Contents: page.map((Key) => ({ Key })),
+        ...(Delimiter
+          ? { CommonPrefixes: page.map((p) => ({ Prefix: p })) }
+          : { Contents: page.map((Key) => ({ Key })) }),
         IsTruncated: more,
         NextContinuationToken: more ? String(start + 2) : undefined,
       };
@@ -70,6 +78,22 @@ describe('object stores', () => {
       await bucket.put(key, Buffer.from(key), 'x');
     assert.deepEqual(await bucket.list('raw/'), ['raw/a.gz', 'raw/b.gz', 'raw/c.gz']);
     assert.equal(bucket.location, 's3://b/');
+  });
+
+  it('lists the folders under a prefix, across S3 result pages, as the local folder does', async () => {
+    const bucket = new S3ObjectStore(new FakeS3() as unknown as S3Client, 'b', 'seoul');
+    const folder = new LocalFolderStore(mkdtempSync(join(tmpdir(), 'store-')));
+    for (const store of [bucket, folder])
+      for (const minute of ['00', '20', '40'])
+        for (const name of ['a', 'b'])
+          await store.put(
+            `population/year=2026/month=11/day=30/hour=09/minute=${minute}/${name}.parquet`,
+            Buffer.from(name),
+            'x',
+          );
+    const prefix = 'population/year=2026/month=11/day=30/hour=09/';
+    assert.deepEqual(await bucket.listFolders(prefix), ['minute=00', 'minute=20', 'minute=40']);
+    assert.deepEqual(await bucket.listFolders(prefix), await folder.listFolders(prefix));
   });
 
   it('turns S3 failures into storage errors that name the object', async () => {

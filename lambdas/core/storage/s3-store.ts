@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -66,32 +67,22 @@ export class S3ObjectStore implements ObjectStore {
 
   async listFolders(prefix: string): Promise<string[]> {
     const folders: string[] = [];
-    let token: string | undefined;
-    try {
-      do {
-        const page = await this.s3.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: this.prefix + prefix,
-            Delimiter: '/',
-            ContinuationToken: token,
-          }),
-        );
-        for (const common of page.CommonPrefixes ?? [])
-          if (common.Prefix)
-            folders.push(common.Prefix.slice(this.prefix.length + prefix.length).replace(/\/$/, ''));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-    } catch (error) {
-      throw new StorageError(`cannot list ${this.location}${prefix}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    for await (const page of this.pages(prefix, '/'))
+      for (const common of page.CommonPrefixes ?? [])
+        if (common.Prefix)
+          folders.push(common.Prefix.slice(this.prefix.length + prefix.length).replace(/\/$/, ''));
     return folders.sort();
   }
 
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
+    for await (const page of this.pages(prefix))
+      for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key.slice(this.prefix.length));
+    return keys.sort();
+  }
+
+  /** Every page of a listing under `prefix` (grouped by `delimiter` when given). */
+  private async *pages(prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
     let token: string | undefined;
     try {
       do {
@@ -99,10 +90,11 @@ export class S3ObjectStore implements ObjectStore {
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: this.prefix + prefix,
+            Delimiter: delimiter,
             ContinuationToken: token,
           }),
         );
-        for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key.slice(this.prefix.length));
+        yield page;
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (error) {
@@ -110,6 +102,5 @@ export class S3ObjectStore implements ObjectStore {
         cause: error,
       });
     }
-    return keys.sort();
   }
 }

@@ -30,8 +30,8 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a tiny seeded generator, so answers are reproducible. */
-function seeded(seed: number): () => number {
+/** mulberry32: a tiny seeded generator, so answers (and tests' random moments) are reproducible. */
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
