@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandIo, demoCommand } from '../../lambdas/local/commands.js';
+import { type CommandIo, demoCommand } from '../../lambdas/cli/commands/demo.js';
 import { figure, heading, ratio, seconds, timed } from './report.js';
 
 const DAYS = 2;
