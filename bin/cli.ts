@@ -13,7 +13,8 @@ const stop = installStopSignals({
   exit: (status) => process.exit(status),
 });
 
-const { demoCommand, startCommand } = await import('../lambdas/cli/commands/demo.js');
+const { demoCommand } = await import('../lambdas/cli/commands/demo.js');
+const { startCommand } = await import('../lambdas/cli/commands/start.js');
 const { queryCommand } = await import('../lambdas/cli/commands/query.js');
 const { placesCommand } = await import('../lambdas/cli/commands/places.js');
 const { reportCommand } = await import('../lambdas/cli/commands/report.js');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exitStatusOf } from '../../lambdas/cli/commands/demo.js';
+import { exitStatusOf } from '../../lambdas/cli/pipeline/collect-loop.js';
 import { type RunSummary, runFailed } from '../../lambdas/core/run-summary.js';
 
 const summary = (ok: number, noData: number, failed: number) =>

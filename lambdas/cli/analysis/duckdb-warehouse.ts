@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Row, SqlParams, Warehouse } from '../../core/warehouse/data-api.js';
 import { boundParameters } from '../../core/warehouse/data-api.js';
 import { parameterNames, replaceParameters } from '../../core/warehouse/sql-text.js';
+import type { Row, SqlParams, Warehouse } from '../../core/warehouse/warehouse.js';
 
 /**
  * The warehouse interface over a DuckDB connection, with the Data API's conventions: `:name`

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { kstDayBounds } from '../../core/kst-time.js';
 import { type ColumnSpec, duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
 import {
   LOAD_LOG_QUERY,
@@ -192,7 +193,8 @@ async function loadUnit(
   try {
     for (const sql of mergeStatements(table, daysFill(lake, table, days))) await warehouse.execute(sql);
     for (const day of days) {
-      const { start, end } = kstDayBounds(day.path);
+      const [year, month, dd] = dayOf(day.path) as [number, number, number];
+      const { start, end } = kstDayBounds({ year, month, day: dd });
       const values: Record<string, string | number> = {
         table_name: table.name,
         partition_path: day.path,
@@ -218,13 +220,6 @@ async function loadUnit(
 }
 
 const dayOf = (path: string) => path.split('/').map((part) => Number(part.split('=')[1]));
-
-/** The UTC instants of 00:00 KST on a day folder's day and on the next. */
-function kstDayBounds(path: string): { start: Date; end: Date } {
-  const [year, month, day] = dayOf(path) as [number, number, number];
-  const start = new Date(Date.UTC(year, month - 1, day) - 9 * 3_600_000);
-  return { start, end: new Date(start.getTime() + 24 * 3_600_000) };
-}
 
 /** The day path {@link RECHECK_DAYS} days before a `year=…/month=…/day=…` path. */
 function recheckFrom(path: string): string {

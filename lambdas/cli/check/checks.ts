@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { formatKstWallClock } from '../../core/kst-time.js';
+import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
 import {
   LAKE_AREAS,
   parsePartitionPath,
@@ -37,7 +37,7 @@ export interface CheckContext {
 }
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const KST_PARTS = `strftime(collected_at + INTERVAL 9 HOUR, 'year=%Y/month=%m/day=%d/hour=%H/minute=%M')`;
+const KST_PARTS = `strftime(${kstWallClockSql('collected_at')}, 'year=%Y/month=%m/day=%d/hour=%H/minute=%M')`;
 const kst = (instant: Date | string | number) => `${formatKstWallClock(new Date(instant))} KST`;
 const partitionOfKey = (key: string) => key.split('/').slice(1, -1).join('/');
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { ConfigError, describeError } from '../../core/errors.js';
+import { formatKstDateTime } from '../../core/kst-time.js';
 import { LAKE_AREAS } from '../../core/lake/partitions.js';
 import { TABLES } from '../../core/schema.js';
 import { openLake } from '../analysis/duckdb-lake.js';
@@ -44,7 +45,6 @@ const TIMESTAMP_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.TIMESTAMP_NS,
   DuckDBTypeId.TIMESTAMP_TZ,
 ]);
-const KST_OFFSET_MS = 9 * 3_600_000;
 
 /**
  * A DuckDB timestamp as printed by `getRowsJson` (UTC: the lake's timestamps are UTC instants and
@@ -57,7 +57,7 @@ export function utcTextToKst(text: string): string {
   const zone = offset ? (offset.length === 3 ? `${offset}:00` : offset) : 'Z';
   const instant = Date.parse(`${date}T${time}${zone}`);
   if (Number.isNaN(instant)) return text;
-  return `${new Date(instant + KST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} KST`;
+  return `${formatKstDateTime(new Date(instant))} KST`;
 }
 
 function inKst(types: readonly DuckDBType[], rows: unknown[][]): unknown[][] {

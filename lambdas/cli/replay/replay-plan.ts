@@ -1,3 +1,4 @@
+import { kstFieldsToInstant } from '../../core/kst-time.js';
 import { partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import type { PartitionValues } from '../../core/schema.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
@@ -30,9 +31,7 @@ const MINUTE = 60_000;
 
 /** The instant a partition's minute starts: its values are the KST wall clock (UTC+9). */
 export function partitionStart(values: PartitionValues): Date {
-  return new Date(
-    Date.UTC(+values.year, +values.month - 1, +values.day, +values.hour, +values.minute) - 9 * 3_600_000,
-  );
+  return kstFieldsToInstant(values);
 }
 
 function inRange(values: PartitionValues, range: ReplayRange): boolean {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatKstWallClock } from '../../core/kst-time.js';
 import { ATTRIBUTION } from './geo.js';
 import { buildPayload, embeddedJson, LEVELS } from './payload.js';
 import type { ReportData } from './report-data.js';
@@ -40,8 +41,6 @@ export function esc(text: string | number): string {
 const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 const n = (value: unknown) => Number(value ?? 0);
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
-const kstNow = (instant: Date) =>
-  new Date(instant.getTime() + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 const STYLE = `
@@ -169,7 +168,7 @@ export function renderReport(page: ReportPage): string {
 <body><main>
 <h1>Seoul real-time population — report</h1>
 ${page.simulated ? '<p class="banner" id="simulated">SIMULATED DATA: this lake was written by the API simulator (npm run demo). Nothing here is real.</p>' : ''}
-<p class="meta">Lake <code>${esc(page.lake)}</code> · generated ${esc(kstNow(page.generatedAt))} KST · every chart comes from an analysis view in <code>sql/</code>, the same views Redshift serves. Times are KST (UTC+9).</p>
+<p class="meta">Lake <code>${esc(page.lake)}</code> · generated ${esc(formatKstWallClock(page.generatedAt))} KST · every chart comes from an analysis view in <code>sql/</code>, the same views Redshift serves. Times are KST (UTC+9).</p>
 ${data ? body(data) : noDataYet(page.lake)}
 </main>
 ${data ? `<script type="application/json" id="report-data">${json}</script>\n${scripts.map((source) => `<script>${source}</script>`).join('\n')}` : ''}
