@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { ENVELOPE_LIMITS, JsonLimitError, parseBoundedJson } from '../../core/bounded-json.js';
 import { type Envelope, parseEnvelope } from '../../core/envelope.js';
 import { parsePartitionPath, partitionPath } from '../../core/lake/partitions.js';
 import type { PartitionValues } from '../../core/schema.js';
@@ -39,9 +40,11 @@ export function readRawFile(key: string, body: Buffer): RawFile {
     if (line.trim() === '') continue;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      // Bounded like a Kafka record: a line nested 100,000 deep would overflow the stack on rewrite.
+      value = parseBoundedJson(line, ENVELOPE_LIMITS).value;
     } catch (error) {
-      unreadable.push({ key, line: index + 1, reason: `not JSON: ${(error as Error).message}` });
+      const why = error instanceof JsonLimitError ? 'over a limit' : 'not JSON';
+      unreadable.push({ key, line: index + 1, reason: `${why}: ${(error as Error).message}` });
       continue;
     }
     const parsed = parseEnvelope(value);
