@@ -197,3 +197,12 @@ describe('query output: CSV (RFC 4180) and JSON Lines', () => {
     assert.deepEqual(repeatedNames(['a', 'b']), []);
   });
 });
+
+describe('the text table', () => {
+  it('prints a result of 200,000 rows (widths found without spreading every row as arguments)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [{ kind: 'number', token: String(i) } as const]);
+    const table = renderTable(['n'], rows);
+    assert.match(table, /^n\n-{6}\n0\n/);
+    assert.match(table, /\n199999\n\(200000 rows\)$/);
+  });
+});
