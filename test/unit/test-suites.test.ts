@@ -51,10 +51,7 @@ describe('the test suites', () => {
   });
 
   it('every test file the README and docs/ name exists', () => {
-    const docs = [
-      'README.md',
-      ...(existsSync(join(ROOT, 'docs')) ? filesUnder('docs', '.md') : []),
-    ];
+    const docs = ['README.md', ...(existsSync(join(ROOT, 'docs')) ? filesUnder('docs', '.md') : [])];
     const missing = docs.flatMap((doc) =>
       [...text(doc).matchAll(/\btest\/[\w./-]+\.(?:ts|sh)\b/g)]
         .map((match) => match[0])
