@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseWithSqlfluff } from '../infra/sql-parse.js';
+import { parseWithSqlfluff } from '../checkers/sql-parse.js';
 import { type Answer, readAnswers } from './support/answers.js';
 import { allBlocks, type DocBlock, SQL_DIALECTS } from './support/doc-blocks.js';
 import type { Journey, JourneyContext } from './support/journey.js';
