@@ -1,8 +1,10 @@
 import { NO_CATALOG } from '../catalog/partition-catalog.js';
 import type { CollectResult } from '../collector.js';
+import { StorageError } from '../errors.js';
 import { encodeParquet } from '../lake/parquet.js';
 import { objectKey, partitionPath, partitionValuesFor } from '../lake/partitions.js';
 import { COLLECTION_OUTCOMES, type CollectionOutcomeRow } from '../schema.js';
+import { SAFE_NAME } from '../storage/lake-keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { commitFiles, type LakeFile } from './lake-writer.js';
 
@@ -21,6 +23,9 @@ export function outcomeRows(collect: CollectResult): CollectionOutcomeRow[] {
 
 /** The run's `collection_outcomes` file, named after the run (writing the same run again replaces it). */
 export async function outcomesFile(collect: CollectResult): Promise<LakeFile> {
+  // The run id names the file: a plain name only, never a path (lake-keys.ts).
+  if (!SAFE_NAME.test(collect.runId))
+    throw new StorageError(`run id ${JSON.stringify(collect.runId.slice(0, 80))} is not a plain name`);
   const partition = partitionValuesFor(collect.collectedAt);
   return {
     area: 'collection_outcomes',
