@@ -120,6 +120,17 @@ describe('one write path', () => {
     ]);
   });
 
+  it('one staging fill: only staging-fill.ts fills a staging table (COPY on Redshift, read_parquet on DuckDB)', () => {
+    const fills = modules().filter((file) =>
+      /\b(INSERT INTO|COPY)\s+\$\{(stagingTableName\(|staging\b)/.test(
+        readFileSync(join(LAMBDAS, file), 'utf8'),
+      ),
+    );
+    assert.deepEqual(fills, ['core/warehouse/staging-fill.ts']);
+    assert.deepEqual(callersOf('duckdbReadParquet'), ['cli/analysis/local-warehouse.ts']);
+    assert.deepEqual(callersOf('redshiftCopy'), ['loader/load-run.ts']);
+  });
+
   it('replay rebuilds through the stages: route, encode, commit', () => {
     assert.deepEqual(
       ['routeInputs', 'encodeGroups', 'commitFiles'].map((stage) =>
