@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.js';
 import { SeoulApiClient } from '../../core/seoul-api/client.js';
-import { positiveInteger } from '../../core/settings.js';
+import { positiveInteger, SETTINGS } from '../../core/settings.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { DEMO_OPTIONS, parseRunArgs, resolveLocalConfig } from '../config.js';
 import { DEMO_USAGE } from '../help.js';
@@ -53,9 +53,9 @@ export async function demoCommand(
     // The demo never touches the real API or the real lake: LAKE_DIR and the key are ignored.
     const demoEnv = {
       ...env,
-      SEOUL_API_KEY: SIMULATOR_KEY,
-      SEOUL_API_BASE_URL: baseUrl,
-      LAKE_DIR: undefined,
+      [SETTINGS.apiKey.env]: SIMULATOR_KEY,
+      [SETTINGS.apiBaseUrl.env]: baseUrl,
+      [SETTINGS.lakeDir.env]: undefined,
     };
     const resolved = resolveLocalConfig(
       {

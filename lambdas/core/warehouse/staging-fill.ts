@@ -1,4 +1,5 @@
 import { columnList, type TableSpec } from '../schema.js';
+import { SETTINGS } from '../settings.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
@@ -23,9 +24,9 @@ export interface S3Lake {
  * the bucket and role by their own rules, the partition path by its fixed shape.
  */
 export function redshiftCopy(lake: S3Lake): StagingFill {
-  const bucket = bucketName('LAKE_BUCKET', lake.bucket);
-  const prefix = lakePrefix('LAKE_PREFIX', lake.prefix);
-  const role = iamRoleArn('SPECTRUM_ROLE_ARN', lake.roleArn);
+  const bucket = bucketName(SETTINGS.lakeBucket.env, lake.bucket);
+  const prefix = lakePrefix('the lake prefix', lake.prefix);
+  const role = iamRoleArn(SETTINGS.spectrumRoleArn.env, lake.roleArn);
   return (table, partitionPath) =>
     `COPY ${stagingTableName(table)} FROM 's3://${bucket}/${prefix}${table.name}/${partitionPath}/' ` +
     `IAM_ROLE '${role}' FORMAT AS PARQUET`;
