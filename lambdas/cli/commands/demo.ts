@@ -85,13 +85,13 @@ export async function demoCommand(
     );
     let reportIsCurrent = false;
     const report = async () => {
-      await reportAfterDemo(config.lake, io);
+      await reportAfterDemo(config.lake, io, config.runIntervalMinutes);
       reportIsCurrent = true;
     };
     try {
       if (days !== undefined) {
         simulatedHistory = true;
-        return await simulateHistory(pipeline, clock, days, io);
+        return await simulateHistory(pipeline, clock, days, config.runIntervalMinutes, io);
       }
       return await collect(pipeline, config, io, async () => {
         reportIsCurrent = false;
@@ -118,9 +118,10 @@ async function simulateHistory(
   pipeline: Pipeline,
   clock: SimulatedClock,
   days: number,
+  runIntervalMinutes: number,
   io: CommandIo,
 ): Promise<number> {
-  const slots = historySlots(new Date(), days);
+  const slots = historySlots(new Date(), days, runIntervalMinutes);
   const first = slots[0] as Date;
   const last = slots[slots.length - 1] as Date;
   io.err(
