@@ -25,7 +25,7 @@ export interface S3Lake {
  */
 export function redshiftCopy(lake: S3Lake): StagingFill {
   const bucket = bucketName(SETTINGS.lakeBucket.env, lake.bucket);
-  const prefix = lakePrefix('the lake prefix', lake.prefix);
+  const prefix = lakePrefix('LAKE_PREFIX', lake.prefix);
   const role = iamRoleArn(SETTINGS.spectrumRoleArn.env, lake.roleArn);
   return (table, partitionPath) =>
     `COPY ${stagingTableName(table)} FROM 's3://${bucket}/${prefix}${table.name}/${partitionPath}/' ` +
