@@ -8,12 +8,18 @@ import { floorToMinute } from '../core/kst-time.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
-import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
+import { type Place, selectPlaces } from '../core/places.js';
 import type { PublishOutcome } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { type RunSummary, runFailed } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
-import { maxAnswerBytes, runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
+import {
+  maxAnswerBytes,
+  requiredSetting,
+  runLimitsFromEnv,
+  SETTINGS,
+  settingFromEnv,
+} from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
 /** The fetcher's settings, from its environment (docs/deploy-aws.md, "The functions"). */
@@ -31,20 +37,19 @@ export interface FetcherSettings {
 export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
   return {
     topic: settingFromEnv(SETTINGS.kafkaTopic, env),
-    places: selectPlaces(parsePlaceList(env.PLACES)),
+    places: selectPlaces(settingFromEnv(SETTINGS.places, env)),
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
     concurrency: settingFromEnv(SETTINGS.concurrency, env),
-    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
+    ...runLimitsFromEnv(env),
     maxAnswerBytes: maxAnswerBytes(env),
   };
 }
 
 /** The fetcher's destinations, checked before any API call so a misconfigured function fails at once. */
 export function requireFetcherTargets(env: NodeJS.ProcessEnv, location: KafkaLocation): void {
-  if (!env.LAKE_BUCKET?.trim())
-    throw new ConfigError('LAKE_BUCKET is not set: the fetcher writes collection_outcomes/ there');
+  requiredSetting(SETTINGS.lakeBucket, env);
   if (!location.brokers && !location.clusterArn)
-    throw new ConfigError('MSK_CLUSTER_ARN is not set: the fetcher has nowhere to publish');
+    throw new ConfigError(`${SETTINGS.mskClusterArn.env} is not set: the fetcher has nowhere to publish`);
 }
 
 /**

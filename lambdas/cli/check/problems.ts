@@ -11,7 +11,7 @@ export const CHECKS = {
   stale: 'stale data (population_time far behind collected_at)',
   label: 'congestion labels outside the known set',
   stray: 'stray files',
-  'missing-run': 'runs missing from the 20-minute schedule',
+  'missing-run': 'runs missing from the schedule (every RUN_INTERVAL_MINUTES)',
 } as const;
 
 export type CheckName = keyof typeof CHECKS;

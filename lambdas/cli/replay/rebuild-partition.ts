@@ -14,7 +14,7 @@ import {
   type RouteInput,
   routeInputs,
 } from '../../core/writers/route.js';
-import { outputStemOf, RAW_SUFFIX, readRawFile, type UnreadableLine } from './raw-archive.js';
+import { outputStemOf, RAW_SUFFIX, readRawKey, type UnreadableLine } from './raw-archive.js';
 
 /** One partition to rebuild, and the raw files that hold its envelopes. */
 export interface PartitionJob {
@@ -149,7 +149,7 @@ async function readPartitionInputs(
   const unreadable: UnreadableLine[] = [];
   for (const key of [...job.rawKeys, ...job.looseKeys]) {
     const loose = !job.rawKeys.includes(key);
-    const raw = readRawFile(key, await store.get(key));
+    const raw = await readRawKey(store, key);
     if (!loose) unreadable.push(...raw.unreadable);
     const stem = outputStemOf(key);
     for (const { envelope, line } of raw.envelopes) {

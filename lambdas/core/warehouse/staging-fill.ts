@@ -1,4 +1,5 @@
 import { columnList, PARTITION_KEYS, type TableSpec } from '../schema.js';
+import { SETTINGS } from '../settings.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
@@ -26,9 +27,9 @@ export interface S3Lake {
  * validated to hold no quote: the bucket and role by their own rules, the folder by its fixed shape.
  */
 export function redshiftCopy(lake: S3Lake): StagingFill {
-  const bucket = bucketName('LAKE_BUCKET', lake.bucket);
+  const bucket = bucketName(SETTINGS.lakeBucket.env, lake.bucket);
   const prefix = lakePrefix('LAKE_PREFIX', lake.prefix);
-  const role = iamRoleArn('SPECTRUM_ROLE_ARN', lake.roleArn);
+  const role = iamRoleArn(SETTINGS.spectrumRoleArn.env, lake.roleArn);
   return (table, folders) =>
     folders.map(
       (folder) =>
