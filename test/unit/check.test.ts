@@ -33,7 +33,7 @@ const SLOTS = [0, 1, 2].map((i) => new Date(Date.parse('2026-07-16T05:00:00Z') +
 const PLACES = ['POI001', 'POI009', 'POI072'].map((code) => findPlace(code) as Place);
 const P0 = 'year=2026/month=07/day=16/hour=14/minute=00';
 const P1 = 'year=2026/month=07/day=16/hour=14/minute=20';
-const SETTINGS = { staleMinutes: 60, leftoverAgeMs: 60 * 60_000 };
+const SETTINGS = { staleMinutes: 60, leftoverAgeMs: 60 * 60_000, runIntervalMinutes: 20 };
 
 let base: string;
 before(async () => {

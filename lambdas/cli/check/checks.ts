@@ -9,7 +9,6 @@ import {
 } from '../../core/lake/partitions.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
-import { runIntervalMinutes } from '../../core/settings.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
@@ -24,6 +23,8 @@ export interface CheckSettings {
   readonly staleMinutes: number;
   /** Temporary files older than this are leftovers `--fix` may remove (younger ones may be in use). */
   readonly leftoverAgeMs: number;
+  /** The cadence the lake was written at (`RUN_INTERVAL_MINUTES`): a slot with no run is missing. */
+  readonly runIntervalMinutes: number;
 }
 
 /** The lake as the checks see it: the keys, and DuckDB over a folder holding the readable files. */
@@ -437,12 +438,12 @@ export async function checkLayout(ctx: CheckContext): Promise<Problem[]> {
 }
 
 /**
- * Slots of the schedule (:00/:20/:40 by default) between the first and the last run with no run in them. A
+ * Slots of the schedule (every `runIntervalMinutes`: :00/:20/:40 by default) between the first and the last run with no run in them. A
  * run belongs to the slot it starts in (a `--once` run at 14:07 fills the 14:00 slot).
  */
 export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
   // The cadence setting, as the schedule that wrote the lake used it.
-  const SLOT_MS = runIntervalMinutes(process.env.RUN_INTERVAL_MINUTES) * 60_000;
+  const SLOT_MS = ctx.settings.runIntervalMinutes * 60_000;
   const times = (
     await rows(
       ctx.connection,

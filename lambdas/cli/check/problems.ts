@@ -14,7 +14,7 @@ export const CHECKS = {
   stray: 'stray files',
   'not-followed': 'links, pipes and folders the layout does not expect (never followed or read)',
   'check-failed': 'checks that could not run to the end',
-  'missing-run': 'runs missing from the 20-minute schedule',
+  'missing-run': 'runs missing from the schedule (every RUN_INTERVAL_MINUTES)',
 } as const;
 
 export type CheckName = keyof typeof CHECKS;

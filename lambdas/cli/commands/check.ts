@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
-import { positiveInteger } from '../../core/settings.js';
+import { positiveInteger, runIntervalFromEnv } from '../../core/settings.js';
 import { type CheckReport, checkLake, fixLake } from '../check/check-lake.js';
 import type { CheckSettings } from '../check/checks.js';
 import { CHECKS, type CheckName } from '../check/problems.js';
@@ -64,6 +64,7 @@ export async function checkCommand(
     settings = {
       staleMinutes: positiveInteger('--stale-minutes', values['stale-minutes'], 60, 7 * 24 * 60),
       leftoverAgeMs: LEFTOVER_AGE_MS,
+      runIntervalMinutes: runIntervalFromEnv(env),
     };
     fix = values.fix;
     workers = positiveInteger('--workers', values.workers, defaultWorkers(), 64);
