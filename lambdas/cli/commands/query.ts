@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
 import { LAKE_AREAS } from '../../core/lake/partitions.js';
 import { TABLES } from '../../core/schema.js';
+import { runIntervalFromEnv } from '../../core/settings.js';
 import { openLake } from '../analysis/duckdb-lake.js';
 import { ANALYSIS_VIEWS, applyViews } from '../analysis/views.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
@@ -107,7 +108,7 @@ export async function queryCommand(
   }
   const opened = await openLake(lake);
   try {
-    await applyViews(opened.connection);
+    await applyViews(opened.connection, undefined, runIntervalFromEnv(env));
   } catch (error) {
     opened.close();
     io.err(`error: could not create the views over ${lake}: ${describeError(error)}`);

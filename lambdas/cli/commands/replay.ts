@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -28,6 +27,7 @@ import {
   replay,
 } from '../replay/replay.js';
 import { partitionStart } from '../replay/replay-plan.js';
+import { DEFAULT_MAX_WORKERS, defaultWorkers } from '../replay/worker-pool.js';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [options]
 
@@ -43,7 +43,8 @@ ${LAKE_USAGE}
                        TIME: 2026-07-16T05:20:00Z (any zone), 2026-07-16 14:20 (KST) or 2026-07-16 (KST day)
   --places CODES       only partitions holding these places (each is still rebuilt whole)
   --dry-run            say what would be written and removed; change nothing
-  --workers N          worker threads (default: the number of CPUs, ${availableParallelism()} here)
+  --workers N          worker threads (default: one per CPU, at most ${DEFAULT_MAX_WORKERS}: ${defaultWorkers()} here);
+                       each may hold about 140 MiB at worst
   -h, --help           this text
 
 Exit status: 0 everything in raw/ replayed; 1 something was left out (each partition, file or line
@@ -91,7 +92,7 @@ export async function replayCommand(
     const places = parsePlaceList(values.places);
     options = {
       location,
-      workers: positiveInteger('--workers', values.workers, availableParallelism(), 64),
+      workers: positiveInteger('--workers', values.workers, defaultWorkers(), 64),
       dryRun: values['dry-run'],
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
