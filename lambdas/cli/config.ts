@@ -5,11 +5,10 @@ import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
 import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
 import {
-  kafkaBrokers,
   maxAnswerBytes,
   readSetting,
-  runIntervalMinutes,
-  runLimits,
+  runIntervalFromEnv,
+  runLimitsFromEnv,
   SETTINGS,
   settingFromEnv,
 } from '../core/settings.js';
@@ -49,7 +48,7 @@ export const DEMO_OPTIONS = { ...RUN_OPTIONS, days: { type: 'string' } } as cons
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
 export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
-  return env.LAKE_DIR?.trim() || './lake';
+  return settingFromEnv(SETTINGS.lakeDir, env);
 }
 
 export interface ParsedRunArgs {
@@ -96,11 +95,11 @@ export function resolveLocalConfig(
     lake: resolve(args.lake ?? defaults.lake),
     apiKey,
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
-    kafkaBrokers: kafkaBrokers(env.KAFKA_BROKERS),
+    kafkaBrokers: settingFromEnv(SETTINGS.kafkaBrokers, env)?.slice(),
     topic: settingFromEnv(SETTINGS.kafkaTopic, env),
     concurrency: readSetting(SETTINGS.concurrency, args.concurrency, '--concurrency'),
-    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
-    runIntervalMinutes: runIntervalMinutes(env.RUN_INTERVAL_MINUTES),
+    ...runLimitsFromEnv(env),
+    runIntervalMinutes: runIntervalFromEnv(env),
     maxAnswerBytes: maxAnswerBytes(env),
     logLevel: settingFromEnv(SETTINGS.logLevel, env),
     notices,

@@ -14,35 +14,41 @@ interface EnvHelp {
 
 const ENV = {
   key: {
-    name: 'SEOUL_API_KEY',
+    name: SETTINGS.apiKey.env,
     text: 'your key for the Seoul open data portal (never printed); unset: the public "sample" key (POI009 only)',
   },
-  baseUrl: { name: 'SEOUL_API_BASE_URL', text: `default ${SETTINGS.apiBaseUrl.default}` },
-  lake: { name: 'LAKE_DIR', text: 'the lake folder when --lake is not given (default ./lake)' },
-  brokers: { name: 'KAFKA_BROKERS', text: 'host:port,… of a Kafka cluster (unset: in-process queue)' },
-  topic: { name: 'KAFKA_TOPIC', text: `default ${SETTINGS.kafkaTopic.default}` },
+  baseUrl: { name: SETTINGS.apiBaseUrl.env, text: `default ${SETTINGS.apiBaseUrl.default}` },
+  lake: {
+    name: SETTINGS.lakeDir.env,
+    text: `the lake folder when --lake is not given (default ${SETTINGS.lakeDir.default})`,
+  },
+  brokers: {
+    name: SETTINGS.kafkaBrokers.env,
+    text: 'host:port,… of a Kafka cluster (unset: in-process queue)',
+  },
+  topic: { name: SETTINGS.kafkaTopic.env, text: `default ${SETTINGS.kafkaTopic.default}` },
   requestTimeout: {
-    name: 'REQUEST_TIMEOUT_MS',
+    name: SETTINGS.requestTimeoutMs.env,
     text: `per-request limit, ${SETTINGS.requestTimeoutMs.min}–${SETTINGS.requestTimeoutMs.max} (default ${SETTINGS.requestTimeoutMs.default})`,
   },
   runTimeout: {
-    name: 'RUN_TIMEOUT_MS',
+    name: SETTINGS.runTimeoutMs.env,
     text: `whole-run limit, REQUEST_TIMEOUT_MS–${SETTINGS.runTimeoutMs.max} (default ${SETTINGS.runTimeoutMs.default})`,
   },
   runInterval: {
-    name: 'RUN_INTERVAL_MINUTES',
+    name: SETTINGS.runIntervalMinutes.env,
     text: `minutes between runs, a divisor of 60 (default ${SETTINGS.runIntervalMinutes.default})`,
   },
   maxAnswer: {
-    name: 'API_MAX_ANSWER_BYTES',
+    name: SETTINGS.apiMaxAnswerBytes.env,
     text: `ceiling of one API answer (default ${SETTINGS.apiMaxAnswerBytes.default})`,
   },
   logLevel: {
-    name: 'LOG_LEVEL',
+    name: SETTINGS.logLevel.env,
     text: `${SETTINGS.logLevel.choices.join(' | ')} (default ${SETTINGS.logLevel.default}); logs go to stderr`,
   },
   logFormat: {
-    name: 'LOG_FORMAT',
+    name: SETTINGS.logFormat.env,
     text: 'text | json (default: text on a terminal, json otherwise)',
   },
 } as const satisfies Record<string, EnvHelp>;
@@ -86,7 +92,7 @@ Options:
 ${envSection([
   ENV.brokers,
   {
-    name: 'KAFKA_TOPIC',
+    name: SETTINGS.kafkaTopic.env,
     text: `the demo publishes to <topic>.simulated (default ${SETTINGS.kafkaTopic.default}.simulated)`,
   },
   ENV.requestTimeout,

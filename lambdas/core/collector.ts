@@ -144,7 +144,7 @@ async function collectPlace(
           fetchedAt: result.fetchedAt,
           place,
           payload: result.record,
-          answer: result.answer,
+          ...(result.answer ? { answer: result.answer } : {}),
         }),
       );
       return { code: place.code, status: 'ok', attempts: result.attempts, durationMs: took() };

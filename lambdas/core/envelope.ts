@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Place } from './places.js';
 
 /**
- * The Kafka message contract (README, "The Kafka path"): key = AREA_CD, value = this envelope as UTF-8
- * JSON, headers `schemaVersion` and `runId`. `payload` is the API's place record verbatim, so the
+ * The Kafka message contract (docs/how-a-run-works.md, "The Kafka message"): key = AREA_CD,
+ * value = this envelope as UTF-8 JSON, headers `schemaVersion` and `runId`. `payload` is the API's place record verbatim, so the
  * raw archive can always be re-normalized, even by a future version of the normalizer.
  */
 export const ENVELOPE_SCHEMA_VERSION = 1;
@@ -35,15 +34,6 @@ export interface EnvelopeMessage {
   readonly key: string;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
-}
-
-/**
- * A run id that sorts by time and is unique per execution, e.g. `20260716T1420Z-3f9a2c`.
- * Simulated runs are prefixed `sim-` so their rows can never pass for real ones.
- */
-export function newRunId(collectedAt: Date, options: { simulated?: boolean } = {}): string {
-  const stamp = collectedAt.toISOString().replace(/[-:]/g, '').slice(0, 13);
-  return `${options.simulated ? 'sim-' : ''}${stamp}Z-${randomBytes(3).toString('hex')}`;
 }
 
 export function buildEnvelope(input: {

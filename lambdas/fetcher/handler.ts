@@ -19,15 +19,15 @@ const powertools = lambdaPowertools(env);
 const { log, metrics } = powertools;
 const settings = fetcherSettingsFromEnv(env);
 const location = kafkaLocationFromEnv(env);
-const database = env.GLUE_DATABASE?.trim();
+const database = settingFromEnv(SETTINGS.glueDatabase, env);
 const deps = {
   settings,
   log,
   metrics,
-  apiKey: apiKeyFromSecret(env.SEOUL_API_KEY_SECRET_ARN, {
+  apiKey: apiKeyFromSecret(settingFromEnv(SETTINGS.apiKeySecretArn, env), {
     maxAgeSeconds: settingFromEnv(SETTINGS.apiKeyMaxAgeSeconds, env),
   }),
-  store: new S3ObjectStore(new S3Client({}), env.LAKE_BUCKET?.trim() ?? ''),
+  store: new S3ObjectStore(new S3Client({}), settingFromEnv(SETTINGS.lakeBucket, env) ?? ''),
   // The run's collection_outcomes partition is registered in Glue when GLUE_DATABASE is set (on AWS).
   ...(database ? { catalog: new GlueCatalog(new GlueClient({}), database, log) } : {}),
   publish: kafkaPublish(location, settings.topic, log),

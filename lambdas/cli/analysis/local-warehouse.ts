@@ -10,6 +10,7 @@ import {
   timestampParameter,
 } from '../../core/warehouse/loader-sql.js';
 import { parameterNames } from '../../core/warehouse/sql-text.js';
+import { duckdbReadParquet } from '../../core/warehouse/staging-fill.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 
 /**
@@ -112,19 +113,6 @@ export function listLakeDays(
   );
 }
 
-/** DuckDB reads every Parquet file of some day folders into the staging table (Redshift's COPY). */
-function daysFill(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
-  const root = lake.replace(/\\/g, '/');
-  const globs = days.map(
-    (day) => `'${`${root}/${table.name}/${day.path}/*/*/*.parquet`.replace(/'/g, "''")}'`,
-  );
-  const columns = table.columns.map((c) => c.name).join(', ');
-  return (
-    `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
-    `FROM read_parquet([${globs.join(', ')}], hive_partitioning = false)`
-  );
-}
-
 /** The load log of one day of a unit: its files, and the staged rows collected that KST day. */
 const LOG_DAY = [
   'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
@@ -191,7 +179,11 @@ async function loadUnit(
   const staging = stagingTableName(table);
   await connection.run('BEGIN TRANSACTION');
   try {
-    for (const sql of mergeStatements(table, daysFill(lake, table, days))) await warehouse.execute(sql);
+    const fill = duckdbReadParquet(lake)(
+      table,
+      days.map((day) => day.path),
+    );
+    for (const sql of mergeStatements(table, fill)) await warehouse.execute(sql);
     for (const day of days) {
       const [year, month, dd] = dayOf(day.path) as [number, number, number];
       const { start, end } = kstDayBounds({ year, month, day: dd });

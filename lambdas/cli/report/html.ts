@@ -15,6 +15,8 @@ export interface ReportPage {
   readonly generatedAt: Date;
   /** Undefined when the lake holds no run at all. */
   readonly data?: ReportData;
+  /** Minutes between scheduled runs (`RUN_INTERVAL_MINUTES`), as the lake was collected. */
+  readonly runIntervalMinutes: number;
 }
 
 /**
@@ -64,12 +66,12 @@ table.missing{border-collapse:collapse;background:#fff;font-size:.9em;margin:14p
 caption{text-align:left;font-weight:bold;padding:4px 0}`;
 
 /** How to get data into an empty lake: the one thing the report can usefully say then. */
-function noDataYet(lake: string): string {
+function noDataYet(lake: string, runIntervalMinutes: number): string {
   return `<div class="nodata" id="no-data"><h2>No data yet</h2>
 <p>The lake <code>${esc(lake)}</code> holds no collection run, so there is nothing to chart.</p>
 <p>Collect some, then build the report again:</p>
 <pre>SEOUL_API_KEY=your-key npm start -- --once --lake ${esc(lake)}   # one run of all 121 places
-npm start -- --lake ${esc(lake)}                                # or keep collecting every 20 minutes
+npm start -- --lake ${esc(lake)}                                # or keep collecting every ${runIntervalMinutes} minutes
 npm run report -- --lake ${esc(lake)}</pre>
 <p>Get a free key at data.seoul.go.kr (Open API key). To try it without a key, run the simulator:
 <code>npm run demo -- --once</code> (writes a simulated lake to <code>./demo-lake</code> and this report with it).</p></div>`;
@@ -102,7 +104,7 @@ function missingTable(rows: PlainRow[]): string {
 
 const RESOLUTION_WORDS = { run: 'every run', hour: 'per hour', day: 'per day' } as const;
 
-function body(data: ReportData): string {
+function body(data: ReportData, runIntervalMinutes: number): string {
   const s = data.summary;
   const skipped = data.completenessRuns.reduce((total, row) => total + n(row.slots_missed_before), 0);
   return `<p class="meta" id="summary">${n(s.runs)} run(s) from ${esc(str(s.first_run_kst).slice(0, 16))} to ${esc(str(s.last_run_kst).slice(0, 16))} KST ·
@@ -140,7 +142,7 @@ ${legend()}
 <figure class="card"><h3>How good are Seoul's own forecasts?</h3><div class="chart short" id="forecast-horizon" data-chart="forecast-horizon"></div>
 <figcaption>From <code>v_forecast_accuracy_by_horizon</code>.</figcaption>${forecastSentences(data.forecastByHorizon)}</figure>
 <figure class="card"><h3>Completeness of the last ${data.completenessRuns.length} run(s)</h3><div class="chart short" id="completeness" data-chart="completeness"></div>
-<figcaption>From <code>v_completeness_by_run</code>.${skipped > 0 ? ` ${skipped} scheduled 20-minute slot(s) between these runs never ran.` : ''}</figcaption>${missingTable(data.missingPlaces)}</figure>
+<figcaption>From <code>v_completeness_by_run</code>.${skipped > 0 ? ` ${skipped} scheduled ${runIntervalMinutes}-minute slot(s) between these runs never ran.` : ''}</figcaption>${missingTable(data.missingPlaces)}</figure>
 <figure class="card"><h3>Freshness: how old the data was when collected</h3><div class="chart short" id="freshness" data-chart="freshness"></div>
 <figcaption>From <code>v_freshness_by_run</code>.</figcaption></figure>`;
 }
@@ -152,7 +154,7 @@ ${legend()}
 export function renderReport(page: ReportPage): string {
   const data = page.data;
   const scripts = data ? [echartsSource(), clientSource()] : [];
-  const json = data ? embeddedJson(buildPayload(data)) : '';
+  const json = data ? embeddedJson(buildPayload(data, page.runIntervalMinutes)) : '';
   const policy = [
     "default-src 'none'",
     "style-src 'unsafe-inline'",
@@ -169,7 +171,7 @@ export function renderReport(page: ReportPage): string {
 <h1>Seoul real-time population — report</h1>
 ${page.simulated ? '<p class="banner" id="simulated">SIMULATED DATA: this lake was written by the API simulator (npm run demo). Nothing here is real.</p>' : ''}
 <p class="meta">Lake <code>${esc(page.lake)}</code> · generated ${esc(formatKstWallClock(page.generatedAt))} KST · every chart comes from an analysis view in <code>sql/</code>, the same views Redshift serves. Times are KST (UTC+9).</p>
-${data ? body(data) : noDataYet(page.lake)}
+${data ? body(data, page.runIntervalMinutes) : noDataYet(page.lake, page.runIntervalMinutes)}
 </main>
 ${data ? `<script type="application/json" id="report-data">${json}</script>\n${scripts.map((source) => `<script>${source}</script>`).join('\n')}` : ''}
 </body></html>

@@ -29,6 +29,8 @@ export interface Payload {
     readonly max: (number | null)[][];
   };
   readonly resolution: Resolution;
+  /** Minutes between scheduled runs (the cadence): one step of the per-run charts. */
+  readonly runIntervalMinutes: number;
   readonly series: {
     readonly times: string[];
     readonly byPlace: Record<
@@ -169,7 +171,7 @@ function forecasts(data: ReportData): Payload['forecast'] {
 }
 
 /** Turns the views' answers and the shipped map data into what the page's script draws. */
-export function buildPayload(data: ReportData): Payload {
+export function buildPayload(data: ReportData, runIntervalMinutes: number): Payload {
   const areas = placeAreas();
   const places = areas.features.map((f) => ({
     code: f.properties.area_cd,
@@ -198,6 +200,7 @@ export function buildPayload(data: ReportData): Payload {
     },
     map: mapFrames(data, order),
     resolution: data.resolution,
+    runIntervalMinutes,
     series: placeSeries(data),
     ageSex: ageSex(data.ageSex),
     forecast: forecasts(data),

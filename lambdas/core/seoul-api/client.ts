@@ -26,6 +26,8 @@ export interface SeoulApiClientOptions {
   /** The HTTP GET; injected by tests. @default {@link httpGet} (undici, with hard deadlines) */
   readonly http?: HttpGet;
   readonly random?: () => number;
+  /** Waits between attempts; rejects when the run's signal aborts. Injected by tests to run on a clock they control. @default {@link sleep} */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** What the API sent, kept whole for `raw/`, with what was unusual about it. */
@@ -46,8 +48,11 @@ export type PlaceFetch =
       record: Record<string, unknown>;
       fetchedAt: Date;
       attempts: number;
-      /** The whole answer as received, and what was unusual about it (several records, invalid UTF-8, repeated keys). */
-      answer: AnswerAsReceived;
+      /**
+       * The whole answer as received, and what was unusual about it (several records, invalid
+       * UTF-8, repeated keys). This client always sets it; other sources of records may not.
+       */
+      answer?: AnswerAsReceived;
     }
   | { status: 'no-data'; reason: string; attempts: number }
   | { status: 'failed'; reason: string; attempts: number };
@@ -73,6 +78,7 @@ export class SeoulApiClient {
   private readonly random: () => number;
   /** The key made ready for masking; undefined for the public sample key, which is no secret. */
   private readonly key: { readonly text: KeyPattern; readonly bytes: KeyPattern } | undefined;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: SeoulApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
@@ -91,6 +97,7 @@ export class SeoulApiClient {
             // The bytes of a body that is not UTF-8 are searched one byte per character.
             bytes: keyPattern(Buffer.from(options.apiKey, 'utf8').toString('latin1')),
           };
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** `/{KEY}/json/{service}/1/5/{code}`: the documented URL scheme. */
@@ -116,7 +123,7 @@ export class SeoulApiClient {
           delayMs: delay,
           reason: lastReason,
         });
-        await sleep(delay, runSignal);
+        await this.sleep(delay, runSignal);
       }
     }
     return {
