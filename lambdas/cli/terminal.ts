@@ -22,11 +22,11 @@ export function terminalIo(stdout: Stream, stderr: Stream, signal: AbortSignal):
   return {
     out: (text) => {
       clearLive();
-      stdout.write(`${escapeControls(text, { keepNewlines: true })}\n`);
+      stdout.write(escapeControls(`${text}\n`, { keepNewlines: true }));
     },
     err: (text) => {
       clearLive();
-      stderr.write(`${escapeControls(text, { keepNewlines: true })}\n`);
+      stderr.write(escapeControls(`${text}\n`, { keepNewlines: true }));
     },
     signal,
     live: stdout.isTTY

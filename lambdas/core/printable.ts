@@ -15,12 +15,15 @@ const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
  * Text that came from the API or the lake, made safe to print: every character of {@link UNSAFE}
  * becomes its escape (`\n`, `\u001b`, `\u202e`), the notation of a JSON string, so an escaped JSON
  * line means what it meant before. `keepNewlines` keeps `\n` for text made of whole lines of our
- * own (a summary); a value printed inside a line escapes it, so it can never start a line that
+ * own (a summary, CSV's CRLF); a value printed inside a line escapes it, so it can never start a line that
  * looks like ours. The logs, the run summary and every command's output go through this one function.
  */
 export function escapeControls(text: string, options: { keepNewlines?: boolean } = {}): string {
-  return text.replace(UNSAFE, (character) => {
-    if (character === '\n' && options.keepNewlines) return character;
+  return text.replace(UNSAFE, (character, offset: number) => {
+    // Line breaks of our own, LF or CRLF (RFC 4180 CSV ends its lines with CRLF); a lone CR,
+    // which would let text overwrite its own line, is escaped.
+    if (options.keepNewlines && (character === '\n' || (character === '\r' && text[offset + 1] === '\n')))
+      return character;
     return SHORT[character] ?? `\\u${(character.codePointAt(0) as number).toString(16).padStart(4, '0')}`;
   });
 }

@@ -30,6 +30,11 @@ describe('terminal safety', () => {
     assert.equal(escapeControls('a\nb\tc\rd'), 'a\\nb\\tc\\rd');
     assert.equal(escapeControls('a\nb', { keepNewlines: true }), 'a\nb');
     assert.equal(
+      escapeControls('a,b\r\nc\rd\r\n', { keepNewlines: true }),
+      'a,b\r\nc\\rd\r\n',
+      'CRLF kept, a lone CR escaped',
+    );
+    assert.equal(
       escapeControls('여의도 · 광화문 😀'),
       '여의도 · 광화문 😀',
       'printable text is left as it is',
