@@ -8,11 +8,15 @@ import type { CommandIo } from '../command-io.js';
 import type { LocalConfig } from '../config.js';
 import { createTransport } from '../transport/transport-factory.js';
 import { guardLake } from './lake-guard.js';
+import { type RunPlaceList, RunPlaces } from './run-places.js';
 import { finishLocalRuns, type LocalRunDeps, recoverUnfinishedRuns } from './runner.js';
 
 /** What a run needs besides its scheduled time: built once per command from its configuration. */
 export interface Pipeline {
+  /** `places`: those of the first run, resolved when the pipeline opened. */
   readonly deps: Omit<LocalRunDeps, 'onPlaceDone'>;
+  /** The places of the next run, from the lake's place catalogue as it is now. */
+  readonly placesForRun: () => Promise<RunPlaceList>;
   readonly location: string;
   readonly description: string;
   close(): Promise<void>;
@@ -28,6 +32,10 @@ export async function openPipeline(
   const store = new LocalFolderStore(config.lake);
   await store.ensureWritable();
   await guardLake(store.location, simulated);
+  // A wrong --places code fails here, before any broker or API is touched.
+  const runPlaces = new RunPlaces(store, config.placeCodes, config.apiKey, log);
+  const first = await runPlaces.resolve();
+  for (const notice of first.notices) io.err(notice);
   const transport = await createTransport({
     kafkaBrokers: config.kafkaBrokers,
     topic: config.topic,
@@ -57,7 +65,7 @@ export async function openPipeline(
           maxAnswerBytes: config.maxAnswerBytes,
           log,
         }),
-      places: config.places,
+      places: first.places,
       transport,
       store,
       log,
@@ -67,6 +75,7 @@ export async function openPipeline(
       stop: io.signal,
       notify: io.err,
     },
+    placesForRun: () => runPlaces.resolve(),
     location: store.location,
     description: transport.description,
     close: async () => {
