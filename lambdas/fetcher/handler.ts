@@ -14,30 +14,26 @@ import {
   runScheduledCollection,
 } from './scheduled-collection.js';
 
-// Built once per container and reused by warm invocations; a bad setting fails the first invocation.
+// Built once per container, reused by warm invocations (a bad setting fails the first); Glue when set.
 const env = process.env;
 const powertools = lambdaPowertools(env);
 const { log, metrics } = powertools;
-const settings = fetcherSettingsFromEnv(env);
-const location = kafkaLocationFromEnv(env);
+const [settings, location] = [fetcherSettingsFromEnv(env), kafkaLocationFromEnv(env)];
 const database = settingFromEnv(SETTINGS.glueDatabase, env);
+const maxAgeSeconds = settingFromEnv(SETTINGS.apiKeyMaxAgeSeconds, env);
 const store = new S3ObjectStore(new S3Client({}), settingFromEnv(SETTINGS.lakeBucket, env) ?? '');
 const deps = {
   settings,
   log,
   metrics,
-  apiKey: apiKeyFromSecret(settingFromEnv(SETTINGS.apiKeySecretArn, env), {
-    maxAgeSeconds: settingFromEnv(SETTINGS.apiKeyMaxAgeSeconds, env),
-  }),
+  apiKey: apiKeyFromSecret(settingFromEnv(SETTINGS.apiKeySecretArn, env), { maxAgeSeconds }),
   store,
-  // One per container: when the catalogue cannot be read, the last one read is used, not none.
-  catalogue: new CatalogueSource(store, log),
-  // The run's collection_outcomes partition is registered in Glue when GLUE_DATABASE is set (on AWS).
+  catalogue: new CatalogueSource(store, log), // per container: keeps the last good catalogue
   ...(database ? { catalog: new GlueCatalog(new GlueClient({}), database, log) } : {}),
   publish: kafkaPublish(location, settings.topic, log),
 };
 
-/** EventBridge schedule → one collection run → Kafka and collection_outcomes/; returns the run summary. */
+/** EventBridge schedule → one run → Kafka and collection_outcomes/; returns the run summary. */
 export const handler = lambdaHandler(powertools, async (event: unknown) => {
   requireFetcherTargets(env, location);
   return runScheduledCollection(event, deps);
