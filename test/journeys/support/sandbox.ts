@@ -30,7 +30,9 @@ export interface RunResult {
   readonly stderr: string;
   /** What the terminal shows (terminal runs), or stdout then stderr. */
   readonly screen: string;
-  readonly ms: number;
+  /** When the command started and ended (ms since the epoch): a journey's clock oracle. */
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 /**
@@ -126,7 +128,7 @@ export class Sandbox {
         clearTimeout(timer);
         child.stdin.end();
         const screen = terminal ? screenText(stdout) : `${stdout}${stderr}`;
-        resolve({ status, stdout, stderr, screen, ms: Date.now() - started });
+        resolve({ status, stdout, stderr, screen, startedAt: started, endedAt: Date.now() });
       });
     });
   }
