@@ -162,7 +162,7 @@ describe('one writer per lake (command line)', () => {
     const loser = await Promise.race(both.map((s) => s.done));
     assert.equal(loser.status, 1, loser.stderr);
     openGate();
-    const [a, b] = await Promise.all(both.map((s) => s.done));
+    const [a, b] = (await Promise.all(both.map((s) => s.done))) as [CliResult, CliResult];
     assert.deepEqual([a.status, b.status].sort(), [0, 1], `${a.stderr}\n${b.stderr}`);
     assert.match((a.status === 1 ? a : b).stderr, /is in use by npm start \(pid \d+ on /);
     assert.deepEqual(
