@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { columnList, duckdbType, duplicateOrderSql, TABLES, type TableSpec } from '../../core/schema.js';
+import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { FORECAST_ERROR_TABLE, forecastErrorSelect } from '../../core/warehouse/forecast-error.js';
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;

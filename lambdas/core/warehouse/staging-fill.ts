@@ -1,6 +1,6 @@
-import { regularFilesUnder } from '../storage/folder-walk.js';
 import { columnList, PARTITION_KEYS, type TableSpec } from '../schema.js';
 import { SETTINGS } from '../settings.js';
+import { regularFilesUnder } from '../storage/folder-walk.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
