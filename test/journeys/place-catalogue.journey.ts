@@ -20,7 +20,10 @@ const KEY = 'journey-places-key';
 export const journeys: Journey[] = [
   {
     name: 'a new list of places imported: the report of what changed, then the next run collects the new place and not the retired one',
-    covers: [/^npm run places -- --import places\.csv --dry-run$/, /^npm run places -- --import places\.csv$/],
+    covers: [
+      /^npm run places -- --import places\.csv --dry-run$/,
+      /^npm run places -- --import places\.csv$/,
+    ],
     async run({ commandsLike, run, freshSandbox, sandbox: shared }) {
       const sandbox = await freshSandbox();
       const [header, ...rows] = parseCsvWithPython(readFileSync(`${REPO}/test/fixtures/places.csv`, 'utf8'));
@@ -38,7 +41,10 @@ export const journeys: Journey[] = [
         assert.equal(result.status, 0, result.screen);
         assert.match(result.stdout, /120 unchanged/);
         assert.match(result.stdout, /^dry run: .* is left as it is$/m);
-        assert.match(result.stdout, /added \(collected from the next run on\):\n {2}POI132 {2}새 공원 \(New Park, North\), 공원/);
+        assert.match(
+          result.stdout,
+          /added \(collected from the next run on\):\n {2}POI132 {2}새 공원 \(New Park, North\), 공원/,
+        );
         assert.match(result.stdout, new RegExp(`retired [^\\n]*:\\n {2}${RETIRED} {2}`));
         assert.equal(existsSync(catalogue), false, 'a dry run writes nothing');
       }

@@ -14,6 +14,7 @@ import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
+import { describeHolder, LAKE_LOCK, type LockHolder } from '../pipeline/lake-lock.js';
 import { PENDING_RUNS } from '../pipeline/run-journal.js';
 import type { UnreadableLine } from '../replay/archive-lines.js';
 import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
@@ -43,6 +44,8 @@ export interface CheckContext {
   /** Partition paths that have raw files: where replay can repair. */
   readonly rawPartitions: ReadonlySet<string>;
   readonly settings: CheckSettings;
+  /** The live writer holding a local lake, if one runs while it is checked. */
+  readonly writer?: LockHolder;
   /** Modification times of temporary files (local lakes), for leftover detection. */
   readonly ageOf: (key: string) => Promise<number | undefined>;
 }
@@ -355,7 +358,7 @@ const AREA_SUFFIX: Record<string, string> = {
   rejected: RAW_SUFFIX,
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
-const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
+const ROOT_FILES = new Set(['_SIMULATED', 'report.html', LAKE_LOCK]);
 /** The folder of the local warehouse (`local-warehouse.ts`), beside the lake's areas. */
 const DERIVED_AREA = dirname(WAREHOUSE_FILE);
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
@@ -377,7 +380,9 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
     } else if (key.startsWith(PENDING_RUNS)) {
       problems.push({
         check: 'stray',
-        text: `${key}: a run that did not finish; the next npm start settles it`,
+        text: ctx.writer
+          ? `${key}: a run in progress, or left by an earlier process (${describeHolder(ctx.writer)} holds the lake)`
+          : `${key}: a run that did not finish; the next npm start settles it`,
       });
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
