@@ -298,3 +298,48 @@ describe('the place catalogue in the lake', () => {
     );
   });
 });
+
+describe('the places of each local run (npm start)', () => {
+  it('follows the catalogue from run to run, and says what changed', async () => {
+    const { RunPlaces } = await import('../../lambdas/cli/pipeline/run-places.js');
+    const store = await lake();
+    const runs = new RunPlaces(store, undefined, 'a-key', new MemoryLog());
+    const first = await runs.resolve();
+    assert.equal(first.places.length, 121);
+    assert.deepEqual(first.notices, []);
+    const change = importList(
+      BUILT_IN_CATALOGUE,
+      [...FIXTURE_PLACES.filter((p) => p.code !== 'POI005'), place('POI132')],
+      new Date('2026-08-01T00:00:00Z'),
+      'places.csv',
+    );
+    await store.put(CATALOGUE_KEY, encodeCatalogue(change.catalogue), 'application/json');
+    const next = await runs.resolve();
+    assert.equal(next.places.length, 121);
+    assert.ok(next.places.some((p) => p.code === 'POI132') && !next.places.some((p) => p.code === 'POI005'));
+    assert.deepEqual(next.notices, ['the place catalogue changed: +POI132 -POI005 (121 places now)']);
+    assert.deepEqual((await runs.resolve()).notices, [], 'said once');
+  });
+
+  it('refuses a chosen code the catalogue does not hold at start; later, a retired one is left out with a notice', async () => {
+    const { RunPlaces } = await import('../../lambdas/cli/pipeline/run-places.js');
+    const store = await lake();
+    await assert.rejects(
+      new RunPlaces(store, ['POI132'], 'a-key', new MemoryLog()).resolve(),
+      /unknown place code\(s\): POI132/,
+    );
+    const runs = new RunPlaces(store, ['POI001', 'POI005'], 'a-key', new MemoryLog());
+    assert.deepEqual(
+      (await runs.resolve()).places.map((p) => p.code),
+      ['POI001', 'POI005'],
+    );
+    const retired = catalogue([place('POI001'), { ...place('POI005'), retired: '2026-08-01T00:00:00Z' }]);
+    await store.put(CATALOGUE_KEY, encodeCatalogue(retired), 'application/json');
+    const later = await runs.resolve();
+    assert.deepEqual(
+      later.places.map((p) => p.code),
+      ['POI001'],
+    );
+    assert.ok(later.notices.includes('POI005: no longer in the place catalogue, not collected'));
+  });
+});
