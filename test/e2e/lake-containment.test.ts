@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { runCli } from '../support/cli.js';
+import { queryDuckDb } from '../support/duckdb.js';
 import { writeLiveLake } from '../support/live-lake.js';
 
 /**
@@ -122,6 +123,43 @@ describe('containment: no command reaches outside the lake (command line)', () =
     for (const text of notFollowed.slice(1))
       assert.match(result.stdout, new RegExp(`^  not replayed: ${text.replace(/[()]/g, '\\$&')}$`, 'm'));
     assert.match(result.stdout, new RegExp(`^  not replayed: partition ${P1}: `, 'm'));
+    assert.deepEqual(snapshot(outside), outsideBefore);
+  });
+
+  it('query and report read no Parquet file through a link (a linked file, a linked folder)', async () => {
+    // A lake of another place (POI002) outside; one of its files and one of its folders linked in.
+    const stranger = join(outside, 'stranger-lake');
+    await writeLiveLake(
+      new LocalFolderStore(stranger),
+      [new Date('2026-07-16T07:00:00Z')],
+      [findPlace('POI002') as Place],
+    );
+    const strangerHour = join(stranger, 'population', 'year=2026/month=07/day=16/hour=16');
+    const [minute] = readdirSync(strangerHour);
+    const [file] = readdirSync(join(strangerHour, minute as string));
+    symlinkSync(
+      join(strangerHour, minute as string, file as string),
+      join(lake, 'population', P2, 'linked.parquet'),
+    );
+    symlinkSync(strangerHour, join(lake, 'population', 'year=2026/month=07/day=16/hour=16'));
+    outsideBefore = snapshot(outside);
+    const query = await runCli(
+      ['query', 'SELECT DISTINCT area_code FROM population ORDER BY 1', '--lake', lake, '--format', 'csv'],
+      {},
+      120_000,
+    );
+    assert.equal(query.status, 0, query.stderr);
+    assert.deepEqual(query.stdout.trim().split(/\r?\n/), ['area_code', 'POI001', 'POI009', 'POI072']);
+    const report = await runCli(['report', '--lake', lake], {}, 300_000);
+    assert.equal(report.status, 0, report.stderr);
+    const loaded = await queryDuckDb(
+      `ATTACH '${join(lake, '_warehouse', 'analysis.duckdb')}' AS w (READ_ONLY)`,
+      'SELECT DISTINCT area_code FROM w.population ORDER BY 1',
+    );
+    assert.deepEqual(
+      loaded.map((row) => row.area_code),
+      ['POI001', 'POI009', 'POI072'],
+    );
     assert.deepEqual(snapshot(outside), outsideBefore);
   });
 

@@ -5,12 +5,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describeError } from '../../core/errors.js';
 import { parsePartitionPath, partitionPath } from '../../core/lake/partitions.js';
 import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
+import { LAKE_LOCK, liveHolder } from '../pipeline/lake-lock.js';
 import { type LakeLocation, openStore } from '../replay/lake-location.js';
 import { folderPartitionOf, RAW_SUFFIX } from '../replay/raw-archive.js';
 import { type ReplaySummary, replay } from '../replay/replay.js';
 import {
   type CheckContext,
   type CheckSettings,
+  checkCatalogue,
   checkDuplicates,
   checkFilesAndCreateViews,
   checkIncompleteRuns,
@@ -44,6 +46,7 @@ const CHECK_DUCKDB_MEMORY = '512MB';
 /** Runs every check over a lake (local folder, or S3 copied to a temporary folder) with DuckDB. */
 export async function checkLake(location: LakeLocation, settings: CheckSettings): Promise<CheckReport> {
   const inventory = await takeInventory(location);
+  const writer = location.kind === 'folder' ? await liveHolder(location.path) : undefined;
   const spill = await mkdtemp(join(tmpdir(), 'lake-check-spill-'));
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: CHECK_DUCKDB_MEMORY,
@@ -68,6 +71,7 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
       keys: inventory.keys,
       folders: inventory.folders,
       foreign: inventory.foreign,
+      ...(writer ? { writer } : {}),
       rawPartitions,
       settings,
       ageOf: async (key) => {
@@ -99,6 +103,7 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
       checkStrays,
       checkLayout,
       checkMissingRuns,
+      checkCatalogue,
     ]) {
       try {
         problems.push(...(await check(ctx)));
@@ -112,7 +117,8 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
     } catch (error) {
       problems.push({ check: 'check-failed', text: `rejectedFindings: ${describeError(error)}` });
     }
-    return { problems, findings, files: inventory.keys.length };
+    // The lock is not lake data: a folder holding only it holds no files.
+    return { problems, findings, files: inventory.keys.filter((key) => key !== LAKE_LOCK).length };
   } finally {
     connection.closeSync();
     instance.closeSync();

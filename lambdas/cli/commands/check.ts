@@ -7,6 +7,7 @@ import type { CheckSettings } from '../check/checks.js';
 import { CHECKS, type CheckName } from '../check/problems.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import { describeLocation, LAKE_OPTIONS, LAKE_USAGE, lakeLocationOf } from '../replay/lake-options.js';
 import { DEFAULT_MAX_WORKERS, defaultWorkers } from '../replay/worker-pool.js';
@@ -76,6 +77,18 @@ export async function checkCommand(
   }
 
   const where = describeLocation(location);
+  // --fix writes: it holds the lake as its one writer from the first check to the last.
+  let lock: LakeLock | undefined;
+  try {
+    lock = fix ? await holdLakeFolder(location, 'npm run check -- --fix') : undefined;
+  } catch (error) {
+    io.err(`error: ${describeError(error)}`);
+    return 1;
+  }
+  if (lock?.tookOverFrom)
+    io.err(
+      `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
+    );
   try {
     let report = await checkLake(location, settings);
     if (report.files === 0) {
@@ -104,6 +117,8 @@ export async function checkCommand(
   } catch (error) {
     io.err(`error: cannot check ${where}: ${describeError(error)}`);
     return 1;
+  } finally {
+    await lock?.release();
   }
 }
 

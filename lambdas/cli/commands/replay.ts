@@ -12,6 +12,7 @@ import { positiveInteger } from '../../core/settings.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import {
   describeLocation,
@@ -106,6 +107,18 @@ export async function replayCommand(
     return 2;
   }
 
+  // A dry run changes nothing and needs no lock; a replay is the lake's one writer while it runs.
+  let lock: LakeLock | undefined;
+  try {
+    lock = options.dryRun ? undefined : await holdLakeFolder(options.location, 'npm run replay');
+  } catch (error) {
+    io.err(`error: ${describeError(error)}`);
+    return 1;
+  }
+  if (lock?.tookOverFrom)
+    io.err(
+      `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
+    );
   io.err(`${options.dryRun ? 'dry run: ' : ''}replaying raw/ of ${describeLocation(options.location)}`);
   let lastProgress = performance.now();
   try {
@@ -135,6 +148,8 @@ export async function replayCommand(
     io.err(`error: replay failed: ${describeError(error)}`);
     io.err('every file is either the old or the new one; run the replay again to finish');
     return 1;
+  } finally {
+    await lock?.release();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Dirent } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../errors.js';
@@ -69,4 +70,31 @@ export async function walkFolder(root: string, start = ''): Promise<WalkedEntrie
   result.folders.sort();
   result.foreign.sort((a, b) => (a.key < b.key ? -1 : 1));
   return result;
+}
+
+/**
+ * The regular files under a folder whose names end in `suffix`, found without following a link
+ * (`readdirSync` with file types reports a link as a link and does not enter it), and whether any
+ * link or other non-file entry was met. For readers that hand paths to DuckDB, whose globs follow
+ * links (a `*` enters a linked folder, a match opens a linked file): they pass the glob only when
+ * `linked` is false, and these very files otherwise.
+ */
+export function regularFilesUnder(folder: string, suffix: string): { files: string[]; linked: boolean } {
+  let entries: Dirent[];
+  try {
+    // The folder itself is not entered if it is a link (readdirSync would follow it).
+    if (!lstatSync(folder).isDirectory()) return { files: [], linked: true };
+    entries = readdirSync(folder, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], linked: false };
+    throw error;
+  }
+  const files: string[] = [];
+  let linked = false;
+  for (const entry of entries) {
+    if (entry.isFile()) {
+      if (entry.name.endsWith(suffix)) files.push(join(entry.parentPath, entry.name));
+    } else if (!entry.isDirectory()) linked = true;
+  }
+  return { files: files.sort(), linked };
 }
