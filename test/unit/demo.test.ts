@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -31,6 +31,15 @@ describe('npm run demo', () => {
     );
     assert.deepEqual([population?.n, population?.simulated, forecast?.n], [121n, 121n, 1452n]);
     assert.ok(existsSync(join(lake, '_SIMULATED')), 'the lake is marked simulated');
+  });
+
+  it('exits 1 when its report cannot be written, saying why', async () => {
+    const blocked = join(mkdtempSync(join(tmpdir(), 'demo-')), 'demo-lake');
+    mkdirSync(join(blocked, 'report.html', 'inside'), { recursive: true });
+    const run = await runCli(['demo', '--once', '--places', 'POI001', '--lake', blocked], {});
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /error: could not write the report: .*(EISDIR|ENOTEMPTY|EEXIST)/);
+    assert.match(run.stdout, /places: 1 ok/, 'the run itself went well');
   });
 
   it('refuses to let a real run write into the simulated lake', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { reportCommand } from '../../lambdas/cli/commands/report.js';
 import { buildReport } from '../../lambdas/cli/report/build-report.js';
@@ -172,6 +172,42 @@ describe('npm run report', () => {
     assert.match(readFileSync(out, 'utf8'), /No data yet/);
     assert.match(err.join('\n'), /does not exist yet/);
   });
+
+  it('replaces the page in one step, leaving no temporary file beside it', async () => {
+    const lake = await buildFixtureLake();
+    const out = join(lake, 'report.html');
+    writeFileSync(out, 'the previous page');
+    assert.equal(await reportCommand(['--lake', lake], {}, io().io), 0);
+    assert.match(readFileSync(out, 'utf8'), /^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
+    assert.deepEqual(
+      readdirSync(lake).filter((name) => name.includes('report')),
+      ['report.html'],
+    );
+  });
+
+  for (const [name, blocker] of [
+    ['a folder holds its name', (out: string) => mkdirSync(join(out, 'inside'), { recursive: true })],
+    ['its folder is a file', (out: string) => writeFileSync(dirname(out), 'a file, not a folder')],
+  ] as const) {
+    it(`exits 1 and says why when the page cannot be written (${name}), leaving what was there`, async () => {
+      const lake = await buildFixtureLake();
+      const out = join(mkdtempSync(join(tmpdir(), 'report-out-')), 'site', 'report.html');
+      blocker(out);
+      const before = readdirSync(dirname(dirname(out)), { recursive: true })
+        .map(String)
+        .sort();
+      const { out: printed, err, io: cli } = io();
+      assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 1);
+      assert.deepEqual(printed, []);
+      assert.match(err.join('\n'), /report failed: .*(EISDIR|ENOTDIR|EEXIST|ENOTEMPTY)/);
+      assert.deepEqual(
+        readdirSync(dirname(dirname(out)), { recursive: true })
+          .map(String)
+          .sort(),
+        before,
+      );
+    });
+  }
 
   it('refuses an unknown option with the usage', async () => {
     const { err, io: cli } = io();

@@ -2,7 +2,20 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { kstDayBounds } from '../../core/kst-time.js';
-import { type ColumnSpec, duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
+import {
+  type ColumnSpec,
+  columnList,
+  duckdbType,
+  duplicateOrderSql,
+  TABLES,
+  type TableSpec,
+  WAREHOUSE_TABLES,
+} from '../../core/schema.js';
+import {
+  FORECAST_ERROR_COLUMNS,
+  FORECAST_ERROR_TABLE,
+  forecastErrorSelect,
+} from '../../core/warehouse/forecast-error.js';
 import {
   LOAD_LOG_QUERY,
   mergeStatements,
@@ -28,6 +41,15 @@ export const WAREHOUSE_FILE = join(ANALYSIS_FOLDER, 'analysis.duckdb');
 /** DuckDB's memory ceiling (its page cache included): leaves room under the report's 1.5 GB budget. */
 const MEMORY_LIMIT = '768MB';
 
+/**
+ * Where DuckDB spills what does not fit under {@link MEMORY_LIMIT} (sorts, joins, window
+ * partitions, large transactions), inside the folder the database lives in: the limit bounds memory,
+ * never what can be loaded. Without insertion order to preserve, inserts and window functions
+ * stream instead of buffering whole inputs (DuckDB's "Memory management" guide: the two settings
+ * to use when a load runs out of memory). No report question relies on unordered rows' order.
+ */
+const SPILL_FOLDER = join(ANALYSIS_FOLDER, 'spill');
+
 /** Days reloaded when their file count changed, counted back from the newest loaded day. */
 const RECHECK_DAYS = 2;
 
@@ -52,11 +74,13 @@ export interface LocalWarehouse {
 export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> {
   const folder = resolve(lake);
   let path = ':memory:';
+  const settings: Record<string, string> = { memory_limit: MEMORY_LIMIT, preserve_insertion_order: 'false' };
   if (existsSync(folder)) {
     mkdirSync(join(folder, ANALYSIS_FOLDER), { recursive: true });
     path = join(folder, WAREHOUSE_FILE);
+    settings.temp_directory = join(folder, SPILL_FOLDER);
   }
-  const instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
+  const instance = await DuckDBInstance.create(path, settings);
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
   for (const statement of nativeTablesDdl()) await connection.run(statement);
@@ -112,17 +136,18 @@ export function listLakeDays(
   );
 }
 
-/** DuckDB reads every Parquet file of some day folders into the staging table (Redshift's COPY). */
-function daysFill(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
+/** DuckDB reads every Parquet file of some day folders: the table's columns, in order. */
+function daysRead(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
   const root = lake.replace(/\\/g, '/');
   const globs = days.map(
     (day) => `'${`${root}/${table.name}/${day.path}/*/*/*.parquet`.replace(/'/g, "''")}'`,
   );
-  const columns = table.columns.map((c) => c.name).join(', ');
-  return (
-    `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
-    `FROM read_parquet([${globs.join(', ')}], hive_partitioning = false)`
-  );
+  return `SELECT ${columnList(table)} FROM read_parquet([${globs.join(', ')}], hive_partitioning = false)`;
+}
+
+/** The days' files into the staging table (Redshift's COPY). */
+function daysFill(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
+  return `INSERT INTO ${stagingTableName(table)} (${columnList(table)}) ${daysRead(lake, table, days)}`;
 }
 
 /** The load log of one day of a unit: its files, and the staged rows collected that KST day. */
@@ -175,8 +200,84 @@ export async function catchUpWithLake(
     const unit = `${day.path.slice(0, day.path.lastIndexOf('/'))}|${day.table.name}`;
     units.set(unit, [...(units.get(unit) ?? []), day]);
   }
-  for (const days of units.values()) await loadUnit(connection, warehouse, folder, days, now);
+  if (logged.size === 0 && units.size > 0)
+    await firstLoad(connection, warehouse, folder, [...units.values()], now);
+  else for (const days of units.values()) await loadUnit(connection, warehouse, folder, days, now);
   return { loaded: pending.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The first load of a lake into an empty database (a cold report, `demo --days N`): the same rows
+ * the merge would leave, by a shorter road. There is nothing to delete, and since a key's rows all
+ * sit in one minute partition (every key holds `collected_at` or the run it names), choosing one
+ * row per key within a month is choosing it over the lake. Forecast errors are computed once over
+ * the loaded tables, instead of once per unit over the hours it touches (that upkeep reads the
+ * whole population table again for every unit). One transaction: a load that fails or is killed
+ * leaves the database empty, and the next report starts the first load again.
+ */
+async function firstLoad(
+  connection: DuckDBConnection,
+  warehouse: DuckDbWarehouse,
+  lake: string,
+  units: readonly (readonly LakeDay[])[],
+  now: Date,
+): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const days of units) {
+      const table = (days[0] as LakeDay).table;
+      const columns = columnList(table);
+      await connection.run(
+        `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (${daysRead(lake, table, days)}) AS lake ` +
+          `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) = 1`,
+      );
+      await warehouse.execute(logDays(table, days), {
+        table_name: table.name,
+        loaded_at: timestampParameter(now),
+        ...unitBounds(days),
+      });
+    }
+    await connection.run(
+      `INSERT INTO ${FORECAST_ERROR_TABLE} (${FORECAST_ERROR_COLUMNS.map((c) => c.name).join(', ')}) ${forecastErrorSelect()}`,
+    );
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+}
+
+const DAY_PATH = /^year=\d{4}\/month=\d{2}\/day=\d{2}$/;
+
+/**
+ * The load log of a unit's days after a first load: each day's files, and the rows of the table
+ * collected that KST day (the unit's days are literals from the lake listing, checked for shape).
+ */
+function logDays(table: TableSpec, days: readonly LakeDay[]): string {
+  const values = days.map((day) => {
+    if (!DAY_PATH.test(day.path)) throw new Error(`not a day folder: ${day.path}`);
+    return `('${day.path}', ${day.files})`;
+  });
+  return (
+    'INSERT INTO load_log (table_name, partition_path, file_count, rows_loaded, loaded_at) ' +
+    'SELECT :table_name, d.partition_path, d.file_count, COALESCE(c.rows_loaded, 0), CAST(:loaded_at AS TIMESTAMP) ' +
+    `FROM (VALUES ${values.join(', ')}) AS d(partition_path, file_count) LEFT JOIN (` +
+    "SELECT strftime(collected_at + INTERVAL 9 HOUR, 'year=%Y/month=%m/day=%d') AS partition_path, COUNT(*) AS rows_loaded " +
+    `FROM ${table.name} WHERE collected_at >= CAST(:day_start AS TIMESTAMP) AND collected_at < CAST(:day_end AS TIMESTAMP) ` +
+    'GROUP BY 1) AS c ON c.partition_path = d.partition_path'
+  );
+}
+
+/** From the first instant of a unit's first KST day to the end of its last. */
+function unitBounds(days: readonly LakeDay[]): { day_start: string; day_end: string } {
+  const bounds = (day: LakeDay) => {
+    const [year, month, dd] = dayOf(day.path) as [number, number, number];
+    return kstDayBounds({ year, month, day: dd });
+  };
+  return {
+    day_start: timestampParameter(bounds(days[0] as LakeDay).start),
+    day_end: timestampParameter(bounds(days[days.length - 1] as LakeDay).end),
+  };
 }
 
 /** One transaction: merge the days' files, log each day, drop the staging table. */

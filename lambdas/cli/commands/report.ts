@@ -50,14 +50,16 @@ export async function reportCommand(
 }
 
 /**
- * Writes the report after a demo run and says where it is. A report failure is reported but never
- * changes the run's own exit status.
+ * Writes the report after a demo run and says where it is. Returns whether it was written: a demo
+ * whose report could not be written must not exit 0 (the report is what the demo is for).
  */
-export async function reportAfterDemo(lake: string, io: CommandIo): Promise<void> {
+export async function reportAfterDemo(lake: string, io: CommandIo): Promise<boolean> {
   try {
     const written = await writeReport(lake);
     io.out(`report: ${written.path}`);
+    return true;
   } catch (error) {
-    io.err(`could not write the report: ${describeError(error)}`);
+    io.err(`error: could not write the report: ${describeError(error)}`);
+    return false;
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
 import { applyViews } from '../analysis/views.js';
 import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
@@ -77,6 +77,22 @@ export async function writeReport(
   const report = await buildReport(lake);
   const path = resolve(out);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, report.html, 'utf8');
+  await writeAtomically(path, report.html);
   return { path, hasData: report.data !== undefined, bytes: Buffer.byteLength(report.html) };
+}
+
+/**
+ * Writes a file so that whoever opens it sees the old page or the new one, never half of one: the
+ * text goes to a temporary file beside it, which is then renamed over it (a rename within a
+ * folder replaces the name in one step). The temporary file is removed if anything fails.
+ */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
