@@ -164,13 +164,13 @@ describe('npm run report', () => {
     assert.deepEqual(printed, [join(lake, 'report.html')]);
   });
 
-  it('writes the no-data page for a lake that does not exist yet, and says so', async () => {
-    const lake = join(mkdtempSync(join(tmpdir(), 'report-')), 'not-yet');
-    const out = join(lake, '..', 'r.html');
+  it('writes the no-data page for a lake that holds no run yet, and says so', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'report-'));
+    mkdirSync(join(lake, '_pending_runs'));
     const { err, io: cli } = io();
-    assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 0);
-    assert.match(readFileSync(out, 'utf8'), /No data yet/);
-    assert.match(err.join('\n'), /does not exist yet/);
+    assert.equal(await reportCommand(['--lake', lake], {}, cli), 0);
+    assert.match(readFileSync(join(lake, 'report.html'), 'utf8'), /No data yet/);
+    assert.match(err.join('\n'), /the lake holds no run yet/);
   });
 
   it('replaces the page in one step, leaving no temporary file beside it', async () => {

@@ -45,8 +45,9 @@ const MEMORY_LIMIT = '768MB';
  * Where DuckDB spills what does not fit under {@link MEMORY_LIMIT} (sorts, joins, window
  * partitions, large transactions), inside the folder the database lives in: the limit bounds memory,
  * never what can be loaded. Without insertion order to preserve, inserts and window functions
- * stream instead of buffering whole inputs (DuckDB's "Memory management" guide: the two settings
- * to use when a load runs out of memory). No report question relies on unordered rows' order.
+ * stream instead of buffering whole inputs (DuckDB's guides "Tuning Workloads" and "Out-of-Memory
+ * Issues": the settings to use when a load runs out of memory). Every report question orders its
+ * rows itself.
  */
 const SPILL_FOLDER = join(ANALYSIS_FOLDER, 'spill');
 

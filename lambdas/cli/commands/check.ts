@@ -7,6 +7,7 @@ import type { CheckSettings } from '../check/checks.js';
 import { CHECKS, type CheckName } from '../check/problems.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { whyNotALake } from '../lake-folder.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import { describeLocation, LAKE_OPTIONS, LAKE_USAGE, lakeLocationOf } from '../replay/lake-options.js';
 import { formatReplaySummary } from './replay.js';
@@ -71,6 +72,11 @@ export async function checkCommand(
   }
 
   const where = describeLocation(location);
+  const notALake = location.kind === 'folder' ? whyNotALake(location.path) : undefined;
+  if (notALake) {
+    io.err(`error: ${notALake}`);
+    return 1;
+  }
   try {
     let report = await checkLake(location, settings);
     if (report.files === 0) {

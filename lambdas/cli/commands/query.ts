@@ -1,16 +1,14 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { ConfigError, describeError } from '../../core/errors.js';
 import { formatKstDateTime } from '../../core/kst-time.js';
-import { LAKE_AREAS } from '../../core/lake/partitions.js';
 import { TABLES } from '../../core/schema.js';
 import { openLake } from '../analysis/duckdb-lake.js';
 import { ANALYSIS_VIEWS, applyViews } from '../analysis/views.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
-import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
+import { whyNotALake } from '../lake-folder.js';
 import { formatTextTable } from '../text-table.js';
 
 export const QUERY_USAGE = `Usage: npm run query -- "<sql>" [--lake DIR]
@@ -24,19 +22,6 @@ Tables (the warehouse's names): ${TABLES.map((t) => t.name).join(', ')}
 Views (the same sql/ files as the report and Redshift): ${ANALYSIS_VIEWS.join(', ')}
 
 Example: npm run query -- "SELECT * FROM v_resident_share LIMIT 5" --lake demo-lake`;
-
-/**
- * Why `folder` cannot be queried as a lake, or undefined when it can. A mistyped path must be an
- * error, not an empty result that looks like "no data yet".
- */
-export function whyNotALake(folder: string): string | undefined {
-  if (!existsSync(folder)) return `lake folder ${folder} does not exist`;
-  if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
-  const entries = new Set(readdirSync(folder));
-  if (!LAKE_AREAS.some((area) => entries.has(area)) && !entries.has(SIMULATED_MARKER))
-    return `${folder} holds no lake: none of ${LAKE_AREAS.map((area) => `${area}/`).join(', ')} is in it`;
-  return undefined;
-}
 
 const TIMESTAMP_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.TIMESTAMP,
@@ -94,7 +79,7 @@ export async function queryCommand(
   }
   const notALake = whyNotALake(lake);
   if (notALake) {
-    io.err(`error: ${notALake} (choose one with --lake DIR or LAKE_DIR; npm run demo writes ./demo-lake)`);
+    io.err(`error: ${notALake}`);
     return EXIT.runFailed;
   }
   const opened = await openLake(lake);

@@ -12,6 +12,7 @@ import { positiveInteger } from '../../core/settings.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { whyNotALake } from '../lake-folder.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import {
   describeLocation,
@@ -96,6 +97,11 @@ export async function replayCommand(
     return 2;
   }
 
+  const notALake = options.location.kind === 'folder' ? whyNotALake(options.location.path) : undefined;
+  if (notALake) {
+    io.err(`error: ${notALake}`);
+    return 1;
+  }
   io.err(`${options.dryRun ? 'dry run: ' : ''}replaying raw/ of ${describeLocation(options.location)}`);
   let lastProgress = performance.now();
   try {

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.js';
-import type { CommandIo } from '../command-io.js';
+import { type CommandIo, EXIT } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { whyNotALake } from '../lake-folder.js';
 import { defaultReportPath, writeReport } from '../report/build-report.js';
 
 const USAGE = `Usage: npm run report -- [--lake DIR] [--out FILE]
@@ -36,8 +37,11 @@ export async function reportCommand(
     io.err(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (!existsSync(lake))
-    io.err(`lake folder ${lake} does not exist yet: the report will say how to collect data`);
+  const notALake = whyNotALake(resolve(lake));
+  if (notALake) {
+    io.err(`error: ${notALake}`);
+    return EXIT.runFailed;
+  }
   try {
     const written = await writeReport(lake, out);
     if (!written.hasData) io.err('the lake holds no run yet: the report says how to collect some');

@@ -6,8 +6,8 @@ import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { writeBatch } from '../../core/writers/lake-writer.js';
 import type { CommandIo } from '../command-io.js';
 import type { LocalConfig } from '../config.js';
+import { openLakeToWrite } from '../lake-folder.js';
 import { createTransport } from '../transport/transport-factory.js';
-import { guardLake } from './lake-guard.js';
 import { finishLocalRuns, type LocalRunDeps, recoverUnfinishedRuns } from './runner.js';
 
 /** What a run needs besides its scheduled time: built once per command from its configuration. */
@@ -25,9 +25,10 @@ export async function openPipeline(
   io: CommandIo,
   client?: Pick<SeoulApiClient, 'fetchPlace'>,
 ): Promise<Pipeline> {
+  // The lake is checked (and, when new, created) before anything else touches the folder.
+  await openLakeToWrite(config.lake, simulated);
   const store = new LocalFolderStore(config.lake);
   await store.ensureWritable();
-  await guardLake(store.location, simulated);
   const transport = await createTransport({
     kafkaBrokers: config.kafkaBrokers,
     topic: config.topic,

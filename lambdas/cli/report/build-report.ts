@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
 import { applyViews } from '../analysis/views.js';
-import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
+import { isSimulatedLake } from '../lake-folder.js';
 import { renderReport } from './html.js';
 import { type ReportData, readReportData } from './report-data.js';
 
@@ -44,7 +43,7 @@ export async function buildReport(
     const hasRuns = Number(data.summary.runs ?? 0) > 0;
     const html = renderReport({
       lake: folder,
-      simulated: existsSync(join(folder, SIMULATED_MARKER)),
+      simulated: isSimulatedLake(folder),
       generatedAt: options.now ?? new Date(),
       ...(hasRuns ? { data } : {}),
     });
