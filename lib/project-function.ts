@@ -23,7 +23,7 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
  * (`Statistics = module.exports.Statistics = …`, about 35 of them), which only sloppy-mode
  * scripts allow. An ESM bundle is strict, so loading it would fail with "Statistics is not
  * defined". Declaring those names at the top of the bundle gives the assignments a binding. The
- * list is read from the installed package, so a new version is covered (test/infra/bundles.test.ts
+ * list is read from the installed package, so a new version is covered (test/e2e/bundles.test.ts
  * imports every bundle to prove it loads).
  */
 export function sloppyGlobalsOfDependencies(): string[] {

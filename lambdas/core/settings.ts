@@ -181,7 +181,7 @@ export const SETTINGS = {
     env: 'LOG_LEVEL',
     default: 'warn',
     choices: LOG_LEVELS,
-    meaning: 'the least important log lines shown, JSON lines on stderr',
+    meaning: 'the least important log lines shown (on stderr)',
   }),
   functionLogLevel: choice({
     env: 'LOG_LEVEL',

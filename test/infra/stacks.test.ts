@@ -418,7 +418,7 @@ describe('5. writer', () => {
       'kafka:DescribeCluster': [CLUSTER_ARN],
       'kafka:DescribeClusterV2': [CLUSTER_ARN],
       // Ours on "*" (no resource-level permission exists); ManagedKafkaEventSource adds it on the
-      // cluster too, a statement that never matches (listed in test/infra/iam-catalogue.ts).
+      // cluster too, a statement that never matches (listed in test/checkers/iam-catalogue.ts).
       'kafka:GetBootstrapBrokers': sorted([CLUSTER_ARN, '*']),
       'kafka:ListScramSecrets': [CLUSTER_ARN],
       's3:AbortMultipartUpload': sorted(areas),

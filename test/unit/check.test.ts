@@ -12,7 +12,6 @@ import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { COLLECTION_OUTCOMES, POPULATION } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
-import { runCli } from '../support/cli.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
@@ -273,78 +272,5 @@ describe('check', () => {
     writeFileSync(path, await encodeParquet(POPULATION, []));
     const { problems } = await checkLake(location(lake), SETTINGS);
     assert.deepEqual(problems, []);
-  });
-});
-
-describe('npm run check and npm run replay (command line)', () => {
-  it('exits 0 on a healthy lake, 1 naming the partition and key of a planted duplicate, 2 on bad options', async () => {
-    const lake = copyOfBase();
-    const healthy = await runCli(['check', '--lake', lake], {});
-    assert.equal(healthy.status, 0, healthy.stderr);
-    assert.match(healthy.stdout, /healthy \(\d+ files, 12 checks passed\)/);
-    cpSync(only(lake, 'population', P1), join(lake, 'population', P1, 'duplicate.parquet'));
-    const broken = await runCli(['check', '--lake', lake], {});
-    assert.equal(broken.status, 1);
-    assert.match(broken.stdout, /^keys held more than once across files \(3\):$/m);
-    assert.match(
-      broken.stdout,
-      new RegExp(
-        `^  population ${P1}: POI072 collected at 2026-07-16 14:20 KST held 2 times, in duplicate\\.parquet, `,
-        'm',
-      ),
-    );
-    assert.match(broken.stdout, /: 3 problem\(s\) in 1 check\(s\); 3 repairable from raw\//);
-    const fixed = await runCli(['check', '--lake', lake, '--fix'], {});
-    assert.equal(fixed.status, 0, fixed.stdout);
-    assert.match(fixed.stdout, new RegExp(`removed population/${P1}/duplicate\\.parquet`));
-    const missing = await runCli(['check', '--lake', join(lake, 'no-such-lake')], {});
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /no-such-lake does not exist: expected a lake folder/);
-    for (const bad of [
-      ['--lake', lake, '--bucket', 'b'],
-      ['--stale-minutes', '0'],
-      ['--nope'],
-      ['--prefix', 'p'],
-    ]) {
-      const result = await runCli(['check', ...bad], {});
-      assert.equal(result.status, 2, `${bad.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, /^error: /);
-    }
-  });
-
-  it('--help of both commands exits 0 and lists the options they take', async () => {
-    const check = await runCli(['check', '--help'], {});
-    assert.equal(check.status, 0);
-    for (const option of ['--lake', '--bucket', '--prefix', '--fix', '--stale-minutes', '--workers'])
-      assert.ok(check.stdout.includes(option), option);
-    const replay = await runCli(['replay', '-h'], {});
-    assert.equal(replay.status, 0);
-    for (const option of [
-      '--lake',
-      '--bucket',
-      '--prefix',
-      '--glue-database',
-      '--since',
-      '--until',
-      '--places',
-      '--dry-run',
-      '--workers',
-    ])
-      assert.ok(replay.stdout.includes(option), option);
-  });
-
-  it('replay refuses bad options with status 2', async () => {
-    for (const bad of [
-      ['--since', 'yesterday'],
-      ['--since', '2026-07-17', '--until', '2026-07-16'],
-      ['--places', 'POI999'],
-      ['--glue-database', 'db', '--lake', '.'],
-      ['--workers', '0'],
-      ['--bucket', 'Not_A_Bucket'],
-    ]) {
-      const result = await runCli(['replay', ...bad], {});
-      assert.equal(result.status, 2, `${bad.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, /^error: /);
-    }
   });
 });

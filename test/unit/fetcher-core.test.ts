@@ -57,7 +57,8 @@ describe('fetcher core (scheduled collection)', () => {
       settings: {
         ...fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: baseUrl }),
         concurrency: 16,
-        requestTimeoutMs: 500,
+        // No test here waits on a deadline: a generous one keeps a loaded machine from failing places.
+        requestTimeoutMs: 10_000,
       },
       apiKey: async () => KEY,
       publish: async (envelopes) => ({ published: envelopes.length, refused: [] }),

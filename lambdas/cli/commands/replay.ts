@@ -21,7 +21,13 @@ import {
   lakeLocationOf,
   parseInstant,
 } from '../replay/lake-options.js';
-import { type ReplayOptions, type ReplayProgress, type ReplaySummary, replay } from '../replay/replay.js';
+import {
+  leftOut,
+  type ReplayOptions,
+  type ReplayProgress,
+  type ReplaySummary,
+  replay,
+} from '../replay/replay.js';
 import { partitionStart } from '../replay/replay-plan.js';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [options]
@@ -41,7 +47,9 @@ ${LAKE_USAGE}
   --workers N          worker threads (default: the number of CPUs, ${availableParallelism()} here)
   -h, --help           this text
 
-Exit status: 0 done, 1 failed (nothing half-replaced: every file is old or new), 2 bad options.`;
+Exit status: 0 everything in raw/ replayed; 1 something was left out (each partition, file or line
+is named with the reason) or the replay failed (nothing half-replaced: every file is old or new);
+2 bad options.`;
 
 /** Seconds between two progress lines on stderr. */
 const PROGRESS_EVERY_MS = 2_000;
@@ -121,7 +129,12 @@ export async function replayCommand(
       io.err(
         `no raw/*.jsonl.gz${options.since || options.until ? ' in that range' : ''} under ${describeLocation(options.location)}: nothing to replay`,
       );
-    return 0;
+    const missing = leftOut(summary);
+    if (missing === 0) return 0;
+    io.err(
+      `error: ${missing} item(s) of raw/ left out (named above, "not replayed"); the rest is ${summary.dryRun ? 'planned' : 'replayed'}`,
+    );
+    return 1;
   } catch (error) {
     io.err(`error: replay failed: ${describeError(error)}`);
     io.err('every file is either the old or the new one; run the replay again to finish');
@@ -173,6 +186,7 @@ export function formatReplaySummary(s: ReplaySummary): string {
     lines.push(`  not replayed: ${m.key} line ${m.line} belongs to partition ${m.belongsTo}`);
   for (const u of s.unreadable)
     lines.push(`  not replayed: ${u.key}${u.line > 0 ? ` line ${u.line}` : ''}: ${u.reason}`);
-  for (const key of s.ignored) lines.push(`  ignored (not *.jsonl.gz): ${key}`);
+  for (const f of s.failed) lines.push(`  not replayed: partition ${f.partition}: ${f.reason}`);
+  for (const key of s.ignored) lines.push(`  not replayed: ${key}: not a raw archive (*.jsonl.gz)`);
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import { partitionPath, partitionValuesFor } from '../../core/lake/partitions.js
 import type { Log } from '../../core/logger.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { writeRunOutcomes } from '../../core/writers/outcomes-writer.js';
-import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
+import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
 import { rebuildPartition } from '../replay/rebuild-partition.js';
 
 /**
@@ -75,7 +75,7 @@ export async function settlePendingRuns(
       await rebuildPartition({ partition, rawKeys, looseKeys: [], dryRun: false }, store);
     const archived = new Set<string>();
     for (const rawKey of rawKeys) {
-      for (const { envelope } of readRawFile(rawKey, await store.get(rawKey)).envelopes)
+      for (const { envelope } of (await readRawKey(store, rawKey)).envelopes)
         if (envelope.runId === run.runId) archived.add(envelope.place.code);
     }
     const cause = run.note ?? options.note ?? 'the process ended before the run finished';

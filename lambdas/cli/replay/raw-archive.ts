@@ -1,7 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { type Envelope, parseEnvelope } from '../../core/envelope.js';
+import { describeError } from '../../core/errors.js';
 import { parsePartitionPath, partitionPath } from '../../core/lake/partitions.js';
 import type { PartitionValues } from '../../core/schema.js';
+import type { ObjectStore } from '../../core/storage/object-store.js';
 
 /** Raw archive files are gzip-compressed JSON lines, one envelope a line, whoever wrote them. */
 export const RAW_SUFFIX = '.jsonl.gz';
@@ -49,6 +51,21 @@ export function readRawFile(key: string, body: Buffer): RawFile {
     else unreadable.push({ key, line: index + 1, reason: parsed.reason });
   }
   return { envelopes, unreadable };
+}
+
+/**
+ * Reads one raw file of the lake. A file that cannot be read at all (a dangling link, a folder
+ * where a file should be, a permission) is one unreadable entry naming why: its envelopes are left
+ * out, and the files around it are still used.
+ */
+export async function readRawKey(store: ObjectStore, key: string): Promise<RawFile> {
+  let body: Buffer;
+  try {
+    body = await store.get(key);
+  } catch (error) {
+    return { envelopes: [], unreadable: [{ key, line: 0, reason: `cannot read: ${describeError(error)}` }] };
+  }
+  return readRawFile(key, body);
 }
 
 /** The partition a raw file sits in (`raw/year=…/…/minute=…/name`), or undefined for a loose file. */

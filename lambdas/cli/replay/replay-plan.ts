@@ -2,7 +2,7 @@ import { kstFieldsToInstant } from '../../core/kst-time.js';
 import { partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import type { PartitionValues } from '../../core/schema.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import { folderPartitionOf, RAW_SUFFIX, readRawFile, type UnreadableLine } from './raw-archive.js';
+import { folderPartitionOf, RAW_SUFFIX, readRawKey, type UnreadableLine } from './raw-archive.js';
 
 export interface ReplayRange {
   /** Inclusive bounds on the run's collection time; a partition is in range when its minute meets them. */
@@ -70,7 +70,7 @@ export async function planReplay(store: ObjectStore, range: ReplayRange): Promis
       if (inRange(folder, range)) entry(folder).rawKeys.push(key);
       continue;
     }
-    const raw = readRawFile(key, await store.get(key));
+    const raw = await readRawKey(store, key);
     unreadable.push(...raw.unreadable);
     const partitions = new Map<string, PartitionValues>();
     for (const { envelope } of raw.envelopes) {

@@ -33,6 +33,8 @@ export interface SimulatorOptions {
   readonly now?: () => Date;
   /** Seeds fault probabilities, so a faulty run is reproducible. @default 42 */
   readonly seed?: number;
+  /** Waits for a `latency` fault. Injected by tests to hold an answer on a clock they control. @default a timer */
+  readonly delay?: (ms: number) => Promise<void>;
 }
 
 export interface SimulatorRequest {
@@ -168,7 +170,7 @@ export class ApiSimulator {
 
     switch (fault?.kind) {
       case 'latency':
-        await delay(fault.latencyMs ?? 200);
+        await (this.options.delay ?? delay)(fault.latencyMs ?? 200);
         break;
       case 'timeout':
         return; // the socket stays open and silent; the client's timeout must end it
