@@ -107,8 +107,9 @@ describe('first load of a lake into an empty analysis database', () => {
         readdirSync(join(lake, table, day), { recursive: true }).filter((f) => String(f).endsWith('.parquet'))
           .length;
       const days = ['year=2026/month=07/day=16', 'year=2026/month=07/day=17', 'year=2026/month=08/day=01'];
-      // population: 07-16 has R1 2, R2 2, R3 3 (R3-again replaces them), R3b 1, R4 2; 07-17 R5 2;
-      // 08-01 1. Outcomes are keyed by run: R3-again's three are rows of their own.
+      // Rows kept per KST day: 07-16 has R1 2, R2 2, R3 3 (R3-again's replace them), R3b 1, R4 2
+      // observations, two forecasts each; 07-17 R5 2; 08-01 R6 1. Outcomes are keyed by run:
+      // 3 per run of three places (R3-again's are rows of their own), R3b 1.
       const rows: Record<string, number[]> = {
         collection_outcomes: [3 + 3 + 3 + 3 + 1 + 3, 2, 2],
         population: [2 + 2 + 3 + 1 + 2, 2, 1],
