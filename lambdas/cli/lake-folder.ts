@@ -2,6 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LAKE_AREAS } from '../core/lake/partitions.js';
+import { CATALOGUE_AREA } from '../core/place-catalogue.js';
+import { LAKE_LOCK } from './pipeline/lake-lock.js';
 import { PENDING_RUNS } from './pipeline/run-journal.js';
 
 /**
@@ -25,7 +27,13 @@ import { PENDING_RUNS } from './pipeline/run-journal.js';
 export const SIMULATED_MARKER = '_SIMULATED';
 
 /** What makes a folder a lake: any of these at its root. */
-const LAKE_ENTRIES = [...LAKE_AREAS, PENDING_RUNS.replace(/\/$/, ''), SIMULATED_MARKER];
+const LAKE_ENTRIES = [
+  ...LAKE_AREAS,
+  PENDING_RUNS.replace(/\/$/, ''),
+  CATALOGUE_AREA,
+  LAKE_LOCK,
+  SIMULATED_MARKER,
+];
 
 const LAKE_SHAPE = `a lake folder (holding ${LAKE_AREAS.map((area) => `${area}/`).join(', ')} or ${SIMULATED_MARKER}, as npm start and npm run demo write)`;
 
@@ -101,13 +109,22 @@ export function whyNotWritable(folder: string, simulated: boolean): string | und
 }
 
 /**
- * Makes `folder` ready for a run: refuses it as {@link whyNotWritable} says, creates it when it is
- * new (its parent exists), and marks a lake the demo writes into as simulated.
+ * Makes `folder` ready for a run: refuses it as {@link whyNotWritable} says, or creates it when it
+ * is new (its parent exists).
  */
 export async function openLakeToWrite(folder: string, simulated: boolean): Promise<void> {
   const why = whyNotWritable(folder, simulated);
   if (why) throw new LakeFolderError(why);
   if (!existsSync(folder)) await mkdir(folder);
+}
+
+/**
+ * Marks a lake the demo writes into as simulated: done once the run holds the lake's lock, so a
+ * demo refused because another writer holds the lake leaves no mark.
+ */
+export async function markIfSimulated(folder: string, simulated: boolean): Promise<void> {
+  const why = whyNotWritable(folder, simulated);
+  if (why) throw new LakeFolderError(why);
   if (simulated && !isSimulatedLake(folder)) {
     await writeFile(
       join(folder, SIMULATED_MARKER),

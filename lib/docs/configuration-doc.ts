@@ -16,19 +16,20 @@ function shownDefault(setting: AnySetting): string {
   return typeof setting.default === 'string' ? code(setting.default) : String(setting.default);
 }
 
-const settings = Object.values(SETTINGS) as AnySetting[];
+type SettingsTable = Readonly<Record<string, AnySetting>>;
+const rowsOf = (table: SettingsTable) => Object.values(table) as AnySetting[];
 
 /** The `cdk.json` keys that a row of the settings table carries. */
-export function settingContextKeys(): string[] {
-  return settings.flatMap((setting) => (setting.context ? [setting.context] : []));
+export function settingContextKeys(table: SettingsTable = SETTINGS): string[] {
+  return rowsOf(table).flatMap((setting) => (setting.context ? [setting.context] : []));
 }
 
 /**
  * The CDK-only keys, in `CONFIG_KEYS` order. Throws when a key is documented twice or not at all,
  * so a new key cannot reach the docs without its words.
  */
-function cdkOnlyKeys(): string[] {
-  const shared = new Set(settingContextKeys());
+function cdkOnlyKeys(table: SettingsTable): string[] {
+  const shared = new Set(settingContextKeys(table));
   const undocumented = CONFIG_KEYS.filter((key) => !shared.has(key) && !(key in CDK_KEY_DOCS));
   const twice = CONFIG_KEYS.filter((key) => shared.has(key) && key in CDK_KEY_DOCS);
   const unknown = Object.keys(CDK_KEY_DOCS).filter(
@@ -44,16 +45,23 @@ function cdkOnlyKeys(): string[] {
   return CONFIG_KEYS.filter((key) => !shared.has(key));
 }
 
-export function configurationDoc(): string {
-  const settingRows = settings.map((setting) => [
-    code(setting.env),
-    setting.option ? code(setting.option) : '',
-    setting.context ? code(setting.context) : '',
-    shownDefault(setting),
-    setting.allowed,
-    setting.meaning,
-  ]);
-  const cdkRows = cdkOnlyKeys().map((key) => {
+/** The page, from a settings table (the project's; a test passes one with a row added). */
+export function configurationDoc(settingsTable: SettingsTable = SETTINGS): string {
+  const settings = rowsOf(settingsTable);
+  const settingRows = settings
+    .filter((setting) => !setting.wiring)
+    .map((setting) => [
+      code(setting.env),
+      setting.option ? code(setting.option) : '',
+      setting.context ? code(setting.context) : '',
+      shownDefault(setting),
+      setting.allowed,
+      setting.meaning,
+    ]);
+  const wiringRows = settings
+    .filter((setting) => setting.wiring)
+    .map((setting) => [code(setting.env), shownDefault(setting), setting.allowed, setting.meaning]);
+  const cdkRows = cdkOnlyKeys(settingsTable).map((key) => {
     const doc = CDK_KEY_DOCS[key];
     if (!doc) throw new Error(`no words for cdk.json key ${key}`);
     return [code(key), doc.shownDefault(DEFAULT_CONFIG), doc.allowed, doc.meaning];
@@ -72,17 +80,25 @@ export function configurationDoc(): string {
     '',
     'Each is an environment variable (the command line, the Lambda functions), and some are also a',
     'command-line option of `npm start` / `npm run demo` or a `cdk.json` key (or `npx cdk deploy -c',
-    'key=value`). The options that are not settings (`--once`, `--places`, `--lake` / `LAKE_DIR`,',
-    '`--days`) and `LOG_FORMAT` are in [local-use.md](local-use.md#options-of-npm-start-and-npm-run-demo).',
+    'key=value`). The options that are not settings (`--once`, `--places`, `--lake`, `--days`) are in',
+    '[local-use.md](local-use.md#options-of-npm-start-and-npm-run-demo).',
     '',
     table(['variable', 'option', 'cdk.json key', 'default', 'allowed', 'meaning'], settingRows),
+    '',
+    '## Wiring',
+    '',
+    'The CDK app sets these on each function, from the same table, to connect it to the resources',
+    'it uses; nobody types them, and a function that needs one and finds it unset fails at once',
+    'naming it.',
+    '',
+    table(['variable', 'default', 'allowed', 'meaning'], wiringRows),
     '',
     '## CDK context (`cdk.json`)',
     '',
     'The deployment also reads these keys, from `cdk.json` or `npx cdk deploy -c key=value`. Every',
     'value is validated before anything is built; a bad one stops synthesis with one line that names',
     'the key, the value received and what is allowed. An unknown key is refused too (a typo never',
-    `falls back to a default). The keys of the settings above (${settingContextKeys().map(code).join(', ')})`,
+    `falls back to a default). The keys of the settings above (${settingContextKeys(settingsTable).map(code).join(', ')})`,
     'are read the same way.',
     '',
     table(['key', 'default', 'allowed', 'meaning'], cdkRows),

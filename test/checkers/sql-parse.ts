@@ -58,7 +58,7 @@ export function sqlToParse(): SqlToParse[] {
     });
   const loader = TABLES.map((table) => ({
     name: `loader_merge_${table.name}.sql`,
-    text: mergePartitionStatements(table, fill(table, 'year=2026/month=07/day=16/hour=23/minute=20'))
+    text: mergePartitionStatements(table, fill(table, ['year=2026/month=07/day=16/hour=23/minute=20']))
       .map((sql) => `${bind(sql)};\n`)
       .join('\n'),
   }));

@@ -286,6 +286,6 @@ describe('logs', () => {
     assert.doesNotMatch(text.stderr, /^\{/m);
     const bad = await runCli(['demo', '--once', '--lake', lake], { LOG_FORMAT: 'xml' });
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /LOG_FORMAT must be one of text, json, got "xml"/);
+    assert.match(bad.stderr, /LOG_FORMAT must be one of "text", "json", got "xml"/);
   });
 });

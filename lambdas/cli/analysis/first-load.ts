@@ -7,8 +7,9 @@ import {
   forecastErrorSelect,
 } from '../../core/warehouse/forecast-error.js';
 import { timestampParameter } from '../../core/warehouse/loader-sql.js';
+import { duckdbParquetSelect } from '../../core/warehouse/staging-fill.js';
 import type { DuckDbWarehouse } from './duckdb-warehouse.js';
-import { dayOf, daysRead, type LakeDay } from './lake-days.js';
+import { dayOf, type LakeDay } from './lake-days.js';
 
 /**
  * The first load of a lake into an empty analysis database (a cold `npm run report`, the end of
@@ -40,8 +41,13 @@ export async function firstLoad(
     for (const days of units) {
       const table = (days[0] as LakeDay).table;
       const columns = columnList(table);
+      const rows = duckdbParquetSelect(lake)(
+        table,
+        days.map((day) => day.path),
+      );
+      if (!rows) continue;
       await connection.run(
-        `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (${daysRead(lake, table, days)}) AS lake ` +
+        `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (${rows}) AS lake ` +
           `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) = 1`,
       );
       await warehouse.execute(logDays(table, days), {

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { columnList, TABLES, type TableSpec } from '../../core/schema.js';
+import { TABLES, type TableSpec } from '../../core/schema.js';
+import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 
 /** One table's KST day folder of the lake and how many Parquet files it holds. */
 export interface LakeDay {
@@ -10,10 +11,12 @@ export interface LakeDay {
   readonly files: number;
 }
 
+/** Real folders under `dir` named `prefix…`: a linked folder is never entered (nor `dir`, if a link). */
 const sorted = (dir: string, prefix: string) =>
-  existsSync(dir)
-    ? readdirSync(dir)
-        .filter((name) => name.startsWith(prefix))
+  existsSync(dir) && lstatSync(dir).isDirectory()
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && entry.name.startsWith(prefix))
+        .map((entry) => entry.name)
         .sort()
     : [];
 
@@ -33,9 +36,7 @@ export function listLakeDays(
         for (const day of sorted(join(root, year, month), 'day=')) {
           const path = `${year}/${month}/${day}`;
           if (skip(table, path)) continue;
-          const files = readdirSync(join(root, year, month, day), { recursive: true }).filter((entry) =>
-            String(entry).endsWith('.parquet'),
-          ).length;
+          const files = regularFilesUnder(join(root, year, month, day), '.parquet').files.length;
           if (files > 0) days.push({ table, path, files });
         }
   }
@@ -43,15 +44,6 @@ export function listLakeDays(
   return days.sort(
     (a, b) => a.path.localeCompare(b.path) || order.indexOf(a.table.name) - order.indexOf(b.table.name),
   );
-}
-
-/** DuckDB reads every Parquet file of some day folders: the table's columns, in order. */
-export function daysRead(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
-  const root = lake.replace(/\\/g, '/');
-  const globs = days.map(
-    (day) => `'${`${root}/${table.name}/${day.path}/*/*/*.parquet`.replace(/'/g, "''")}'`,
-  );
-  return `SELECT ${columnList(table)} FROM read_parquet([${globs.join(', ')}], hive_partitioning = false)`;
 }
 
 /** `[year, month, day]` of a `year=…/month=…/day=…` path. */

@@ -2,13 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { kstDayBounds } from '../../core/kst-time.js';
-import {
-  type ColumnSpec,
-  columnList,
-  duckdbType,
-  type TableSpec,
-  WAREHOUSE_TABLES,
-} from '../../core/schema.js';
+import { type ColumnSpec, duckdbType, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
 import {
   LOAD_LOG_QUERY,
   mergeStatements,
@@ -16,9 +10,10 @@ import {
   timestampParameter,
 } from '../../core/warehouse/loader-sql.js';
 import { parameterNames } from '../../core/warehouse/sql-text.js';
+import { duckdbReadParquet } from '../../core/warehouse/staging-fill.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { firstLoad } from './first-load.js';
-import { dayOf, daysRead, type LakeDay, listLakeDays } from './lake-days.js';
+import { dayOf, type LakeDay, listLakeDays } from './lake-days.js';
 
 /**
  * The local counterpart of the Redshift native tables: a DuckDB file next to the lake
@@ -95,11 +90,6 @@ export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> 
   };
 }
 
-/** The days' files into the staging table (Redshift's COPY). */
-function daysFill(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
-  return `INSERT INTO ${stagingTableName(table)} (${columnList(table)}) ${daysRead(lake, table, days)}`;
-}
-
 /** The load log of one day of a unit: its files, and the staged rows collected that KST day. */
 const LOG_DAY = [
   'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
@@ -168,7 +158,11 @@ async function loadUnit(
   const staging = stagingTableName(table);
   await connection.run('BEGIN TRANSACTION');
   try {
-    for (const sql of mergeStatements(table, daysFill(lake, table, days))) await warehouse.execute(sql);
+    const fill = duckdbReadParquet(lake)(
+      table,
+      days.map((day) => day.path),
+    );
+    for (const sql of mergeStatements(table, fill)) await warehouse.execute(sql);
     for (const day of days) {
       const [year, month, dd] = dayOf(day.path) as [number, number, number];
       const { start, end } = kstDayBounds({ year, month, day: dd });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.js';
+import { runIntervalFromEnv } from '../../core/settings.js';
 import { type CommandIo, EXIT } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
 import { whyNotALake } from '../lake-folder.js';
@@ -21,6 +22,7 @@ export async function reportCommand(
 ): Promise<number> {
   let lake: string;
   let out: string;
+  let runIntervalMinutes: number;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -33,6 +35,7 @@ export async function reportCommand(
     }
     lake = values.lake ?? defaultLakeDir(env);
     out = values.out ?? defaultReportPath(lake);
+    runIntervalMinutes = runIntervalFromEnv(env);
   } catch (error) {
     io.err(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -43,7 +46,7 @@ export async function reportCommand(
     return EXIT.runFailed;
   }
   try {
-    const written = await writeReport(lake, out);
+    const written = await writeReport(lake, out, runIntervalMinutes);
     if (!written.hasData) io.err('the lake holds no run yet: the report says how to collect some');
     io.out(written.path);
     return 0;
@@ -57,9 +60,13 @@ export async function reportCommand(
  * Writes the report after a demo run and says where it is. Returns whether it was written: a demo
  * whose report could not be written must not exit 0 (the report is what the demo is for).
  */
-export async function reportAfterDemo(lake: string, io: CommandIo): Promise<boolean> {
+export async function reportAfterDemo(
+  lake: string,
+  io: CommandIo,
+  runIntervalMinutes: number,
+): Promise<boolean> {
   try {
-    const written = await writeReport(lake);
+    const written = await writeReport(lake, undefined, runIntervalMinutes);
     io.out(`report: ${written.path}`);
     return true;
   } catch (error) {
