@@ -37,6 +37,12 @@ export interface RunHooks {
   readonly published?: (collect: CollectResult) => Promise<Landing>;
   /** The run's outcomes are written (the journal forgets the run). */
   readonly recorded?: (collect: CollectResult) => Promise<void>;
+  /**
+   * The publish failed as a whole. A reason returned holds the outcomes back, as a `waiting`
+   * landing does: for envelopes sent but not confirmed (a broker that stopped answering), which the
+   * broker may still take, so their places are neither collected nor failed yet.
+   */
+  readonly publishFailed?: (collected: CollectResult, error: unknown) => Promise<string | undefined>;
 }
 
 export interface CollectionRunOptions extends Omit<CollectOptions, 'runId'> {
@@ -80,6 +86,18 @@ export async function runCollection(options: CollectionRunOptions): Promise<Coll
   const collected = await collectRun({ ...options, runId });
   await hooks.collected?.(collected);
   const { collect, count, error } = await publishCollected(collected, options.publish);
+  const held = error ? await hooks.publishFailed?.(collected, error) : undefined;
+  if (held !== undefined) {
+    log.error('answers sent, not confirmed; outcomes wait for them', { runId, reason: held });
+    const summary = summarizeRun({
+      collect: collected,
+      published: 0,
+      simulated: options.simulated,
+      durationMs: Date.now() - started,
+      waiting: { places: collected.envelopes.length, reason: held },
+    });
+    return { collect: collected, summary };
+  }
   const landing = error ? undefined : await hooks.published?.(collect);
   const summary = (extra: Partial<Parameters<typeof summarizeRun>[0]>) =>
     summarizeRun({

@@ -57,6 +57,10 @@ export class InProcessQueue implements Transport {
     return this.records.length - this.delivered;
   }
 
+  get unwritten(): number {
+    return this.pending;
+  }
+
   async drain(): Promise<BatchWriteResult[]> {
     const results: BatchWriteResult[] = [];
     const batchSize = this.options.batchSize ?? 100;

@@ -88,8 +88,9 @@ export class EnvelopePublisher {
     if (sendable.length === 0) return { published: 0, partitions: [], refused: this.logged(refused) };
     const { topic, log } = this.options;
     const started = Date.now();
+    let producer: Producer | undefined;
     try {
-      const producer = await this.connected();
+      producer = await this.connected();
       const metadata: RecordMetadata[] = [];
       for (const messages of this.requests(sendable)) {
         metadata.push(...(await this.send(producer, messages, refused)));
@@ -99,8 +100,10 @@ export class EnvelopePublisher {
       log.info('envelopes published', { topic, published, partitions, durationMs: Date.now() - started });
       return { published, partitions, refused: this.logged(refused) };
     } catch (error) {
-      // A producer that failed may hold broken connections or a fenced producer id: start afresh next time.
-      await this.close();
+      // A producer that failed may hold broken connections or a fenced producer id: start afresh
+      // next time. Only this publish's own producer: a caller that gave up on it may have started
+      // another one since.
+      if (producer === undefined || producer === this.producer) await this.close();
       throw new KafkaError(
         `cannot publish ${envelopes.length} envelope(s) to topic "${topic}" at ${this.options.target}: ${explainKafkaError(error)}`,
         { cause: error },
