@@ -2,13 +2,8 @@ import { ArnFormat, Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import {
-  glueColumns,
-  gluePartitionKeys,
-  TABLES,
-  type TableName,
-  type TableSpec,
-} from '../lambdas/core/schema.js';
+import { glueColumns, gluePartitionKeys, type TableSpec } from '../lambdas/core/schema.js';
+import { TABLES, type TableName } from '../lambdas/core/tables.js';
 import type { Lake } from './lake.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLES } from '../lambdas/core/schema.js';
+import { TABLES } from '../lambdas/core/tables.js';
 import type { Catalog } from './catalog.js';
 import type { Lake } from './lake.js';
 

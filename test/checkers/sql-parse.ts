@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TABLES } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
 import { LOAD_LOG_QUERY, mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
 import { defaultSqlDir, loadSqlFiles, statementsOf } from '../../lambdas/core/warehouse/sql-files.js';

@@ -1,3 +1,6 @@
+import { answerTable } from '../../core/datasets/dataset.js';
+import { DATASETS } from '../../core/datasets/registry.js';
+
 /** What `check` looks for, in the order it reports them. */
 export const CHECKS = {
   unreadable: 'Parquet files that cannot be read',
@@ -6,7 +9,7 @@ export const CHECKS = {
   duplicate: 'keys held more than once across files',
   unaccounted: 'raw/ envelopes in no table and not in rejected/',
   'raw-unreadable': 'raw/ lines that are not envelopes',
-  'ok-without-row': 'collection_outcomes ok without its population row',
+  'ok-without-row': `collection_outcomes ok without its ${DATASETS.map((d) => answerTable(d).name).join(' or ')} row`,
   'incomplete-run': 'runs with fewer places than asked',
   stale: 'stale data (population_time far behind collected_at)',
   label: 'congestion labels outside the known set',

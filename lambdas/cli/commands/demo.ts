@@ -1,3 +1,4 @@
+import { COLLECTED } from '../../core/datasets/registry.js';
 import { ConfigError } from '../../core/errors.js';
 import { SeoulApiClient } from '../../core/seoul-api/client.js';
 import { positiveInteger, SETTINGS } from '../../core/settings.js';
@@ -72,6 +73,7 @@ export async function demoCommand(
     const client = new SeoulApiClient({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
+      service: COLLECTED.service,
       timeoutMs: config.requestTimeoutMs,
       maxAnswerBytes: config.maxAnswerBytes,
       log,

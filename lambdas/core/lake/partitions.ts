@@ -1,15 +1,10 @@
 import { kstParts } from '../kst-time.js';
-import { PARTITION_KEYS, type PartitionValues, type TableName } from '../schema.js';
+import { PARTITION_KEYS, type PartitionValues } from '../schema.js';
+import { TABLES, type TableName } from '../tables.js';
 
 /** Top-level folders of the lake: the same keys in a local folder and in the S3 bucket. */
 export type LakeArea = TableName | 'raw' | 'rejected';
-export const LAKE_AREAS: readonly LakeArea[] = [
-  'population',
-  'population_forecast',
-  'collection_outcomes',
-  'raw',
-  'rejected',
-];
+export const LAKE_AREAS: readonly LakeArea[] = [...TABLES.map((table) => table.name), 'raw', 'rejected'];
 
 /** Partition values are the run's `collectedAt` in Asia/Seoul, zero-padded strings. */
 export function partitionValuesFor(collectedAt: Date): PartitionValues {
