@@ -5,11 +5,12 @@
  * documented command has one, and runs them one after the other in a copy of the repository.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, describe, it, test } from 'node:test';
 import { allBlocks, type DocCommand, documentedCommands } from './support/doc-blocks.js';
 import { type Journey, type JourneyContext, where } from './support/journey.js';
 import { REPO, type RunResult, Sandbox } from './support/sandbox.js';
+import { screenText } from './support/screen.js';
 
 const files = readdirSync(import.meta.dirname)
   .filter((name) => name.endsWith('.journey.ts'))
@@ -73,12 +74,22 @@ describe('journeys', () => {
     return sandbox;
   };
   let demo: Promise<{ lake: string; result: RunResult; command: DocCommand }> | undefined;
-  after(() => sandbox?.remove());
+  const fresh: Sandbox[] = [];
+  after(() => {
+    sandbox?.remove();
+    for (const one of fresh) one.remove();
+  });
 
-  for (const journey of journeys) {
+  // JOURNEYS_ONLY=<regex> runs the journeys whose name matches (the coverage checks always run).
+  const only = process.env.JOURNEYS_ONLY ? new RegExp(process.env.JOURNEYS_ONLY, 'i') : undefined;
+  for (const journey of journeys.filter((j) => !only || only.test(j.name))) {
     test(journey.name, async (t) => {
       const mine = commands.filter((command) => matches(journey, command));
       const done = new Set<DocCommand>();
+      // The same text documented twice (README and docs/) is one command: running it once runs both.
+      const markDone = (command: DocCommand) => {
+        for (const same of mine) if (same.normalized === command.normalized) done.add(same);
+      };
       const context: JourneyContext = {
         t,
         get sandbox() {
@@ -96,13 +107,22 @@ describe('journeys', () => {
             assert.ok(text.includes(placeholder), `${where(command)} has no ${placeholder}`);
             text = text.split(placeholder).join(value);
           }
-          done.add(command);
-          return shared().run(text, options);
+          markDone(command);
+          return (options.in ?? shared()).run(text, options);
+        },
+        async freshSandbox(options = {}) {
+          const sandbox = new Sandbox(''); // never the kept one
+          fresh.push(sandbox);
+          if (options.withDemoLake) {
+            const { lake } = await context.demoLake();
+            cpSync(lake, sandbox.path('demo-lake'), { recursive: true });
+          }
+          return sandbox;
         },
         vouch(command, why) {
           assert.ok(why.length > 10, 'say why the command cannot run here');
           t.diagnostic(`not run here (${why}): ${where(command)}`);
-          done.add(command);
+          markDone(command);
         },
         async demoLake() {
           demo ??= (async () => {
@@ -111,15 +131,18 @@ describe('journeys', () => {
             const lake = shared().path('demo-lake');
             // A kept sandbox (JOURNEYS_SANDBOX) reuses the lake and what its making printed.
             const saved = shared().path('.journeys-demo.json');
-            if (shared().kept && existsSync(saved) && existsSync(lake))
-              return { lake, result: JSON.parse(readFileSync(saved, 'utf8')) as RunResult, command };
+            if (shared().kept && existsSync(saved) && existsSync(lake)) {
+              const result = JSON.parse(readFileSync(saved, 'utf8')) as RunResult;
+              return { lake, result: { ...result, screen: screenText(result.stdout) }, command };
+            }
+            rmSync(lake, { recursive: true, force: true }); // a kept sandbox's old one, or nothing
             const result = await shared().run(command.text, { terminal: true, timeoutMs: 600_000 });
             assert.equal(result.status, 0, result.screen);
             writeFileSync(saved, JSON.stringify(result));
             return { lake, result, command };
           })();
           const made = await demo;
-          if (mine.includes(made.command)) done.add(made.command);
+          if (mine.includes(made.command)) markDone(made.command);
           return made;
         },
       };

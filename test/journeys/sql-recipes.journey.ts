@@ -138,6 +138,27 @@ export const journeys: Journey[] = [
         sorted(observed.map((a) => [a.placeCode, `${a.record.PPLTN_TIME}:00`, a.record.AREA_PPLTN_MAX])),
       );
 
+      // The same recipe as `query --help` gives it, on the same evening.
+      const help = await context.sandbox.run('npm run -s query -- --help');
+      assert.equal(help.status, 0, help.stderr);
+      const where =
+        /^\s*(WHERE collected_at_kst >= '2026-12-01 18:00' AND collected_at_kst < '2026-12-01 21:00')$/m.exec(
+          help.stdout,
+        )?.[1];
+      assert.ok(where, `query --help shows the Korean-time filter:\n${help.stdout}`);
+      assert.deepEqual(
+        printedRows(
+          await query(
+            context,
+            onDay(`SELECT DISTINCT collected_at_kst FROM v_congestion_over_time ${where} ORDER BY 1`),
+            'csv',
+          ),
+          'csv',
+          ['collected_at_kst'],
+        ).map(([t]) => t),
+        [...new Set(evening.map((a) => `${a.runKst}:00`))].sort(),
+      );
+
       // The trap: the same literals on the stored column select 03:00–06:00 KST the next day.
       const trap = `SELECT DISTINCT collected_at_kst FROM v_congestion_over_time WHERE collected_at BETWEEN '${day} 18:00' AND '${day} 21:00' ORDER BY 1`;
       const next = nextDay(day);

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +23,7 @@ import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { COLLECTION_OUTCOMES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
+import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
@@ -264,6 +275,75 @@ describe('check', () => {
       problems.map((p) => p.text),
       ['no run from 2026-07-16 14:20 KST to 2026-07-16 15:00 KST (3 runs)'],
     );
+  });
+
+  it('passes a lake whose only findings are rejected records, and reports them by reason', async () => {
+    const lake = copyOfBase();
+    // A --once run a minute after the 14:20 slot: its own partition, no other row for its place.
+    const slot = new Date((SLOTS[1] as Date).getTime() + 60_000);
+    const P21 = 'year=2026/month=07/day=16/hour=14/minute=21';
+    const runId = '20260716T0521Z-r3ject';
+    // The API answered (the outcome is ok) and the writer could not use the answer: it is rejected.
+    const broken = { ...sampleRecord(SAMPLES.yeouido), AREA_PPLTN_MIN: 'many' };
+    await writeBatch(
+      sourceRecords([envelopeFor(broken, { collectedAt: slot.toISOString(), runId })], { topic: 'rejects' }),
+      { store: new LocalFolderStore(lake), catalog: NO_CATALOG, log: new MemoryLog() },
+    );
+    await writeRunOutcomes(
+      {
+        runId,
+        collectedAt: slot,
+        envelopes: [],
+        outcomes: [{ code: 'POI072', status: 'ok', attempts: 1, durationMs: 5 }],
+        durationMs: 5,
+      },
+      new LocalFolderStore(lake),
+    );
+    const report = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.findings.length, 1);
+    assert.equal(report.findings[0]?.count, 1);
+    assert.match(
+      report.findings[0]?.text ?? '',
+      new RegExp(`^1 × .*AREA_PPLTN_MIN.* \\(first: rejected/${P21}/rejects-0-0\\.jsonl\\.gz line 1\\)$`),
+    );
+    // Without its rejection, the same outcome is a problem again: the accounting is what passes it.
+    rmSync(join(lake, 'rejected'), { recursive: true });
+    const without = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(
+      named(without.problems, 'ok-without-row').map((p) => p.text),
+      [
+        `run ${runId} (2026-07-16 14:21 KST): POI072 ok but no population row; its envelope is in raw/${P21}/rejects-0-0.jsonl.gz`,
+      ],
+    );
+  });
+
+  it('names links, folders named like files and folders outside the layout; --fix leaves them and says so', async () => {
+    const lake = copyOfBase();
+    const outside = mkdtempSync(join(tmpdir(), 'check-outside-'));
+    writeFileSync(join(outside, 'x.parquet'), 'outside');
+    symlinkSync(outside, join(lake, 'population', 'year=2026', 'month=07', 'linked'));
+    symlinkSync(join(outside, 'x.parquet'), join(lake, 'population', P0, 'linked.parquet'));
+    mkdirSync(join(lake, 'raw', P0, 'folder.jsonl.gz'));
+    mkdirSync(join(lake, 'population_forecast', 'year=2026', 'extra', 'deeper'), { recursive: true });
+    mkdirSync(join(lake, 'somewhere'));
+    const expected = [
+      'population/year=2026/month=07/linked: a symbolic link (never followed)',
+      `population/${P0}/linked.parquet: a symbolic link (never followed)`,
+      `raw/${P0}/folder.jsonl.gz: a folder where a file is expected`,
+      'population_forecast/year=2026/extra/: not a year=…/month=…/day=…/hour=…/minute=… folder of population_forecast/',
+      'somewhere/: a folder the lake layout does not have',
+    ].sort();
+    const { problems } = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(
+      problems.map((p) => `${p.check} ${p.text}`).sort(),
+      expected.map((t) => `not-followed ${t}`),
+    );
+    assert.ok(problems.every((p) => p.repair === undefined));
+    const outcome = await fixLake(location(lake), problems, 0);
+    assert.deepEqual(outcome.unrepairable, problems);
+    assert.deepEqual((await checkLake(location(lake), SETTINGS)).problems, problems);
+    assert.equal(readFileSync(join(outside, 'x.parquet'), 'utf8'), 'outside');
   });
 
   it('checks a Parquet file of population against the one schema (a correct file passes)', async () => {

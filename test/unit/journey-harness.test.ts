@@ -65,6 +65,12 @@ describe('journeys harness: what a terminal shows', () => {
   it('CRLF line ends and colour codes draw nothing', () => {
     assert.equal(screenText('\x1b[1mbold\x1b[0m\r\nnext\r\n'), 'bold\nnext');
   });
+  it("npm's spinner, taken back by ESC [1G ESC [0K, leaves nothing before the line that follows", () => {
+    assert.equal(
+      screenText('⠙\x1b[1G\x1b[0K\r\n> demo\r\n⠙\x1b[1G\x1b[0K[SIMULATED] x\r\n'),
+      '\n> demo\n[SIMULATED] x',
+    );
+  });
   it('a shorter text after a carriage return overwrites only its own width', () => {
     assert.equal(screenText('abcdef\rXY\n'), 'XYcdef');
   });

@@ -1,15 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DATASETS } from '../../core/datasets/registry.js';
 import { columnList, duckdbType, duplicateOrderSql, type TableSpec } from '../../core/schema.js';
+import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { TABLES } from '../../core/tables.js';
-
-/** Whether any Parquet file exists below a folder (DuckDB's glob fails on an empty match). */
-function hasParquet(folder: string): boolean {
-  if (!existsSync(folder)) return false;
-  return readdirSync(folder, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
-}
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -23,11 +17,16 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
  */
 export function lakeViewSql(table: TableSpec, lake: string): string {
   const columns = columnList(table);
-  if (!hasParquet(join(lake, table.name))) {
+  // Found without following a link; an empty match would fail DuckDB's glob.
+  const found = regularFilesUnder(join(lake, table.name), '.parquet');
+  if (found.files.length === 0) {
     const typedNulls = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
     return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typedNulls} WHERE false`;
   }
-  const files = quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
+  // DuckDB's glob opens a linked file: with a link in the table, the files found are named instead.
+  const files = found.linked
+    ? `[${found.files.map((file) => quote(file.replace(/\\/g, '/'))).join(', ')}]`
+    : quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
   return (
     `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
     `FROM read_parquet(${files}, hive_partitioning = false) ` +

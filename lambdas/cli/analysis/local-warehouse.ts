@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { kstDayBounds } from '../../core/kst-time.js';
 import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
+import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { TABLES, WAREHOUSE_TABLES } from '../../core/tables.js';
 import {
   LOAD_LOG_QUERY,
@@ -79,10 +80,12 @@ export interface LakeDay {
   readonly files: number;
 }
 
+/** Real folders under `dir` named `prefix…`: a linked folder is never entered (nor `dir`, if a link). */
 const sorted = (dir: string, prefix: string) =>
-  existsSync(dir)
-    ? readdirSync(dir)
-        .filter((name) => name.startsWith(prefix))
+  existsSync(dir) && lstatSync(dir).isDirectory()
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && entry.name.startsWith(prefix))
+        .map((entry) => entry.name)
         .sort()
     : [];
 
@@ -102,9 +105,7 @@ export function listLakeDays(
         for (const day of sorted(join(root, year, month), 'day=')) {
           const path = `${year}/${month}/${day}`;
           if (skip(table, path)) continue;
-          const files = readdirSync(join(root, year, month, day), { recursive: true }).filter((entry) =>
-            String(entry).endsWith('.parquet'),
-          ).length;
+          const files = regularFilesUnder(join(root, year, month, day), '.parquet').files.length;
           if (files > 0) days.push({ table, path, files });
         }
   }

@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -13,6 +12,7 @@ import { DATASET_TABLES } from '../../core/tables.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import {
   describeLocation,
@@ -29,6 +29,7 @@ import {
   replay,
 } from '../replay/replay.js';
 import { partitionStart } from '../replay/replay-plan.js';
+import { DEFAULT_MAX_WORKERS, defaultWorkers } from '../replay/worker-pool.js';
 import { rowsText } from '../run-text.js';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [options]
@@ -45,7 +46,8 @@ ${LAKE_USAGE}
                        TIME: 2026-07-16T05:20:00Z (any zone), 2026-07-16 14:20 (KST) or 2026-07-16 (KST day)
   --places CODES       only partitions holding these places (each is still rebuilt whole)
   --dry-run            say what would be written and removed; change nothing
-  --workers N          worker threads (default: the number of CPUs, ${availableParallelism()} here)
+  --workers N          worker threads (default: one per CPU, at most ${DEFAULT_MAX_WORKERS}: ${defaultWorkers()} here);
+                       each may hold about 140 MiB at worst
   -h, --help           this text
 
 Exit status: 0 everything in raw/ replayed; 1 something was left out (each partition, file or line
@@ -93,7 +95,7 @@ export async function replayCommand(
     const places = parsePlaceList(values.places);
     options = {
       location,
-      workers: positiveInteger('--workers', values.workers, availableParallelism(), 64),
+      workers: positiveInteger('--workers', values.workers, defaultWorkers(), 64),
       dryRun: values['dry-run'],
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
@@ -106,6 +108,18 @@ export async function replayCommand(
     return 2;
   }
 
+  // A dry run changes nothing and needs no lock; a replay is the lake's one writer while it runs.
+  let lock: LakeLock | undefined;
+  try {
+    lock = options.dryRun ? undefined : await holdLakeFolder(options.location, 'npm run replay');
+  } catch (error) {
+    io.err(`error: ${describeError(error)}`);
+    return 1;
+  }
+  if (lock?.tookOverFrom)
+    io.err(
+      `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
+    );
   io.err(`${options.dryRun ? 'dry run: ' : ''}replaying raw/ of ${describeLocation(options.location)}`);
   let lastProgress = performance.now();
   try {
@@ -135,6 +149,8 @@ export async function replayCommand(
     io.err(`error: replay failed: ${describeError(error)}`);
     io.err('every file is either the old or the new one; run the replay again to finish');
     return 1;
+  } finally {
+    await lock?.release();
   }
 }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { partitionPath } from '../../core/lake/partitions.js';
 import type { LakeLocation } from './lake-location.js';
@@ -20,6 +21,14 @@ const IN_FLIGHT_PER_WORKER = 2;
  * instead of the whole process growing until the machine kills it.
  */
 export const WORKER_HEAP_MB = 384;
+
+/**
+ * Worker threads unless `--workers` says otherwise: one per CPU, at most 4. Each worker holds at
+ * most two partitions of at most MAX_PARTITION_TEXT_BYTES each, measured at about 140 MiB at worst
+ * (docs/local-use.md#limits): 4 keep a replay under 1 GiB whatever its raw files hold.
+ */
+export const DEFAULT_MAX_WORKERS = 4;
+export const defaultWorkers = (): number => Math.min(availableParallelism(), DEFAULT_MAX_WORKERS);
 
 /** A partition that could not be rebuilt, and why. */
 export interface FailedPartition {

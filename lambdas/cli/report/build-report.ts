@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { activePlaces, readCatalogue } from '../../core/place-catalogue.js';
 import { SETTINGS } from '../../core/settings.js';
+import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
 import { applyViews } from '../analysis/views.js';
 import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
@@ -41,7 +43,14 @@ export async function buildReport(
     const caughtUp = await catchUpWithLake(connection, folder);
     await applyViews(connection, options.sqlDir, runIntervalMinutes);
     const opened = performance.now();
-    const data = await readReportData(connection);
+    // A catalogue that cannot be read leaves the report as it was (check names the problem).
+    const catalogue = existsSync(folder)
+      ? await readCatalogue(new LocalFolderStore(folder)).catch(() => undefined)
+      : undefined;
+    const data = {
+      ...(await readReportData(connection)),
+      ...(catalogue?.origin === 'lake' ? { cataloguePlaces: activePlaces(catalogue.catalogue) } : {}),
+    };
     const queried = performance.now();
     const hasRuns = Number(data.summary.runs ?? 0) > 0;
     const html = renderReport({

@@ -1,5 +1,6 @@
 import { columnList, PARTITION_KEYS, type TableSpec } from '../schema.js';
 import { SETTINGS } from '../settings.js';
+import { regularFilesUnder } from '../storage/folder-walk.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
@@ -44,17 +45,22 @@ export function redshiftCopy(lake: S3Lake): StagingFill {
  */
 export function duckdbReadParquet(lakeDir: string): StagingFill {
   const root = lakeDir.replace(/\\/g, '/').replace(/\/+$/, '');
+  const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
   return (table, folders) => {
-    const globs = folders.map((folder) => {
+    const sources = folders.flatMap((folder) => {
+      // DuckDB's glob enters a linked folder and opens a linked file: where a folder holds a link,
+      // its regular files, found without following one, are named instead of the glob.
+      const found = regularFilesUnder(`${root}/${table.name}/${lakeFolder(folder)}`, '.parquet');
+      if (found.linked) return found.files.map((file) => quote(file.replace(/\\/g, '/')));
       // The partition folders below this one, then the files: `day=16/*/*/*.parquet`.
       const depth = PARTITION_KEYS.length - lakeFolder(folder).split('/').length;
-      const glob = `${root}/${table.name}/${folder}${'/*'.repeat(depth)}/*.parquet`;
-      return `'${glob.replace(/'/g, "''")}'`;
+      return [quote(`${root}/${table.name}/${folder}${'/*'.repeat(depth)}/*.parquet`)];
     });
+    if (sources.length === 0) return [];
     const columns = columnList(table);
     return [
       `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
-        `FROM read_parquet([${globs.join(', ')}], hive_partitioning = false, union_by_name = true)`,
+        `FROM read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`,
     ];
   };
 }

@@ -1,10 +1,11 @@
 import { NO_CATALOG, type PartitionCatalog } from '../catalog/partition-catalog.js';
 import type { CollectResult } from '../collector.js';
-import { describeError } from '../errors.js';
+import { describeError, StorageError } from '../errors.js';
 import { encodeParquet } from '../lake/parquet.js';
 import { objectKey, partitionPath, partitionValuesFor } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
 import { COLLECTION_OUTCOMES, type CollectionOutcomeRow } from '../schema.js';
+import { SAFE_NAME } from '../storage/lake-keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { commitFiles, type LakeFile } from './lake-writer.js';
 
@@ -23,6 +24,9 @@ export function outcomeRows(collect: CollectResult): CollectionOutcomeRow[] {
 
 /** The run's `collection_outcomes` file, named after the run (writing the same run again replaces it). */
 export async function outcomesFile(collect: CollectResult): Promise<LakeFile> {
+  // The run id names the file: a plain name only, never a path (lake-keys.ts).
+  if (!SAFE_NAME.test(collect.runId))
+    throw new StorageError(`run id ${JSON.stringify(collect.runId.slice(0, 80))} is not a plain name`);
   const partition = partitionValuesFor(collect.collectedAt);
   return {
     area: 'collection_outcomes',

@@ -32,7 +32,15 @@ export interface JourneyContext {
    * Runs a documented command exactly as written, in the sandbox. `replace` swaps a placeholder
    * for what a person would type there (`<ACCOUNT_ID>`, `…`); nothing else may change.
    */
-  run(command: DocCommand, options?: RunOptions & { replace?: Record<string, string> }): Promise<RunResult>;
+  run(
+    command: DocCommand,
+    options?: RunOptions & { replace?: Record<string, string>; in?: Sandbox },
+  ): Promise<RunResult>;
+  /**
+   * A copy of the repository of the journey's own, for commands that change a lake others read
+   * (the live demo, replay): removed after the suite. `withDemoLake` copies the demo lake into it.
+   */
+  freshSandbox(options?: { withDemoLake?: boolean }): Promise<Sandbox>;
   /** For a command that cannot run here (it needs AWS): says why; the journey checks what it can. */
   vouch(command: DocCommand, why: string): void;
   /** A lake written by the README's own demo command (`npm run demo -- --days 2`), made once. */

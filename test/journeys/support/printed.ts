@@ -12,7 +12,7 @@ const TABLE_TIME = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) KST$/;
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?\+09:00$/;
 const LOOKS_LIKE_A_TIME = /\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/;
 
-function timeOf(value: string, format: Format, where: string): string {
+export function timeOf(value: string, format: Format, where: string): string {
   if (!LOOKS_LIKE_A_TIME.test(value)) return value;
   const table = TABLE_TIME.exec(value);
   const iso = ISO_TIME.exec(value);
@@ -24,21 +24,30 @@ function timeOf(value: string, format: Format, where: string): string {
   return `${iso[1]} ${iso[2]}`;
 }
 
-/** The text table of `formatTextTable`: header, a rule, rows split on ` | `, then `(n rows)`. */
-function tableRows(stdout: string): { columns: string[]; rows: string[][] } {
-  const lines = stdout.replace(/\n$/, '').split('\n');
-  const count = /^\((\d+) rows?\)$/.exec(lines.at(-1) ?? '');
-  assert.ok(count, `a table ends with its row count:\n${stdout.slice(-300)}`);
-  const columns = (lines[0] ?? '').split(' | ').map((c) => c.trim());
-  const rows = lines.slice(2, -1).map((line) => line.split(' | ').map((c) => c.trim()));
-  assert.equal(rows.length, Number(count[1]), 'the row count says how many rows were printed');
+/**
+ * The text table a command prints (`formatTextTable`): a header, a rule of dashes, rows split on
+ * ` | `, then `(n rows)`; found anywhere in a screen (npm's own lines may come first).
+ */
+export function tableIn(screen: string): { columns: string[]; rows: string[][] } {
+  const lines = screen.split('\n');
+  const rule = lines.findIndex((line) => /^-+(-\+-+)*$/.test(line));
+  assert.ok(rule > 0, `no table in:\n${screen.slice(0, 2000)}`);
+  const end = lines.findIndex((line, i) => i > rule && /^\(\d+ rows?\)$/.test(line));
+  assert.ok(end > rule, `a table ends with its row count:\n${screen.slice(-300)}`);
+  const columns = (lines[rule - 1] ?? '').split(' | ').map((c) => c.trim());
+  const rows = lines.slice(rule + 1, end).map((line) => line.split(' | ').map((c) => c.trim()));
+  assert.equal(
+    rows.length,
+    Number(/\d+/.exec(lines[end] as string)?.[0]),
+    'the row count says how many rows were printed',
+  );
   return { columns, rows };
 }
 
 /** Rows of the printed result, in `columns` order, times as KST readings. */
 export function printedRows(stdout: string, format: Format, columns: readonly string[]): string[][] {
   if (format === 'table') {
-    const table = tableRows(stdout);
+    const table = tableIn(stdout);
     assert.deepEqual(table.columns, columns);
     return table.rows.map((row) => row.map((value, i) => timeOf(value, format, columns[i] as string)));
   }

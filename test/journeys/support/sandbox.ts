@@ -30,7 +30,9 @@ export interface RunResult {
   readonly stderr: string;
   /** What the terminal shows (terminal runs), or stdout then stderr. */
   readonly screen: string;
-  readonly ms: number;
+  /** When the command started and ended (ms since the epoch): a journey's clock oracle. */
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 /**
@@ -62,6 +64,8 @@ export class Sandbox {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
+    // Removed when the suite ends, and in any case when its process exits (a failed run too).
+    if (!this.kept) process.once('exit', () => this.remove());
     if (!existsSync(join(this.root, 'node_modules')))
       symlinkSync(join(REPO, 'node_modules'), join(this.root, 'node_modules'));
   }
@@ -126,7 +130,7 @@ export class Sandbox {
         clearTimeout(timer);
         child.stdin.end();
         const screen = terminal ? screenText(stdout) : `${stdout}${stderr}`;
-        resolve({ status, stdout, stderr, screen, ms: Date.now() - started });
+        resolve({ status, stdout, stderr, screen, startedAt: started, endedAt: Date.now() });
       });
     });
   }

@@ -1,6 +1,7 @@
 /**
  * What a terminal shows for raw output: a carriage return moves back to the start of the line
- * (the next text overwrites it), `ESC [ 2K` clears the line, other escape sequences draw nothing.
+ * (the next text overwrites it), `ESC [ K` erases (to the end, `1K` to the start, `2K` all of
+ * the line), `ESC [ nG` moves to column n; other escape sequences draw nothing.
  * Enough of a terminal for what the command line writes (a live status line rewritten in place).
  */
 /** The rest of a control sequence after its ESC: `[`, parameters, a letter. */
@@ -19,8 +20,11 @@ export function screenText(raw: string): string {
     if (ch === '\x1b') {
       const csi = CSI.exec(raw.slice(i + 1));
       if (csi) {
-        if (csi[2] === 'K' && csi[1] === '2') line = ' '.repeat(line.length);
-        else if (csi[2] === 'K') line = line.slice(0, column);
+        const [, parameter = '', letter] = csi;
+        if (letter === 'K' && parameter === '2') line = ' '.repeat(line.length);
+        else if (letter === 'K' && parameter === '1') line = ' '.repeat(column) + line.slice(column);
+        else if (letter === 'K') line = line.slice(0, column);
+        else if (letter === 'G') column = Math.max(0, Number(parameter || '1') - 1);
         i += csi[0].length;
       }
       continue;
