@@ -15,6 +15,10 @@ export const DATASET_TABLES: readonly DatasetTable[] = DATASETS.flatMap((dataset
 export const TABLES = [...DATASET_TABLES, COLLECTION_OUTCOMES] as const;
 export type TableName = (typeof TABLES)[number]['name'];
 
+/** Top-level folders of the lake: the same keys in a local folder and in the S3 bucket. */
+export type LakeArea = TableName | 'raw' | 'rejected';
+export const LAKE_AREAS: readonly LakeArea[] = [...TABLES.map((table) => table.name), 'raw', 'rejected'];
+
 /** Warehouse tables the loader computes from the datasets' tables (in no lake folder). */
 export const DERIVED_TABLES = DATASETS.flatMap((dataset) => (dataset.derived ?? []).map((d) => d.table));
 

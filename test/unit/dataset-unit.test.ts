@@ -57,12 +57,11 @@ import { pathToFileURL } from 'node:url';
 import { checkLake } from './lambdas/cli/check/check-lake.js';
 import { replay } from './lambdas/cli/replay/replay.js';
 import { buildEnvelope, toMessage } from './lambdas/core/envelope.js';
-import { LAKE_AREAS } from './lambdas/core/lake/partitions.js';
 import { ConsoleLog } from './lambdas/core/logger.js';
 import { encodeMskEvent } from './lambdas/core/msk-event.js';
 import { findPlace } from './lambdas/core/places.js';
 import { LocalFolderStore } from './lambdas/core/storage/local-folder-store.js';
-import { TABLES, WAREHOUSE_TABLES } from './lambdas/core/tables.js';
+import { LAKE_AREAS, TABLES, WAREHOUSE_TABLES } from './lambdas/core/tables.js';
 import { generatedSqlFiles } from './lambdas/core/warehouse/ddl.js';
 import { writeMskBatch } from './lambdas/writer/msk-batch.js';
 

@@ -4,17 +4,12 @@ import { answerTable } from '../../core/datasets/dataset.js';
 import { DATASETS } from '../../core/datasets/registry.js';
 import { describeError } from '../../core/errors.js';
 import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
-import {
-  LAKE_AREAS,
-  parsePartitionPath,
-  partitionPath,
-  partitionValuesFor,
-} from '../../core/lake/partitions.js';
+import { parsePartitionPath, partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import { CATALOGUE_AREA, CATALOGUE_KEY, readCatalogue } from '../../core/place-catalogue.js';
 import { duckdbType, type TableSpec } from '../../core/schema.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import { TABLES } from '../../core/tables.js';
+import { LAKE_AREAS, TABLES } from '../../core/tables.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import { describeHolder, LAKE_LOCK, type LockHolder } from '../pipeline/lake-lock.js';
 import { PENDING_RUNS } from '../pipeline/run-journal.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
-import { LAKE_AREAS } from '../../core/lake/partitions.js';
+import { LAKE_AREAS } from '../../core/tables.js';
 
 /** A file at the root of a lake that the simulator wrote into. */
 export const SIMULATED_MARKER = '_SIMULATED';

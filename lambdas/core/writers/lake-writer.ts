@@ -4,12 +4,12 @@ import { DATASETS } from '../datasets/registry.js';
 import { describeError, StorageError } from '../errors.js';
 import { encodeJsonLinesGzip } from '../lake/jsonl.js';
 import { encodeParquet } from '../lake/parquet.js';
-import { type LakeArea, objectKey, partitionPath } from '../lake/partitions.js';
+import { objectKey, partitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
 import type { PartitionValues } from '../schema.js';
 import type { SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { TABLES, type TableName } from '../tables.js';
+import { type LakeArea, TABLES, type TableName } from '../tables.js';
 import { type FileGroup, type Routed, routeRecords } from './route.js';
 
 export interface LakeWriterDeps {
