@@ -117,7 +117,10 @@ describe('configuration reaches the templates', () => {
       'cron(30 */6 * * ? *)',
     );
     const [, missedRun] = resourceById(pipeline, 'AWS::CloudWatch::Alarm', 'ObservabilityMissedRunAlarm');
-    assert.equal(missedRun.Properties.Period, 3600);
+    const periods = (missedRun.Properties.Metrics as { MetricStat?: { Period: number } }[]).flatMap(
+      (m) => m.MetricStat?.Period ?? [],
+    );
+    assert.deepEqual(periods, [3600, 3600]);
     const [, failed] = resourceById(pipeline, 'AWS::CloudWatch::Alarm', 'ObservabilityFailedPlacesAlarm');
     assert.equal(failed.Properties.Threshold, 0.5);
   });
