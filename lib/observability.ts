@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { USAGE_LIMIT_ALARM_SHARE } from '../lambdas/core/warehouse/rpu-estimate.js';
 import type { Ingest } from './ingest.js';
 import type { Warehouse } from './warehouse.js';
 import type { Writer } from './writer.js';
@@ -162,13 +163,32 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     };
+    const usageLimit = warehouse.usageLimit;
+    const alarmsWithUsage: Record<string, cloudwatch.Alarm> = { ...alarms };
+    if (usageLimit) {
+      // Well before the limit's breach action (by default: queries turned off until the next
+      // period): at the high RPU estimate a normal month ends below this share of the limit.
+      const threshold = Math.floor(usageLimit.rpuHours * USAGE_LIMIT_ALARM_SHARE);
+      alarmsWithUsage.usageLimitNear = warehouse
+        .metricUsageLimitConsumed()
+        .createAlarm(this, 'UsageLimitNearAlarm', {
+          alarmDescription:
+            `Redshift has used ${threshold} of its ${usageLimit.rpuHours} RPU-hours this ${usageLimit.period} period; ` +
+            `at the limit it will ${usageLimit.breachAction === 'deactivate' ? 'turn queries off (the loader stops) until the next period' : usageLimit.breachAction}. ` +
+            'See the arithmetic in docs/deploy-aws.md.',
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+    }
     const notify = new actions.SnsAction(this.alarmTopic);
-    for (const alarm of Object.values(alarms)) {
+    for (const alarm of Object.values(alarmsWithUsage)) {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }
-    this.alarms = alarms;
-    this.allowAlarmsToPublish(Object.values(alarms));
+    this.alarms = alarmsWithUsage;
+    this.allowAlarmsToPublish(Object.values(alarmsWithUsage));
 
     const fiveMinutes = { period: Duration.minutes(5) };
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.IMetric) =>
@@ -263,6 +283,18 @@ export class Observability extends Construct {
             width: 8,
           }),
         ],
+        ...(alarmsWithUsage.usageLimitNear
+          ? [
+              [
+                new cloudwatch.GraphWidget({
+                  title: 'Redshift RPU-hours used this usage-limit period',
+                  left: [warehouse.metricUsageLimitConsumed()],
+                  leftAnnotations: [alarmsWithUsage.usageLimitNear.toAnnotation()],
+                  width: 12,
+                }),
+              ],
+            ]
+          : []),
       ],
     });
   }

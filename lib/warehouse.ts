@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CustomResource, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -60,6 +60,8 @@ export class Warehouse extends Construct {
   readonly loaderRoleName: string;
   /** The database user Redshift Serverless maps the loader's role to. */
   readonly loaderDatabaseUser: string;
+  /** The usage limit, when one is configured. */
+  readonly usageLimit: RedshiftUsageLimit | undefined;
 
   constructor(scope: Construct, id: string, props: WarehouseProps) {
     super(scope, id);
@@ -80,6 +82,7 @@ export class Warehouse extends Construct {
       subnetIds: props.vpc.selectSubnets(props.subnets).subnetIds,
       securityGroupIds: [this.securityGroup.securityGroupId],
     });
+    this.usageLimit = props.usageLimit;
     if (props.usageLimit) this.limitUsage(props.usageLimit);
 
     const environment = {
@@ -171,6 +174,23 @@ export class Warehouse extends Construct {
     });
     // The tables must exist before the first load.
     this.loaderRule.node.addDependency(this.sqlResource);
+  }
+
+  /**
+   * RPU-hours this workgroup has used in the current period of its usage limit (Redshift
+   * Serverless's `UsageLimitConsumed`, dimensions UsageLimitId, UsageType and Workgroup: "Audit
+   * logging for Amazon Redshift Serverless", CloudWatch metrics). A Metrics Insights query selects
+   * it by workgroup, so neither the limit's generated id nor the UsageType value has to be known
+   * when the template is written.
+   */
+  metricUsageLimitConsumed(props: { readonly period?: Duration } = {}): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'RPU-hours used this usage-limit period',
+      expression:
+        'SELECT MAX(UsageLimitConsumed) FROM SCHEMA("AWS/Redshift-Serverless", UsageLimitId, UsageType, Workgroup) ' +
+        `WHERE Workgroup = '${this.workgroupName}'`,
+      period: props.period ?? Duration.hours(1),
+    });
   }
 
   /** Partitions loaded per scheduled load. */

@@ -656,7 +656,7 @@ describe('7. warehouse', () => {
     assert.deepEqual(create.parameters, {
       resourceArn: SAMPLES.attributes.WarehouseWorkgroup,
       usageType: 'serverless-compute',
-      amount: 150,
+      amount: 280,
       period: 'monthly',
       breachAction: 'deactivate',
     });
@@ -770,7 +770,7 @@ describe('8. observability', () => {
     Dimensions: [{ Name: 'service', Value: METRICS_SERVICE }],
   });
 
-  it('has the eight alarms, each notifying the SNS topic when it fires and when it clears', () => {
+  it('has the nine alarms, each notifying the SNS topic when it fires and when it clears', () => {
     assert.deepEqual(Object.keys(alarms).sort(), [
       'ObservabilityDeadLettersAlarm',
       'ObservabilityFailedPlacesAlarm',
@@ -778,6 +778,7 @@ describe('8. observability', () => {
       'ObservabilityMissedRunAlarm',
       'ObservabilityOffsetLagAlarm',
       'ObservabilityRecordsRejectedAlarm',
+      'ObservabilityUsageLimitNearAlarm',
       'ObservabilityWriterErrorsAlarm',
       'ObservabilityWriterFailureDeliveryAlarm',
     ]);
@@ -830,6 +831,25 @@ describe('8. observability', () => {
         AlarmDescription: undefined,
       },
     );
+  });
+
+  it("fires at 75 % of the Redshift usage limit, on the workgroup's UsageLimitConsumed", () => {
+    const [, workgroup] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');
+    const props = alarm('UsageLimitNear');
+    assert.equal(props.Threshold, 210, '75 % of 280 RPU-hours');
+    assert.equal(props.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+    assert.equal(props.TreatMissingData, 'notBreaching');
+    assert.deepEqual(props.Metrics, [
+      {
+        Id: 'expr_1',
+        Label: 'RPU-hours used this usage-limit period',
+        Expression:
+          'SELECT MAX(UsageLimitConsumed) FROM SCHEMA("AWS/Redshift-Serverless", UsageLimitId, UsageType, Workgroup) ' +
+          `WHERE Workgroup = '${workgroup.Properties.WorkgroupName}'`,
+        Period: 3600,
+        ReturnData: true,
+      },
+    ]);
   });
 
   it('fires when the share of failed places in a run is above the configured share (metric math)', () => {

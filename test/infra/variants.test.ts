@@ -105,6 +105,11 @@ describe('configuration reaches the templates', () => {
     const [, workgroup] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');
     assert.equal(workgroup.Properties.BaseCapacity, 32);
     pipeline.resourceCountIs('Custom::RedshiftServerlessUsageLimit', 0);
+    assert.deepEqual(
+      resourcesOfType(pipeline, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('UsageLimit')),
+      [],
+      'no usage limit, no alarm before it',
+    );
   });
 
   it('schedules and the missed-run window follow the configuration (the cadence is one setting)', () => {
