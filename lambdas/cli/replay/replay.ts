@@ -53,7 +53,7 @@ export interface ReplaySummary {
 }
 
 /**
- * Rebuilds `population`, `population_forecast` and `rejected/` from `raw/` with today's code,
+ * Rebuilds the tables and `rejected/` from `raw/` with today's code (the writer's own stages),
  * partition by partition, on worker threads. Everything outside the range, and every partition
  * that has no raw file, is left as it is.
  */
@@ -107,10 +107,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
   let registered = 0;
   if (options.catalog && !dryRun) {
-    for (const table of ['population', 'population_forecast'] as const satisfies TableName[]) {
-      const partitions = results
-        .filter((r) => [...r.written, ...r.unchanged].some((key) => key.startsWith(`${table}/`)))
-        .map((r) => parsePartitionPath(r.partition) as PartitionValues);
+    // Each table with a rebuilt file in a partition (written or unchanged) has it registered again.
+    const byTable = new Map<TableName, PartitionValues[]>();
+    for (const result of results)
+      for (const table of result.tables as TableName[])
+        byTable.set(table, [
+          ...(byTable.get(table) ?? []),
+          parsePartitionPath(result.partition) as PartitionValues,
+        ]);
+    for (const [table, partitions] of byTable) {
       await options.catalog.registerPartitions(table, partitions);
       registered += partitions.length;
     }
