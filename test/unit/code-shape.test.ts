@@ -10,7 +10,8 @@ const LAMBDAS = join(import.meta.dirname, '..', '..', 'lambdas');
 const modules = () =>
   readdirSync(LAMBDAS, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
-    .map((entry) => relative(LAMBDAS, join(entry.parentPath, entry.name)));
+    .map((entry) => relative(LAMBDAS, join(entry.parentPath, entry.name)))
+    .sort();
 
 /** The modules that call `name(` (its definition and comments aside). */
 const callersOf = (name: string) =>
@@ -108,6 +109,26 @@ describe('one write path', () => {
       'core/writers/outcomes-writer.ts',
     ]);
     assert.deepEqual(callersOf('encodeJsonLinesGzip'), ['core/writers/lake-writer.ts']);
+  });
+
+  it('the fetcher and the command line put a run together in one flow (core/collection-run.ts)', () => {
+    assert.deepEqual(callersOf('collectRun'), ['core/collection-run.ts']);
+    assert.deepEqual(callersOf('publishCollected'), ['core/collection-run.ts']);
+    assert.deepEqual(callersOf('runCollection'), [
+      'cli/pipeline/runner.ts',
+      'fetcher/scheduled-collection.ts',
+    ]);
+  });
+
+  it('one staging fill: only staging-fill.ts fills a staging table (COPY on Redshift, read_parquet on DuckDB)', () => {
+    const fills = modules().filter((file) =>
+      /\b(INSERT INTO|COPY)\s+\$\{(stagingTableName\(|staging\b)/.test(
+        readFileSync(join(LAMBDAS, file), 'utf8'),
+      ),
+    );
+    assert.deepEqual(fills, ['core/warehouse/staging-fill.ts']);
+    assert.deepEqual(callersOf('duckdbReadParquet'), ['cli/analysis/local-warehouse.ts']);
+    assert.deepEqual(callersOf('redshiftCopy'), ['loader/load-run.ts']);
   });
 
   it('replay rebuilds through the stages: route, encode, commit', () => {

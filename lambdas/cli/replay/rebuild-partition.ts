@@ -1,5 +1,5 @@
-import { gunzipSync } from 'node:zlib';
 import { NO_CATALOG } from '../../core/catalog/partition-catalog.js';
+import { StorageError } from '../../core/errors.js';
 import { objectKey, partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import { ConsoleLog } from '../../core/logger.js';
 import type { PartitionValues } from '../../core/schema.js';
@@ -14,7 +14,9 @@ import {
   type RouteInput,
   routeInputs,
 } from '../../core/writers/route.js';
-import { outputStemOf, RAW_SUFFIX, readRawFile, type UnreadableLine } from './raw-archive.js';
+import { outputStemOf, RAW_SUFFIX, readRawKey, type UnreadableLine } from './raw-archive.js';
+import { MAX_PARTITION_TEXT_BYTES } from './read-limits.js';
+import { readRejectedKey } from './rejected-archive.js';
 
 /** One partition to rebuild, and the raw files that hold its envelopes. */
 export interface PartitionJob {
@@ -147,9 +149,23 @@ async function readPartitionInputs(
   const inputs: RouteInput[] = [];
   const misfiled: PartitionResult['misfiled'] = [];
   const unreadable: UnreadableLine[] = [];
+  let textBytes = 0;
   for (const key of [...job.rawKeys, ...job.looseKeys]) {
     const loose = !job.rawKeys.includes(key);
-    const raw = readRawFile(key, await store.get(key));
+    // A loose file's envelopes of other partitions are let go as they are read.
+    const raw = await readRawKey(
+      store,
+      key,
+      loose
+        ? (envelope) => partitionPath(partitionValuesFor(new Date(envelope.collectedAt))) === path
+        : undefined,
+    );
+    // Memory: a partition's envelopes are held together while it is rebuilt.
+    textBytes += raw.keptBytes;
+    if (textBytes > MAX_PARTITION_TEXT_BYTES)
+      throw new StorageError(
+        `its raw files decompress to more than ${MAX_PARTITION_TEXT_BYTES / 1_048_576} MiB together (the limit of one partition's rebuild): not rebuilt`,
+      );
     if (!loose) unreadable.push(...raw.unreadable);
     const stem = outputStemOf(key);
     for (const { envelope, line } of raw.envelopes) {
@@ -186,6 +202,14 @@ function carryOldRejections(
   const prefix = objectKey('rejected', partition, '');
   const groupOf = new Map(groups.map((g) => [`${prefix}${g.stem}${RAW_SUFFIX}`, g]));
   for (const [key, old] of previous.files) {
+    if (!old.whole) {
+      // Its lines are unknown: it is left as it is, and may not be overwritten by a new file.
+      if (groupOf.get(key)?.rejected.length)
+        throw new StorageError(
+          `${key} cannot be read (${old.reason}) and would be replaced by the rebuilt rejections: partition left as it is`,
+        );
+      continue;
+    }
     const carried = old.lines.filter((line) => !isRebuilt(line, rebuilt)) as RejectedLine[];
     const group = groupOf.get(key);
     if (group && group.rejected.length > 0) group.rejected.push(...carried);
@@ -244,7 +268,11 @@ interface OldRejectedLine {
 }
 
 interface PreviousRejections {
-  readonly files: Map<string, { lines: OldRejectedLine[]; unreadable: boolean }>;
+  /** `whole` false: the file could not be read to its end, so it is never replaced nor removed. */
+  readonly files: Map<
+    string,
+    { lines: OldRejectedLine[]; unreadable: boolean; whole: boolean; reason?: string }
+  >;
   readonly byEnvelope: Map<string, OldRejectedLine>;
 }
 
@@ -253,23 +281,14 @@ async function readPreviousRejections(store: ObjectStore, path: string): Promise
   const byEnvelope = new Map<string, OldRejectedLine>();
   for (const key of await store.list(`rejected/${path}/`)) {
     if (!key.endsWith(RAW_SUFFIX)) continue;
-    const lines: OldRejectedLine[] = [];
-    let unreadable = false;
-    try {
-      for (const text of gunzipSync(await store.get(key))
-        .toString('utf8')
-        .split('\n')) {
-        if (text.trim() === '') continue;
-        try {
-          lines.push(JSON.parse(text) as OldRejectedLine);
-        } catch {
-          unreadable = true;
-        }
-      }
-    } catch {
-      unreadable = true;
-    }
-    files.set(key, { lines, unreadable });
+    const file = await readRejectedKey(store, key);
+    const lines = file.lines.map((record) => record.value as OldRejectedLine);
+    files.set(key, {
+      lines,
+      unreadable: file.unreadable.length > 0,
+      whole: file.whole,
+      ...(file.whole ? {} : { reason: file.unreadable[0]?.reason ?? 'cannot be read' }),
+    });
     for (const line of lines) if (line.runId !== undefined) byEnvelope.set(rejectionKey(line), line);
   }
   return { files, byEnvelope };

@@ -27,7 +27,7 @@ export const STATEMENTS_PER_LOAD = 2;
 /** The loader's statements for one lake partition of each table, as it really sends them. */
 export function statementsPerPartition(): Record<string, number> {
   return Object.fromEntries(
-    TABLES.map((table) => [table.name, mergePartitionStatements(table, 'COPY').length]),
+    TABLES.map((table) => [table.name, mergePartitionStatements(table, ['COPY']).length]),
   );
 }
 

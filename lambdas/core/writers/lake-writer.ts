@@ -133,6 +133,12 @@ export interface CommitOptions {
   readonly existing?: ReadonlySet<string>;
   /** Encode and compare, put nothing, register nothing. @default false */
   readonly dryRun?: boolean;
+  /**
+   * Told when the catalog refuses a registration, which then does not fail the commit (the
+   * fetcher's outcomes: the crawler adds the partition later). @default a refusal throws, so a
+   * writer's batch is delivered again
+   */
+  readonly onRegisterFailure?: (error: StorageError) => void;
 }
 
 const TABLE_AREAS = new Set<LakeArea>(TABLES.map((table) => table.name));
@@ -168,12 +174,12 @@ export async function commitFiles(
     try {
       await deps.catalog.registerPartitions(table, [...partitions.values()]);
     } catch (error) {
-      throw new StorageError(
+      const failure = new StorageError(
         `cannot register ${partitions.size} partition(s) of ${table}: ${describeError(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
+      if (!options.onRegisterFailure) throw failure;
+      options.onRegisterFailure(failure);
     }
   }
   return { keys, unchanged, tablePartitions };
