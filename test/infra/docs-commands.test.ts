@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../lib/config.js';
 import { PROJECT_ROOT } from '../../lib/project-function.js';
@@ -13,7 +12,7 @@ import {
   shellSnippets,
   words,
 } from '../support/doc-commands.js';
-import { cdkJsonContext, temporaryDir } from './support/synth.js';
+import { cdkJsonContext } from './support/synth.js';
 
 const problemsOf = (line: string) => commandsIn(line, 'aws').map((c) => awsCliProblems(words(c)));
 
@@ -110,6 +109,7 @@ describe('aws commands in README.md and docs/*.md', () => {
   });
 });
 
+// Those that need no account (`npx cdk ls`) run as written in the journeys (test/journeys/aws.journey.ts).
 describe('npx cdk commands in README.md and docs/*.md', () => {
   const commands = documentedCommands(PROJECT_ROOT, 'npx cdk');
   /** Words the docs use as placeholders for the reader's own values. */
@@ -127,32 +127,6 @@ describe('npx cdk commands in README.md and docs/*.md', () => {
         ),
       );
       assert.doesNotThrow(() => loadConfig({ ...cdkJsonContext(), ...context }), where);
-    }
-  });
-
-  it('those that need no AWS account run as written, with no credentials and no AWS configuration', () => {
-    const runnable = commands.filter((c) => CDK_SUBCOMMANDS[cdkSubcommand(c.argv) ?? ''] === 'no account');
-    assert.ok(runnable.length >= 1, `the docs show ${runnable.length} commands that need no account`);
-    const home = temporaryDir('seoul-docs-home-');
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-    for (const command of new Map(runnable.map((c) => [c.text, c])).values()) {
-      const result = spawnSync('bash', ['-c', command.text], {
-        cwd: PROJECT_ROOT,
-        env: { ...env, HOME: home, CDK_DISABLE_CLI_TELEMETRY: 'true', npm_config_update_notifier: 'false' },
-        encoding: 'utf8',
-      });
-      const output = `${result.stdout}${result.stderr}`;
-      assert.equal(result.status, 0, `${command.file}:${command.line}: ${command.text}\n${output}`);
-      if (cdkSubcommand(command.argv) === 'ls' || cdkSubcommand(command.argv) === 'list') {
-        const prefix = cdkJsonContext().stackPrefix as string;
-        assert.deepEqual(
-          result.stdout
-            .split('\n')
-            .filter((line) => line.trim() !== '')
-            .sort(),
-          [`${prefix}-Data`, `${prefix}-Pipeline`],
-        );
-      }
     }
   });
 });

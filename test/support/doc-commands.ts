@@ -56,7 +56,8 @@ export function shellSnippets(markdown: string): Snippet[] {
     }
     for (const match of raw.matchAll(/`([^`]+)`/g)) {
       const code = (match[1] as string).trim();
-      if (/^(aws|npx cdk)\s/.test(code)) snippets.push({ line, text: code });
+      // A command, not a placeholder for one (`aws …`): the program and then a word of its own.
+      if (/^(aws|npx cdk)\s+[a-z-]/.test(code)) snippets.push({ line, text: code });
     }
   });
   return snippets;
