@@ -1,15 +1,16 @@
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { answerTable } from '../../core/datasets/dataset.js';
+import { ANSWER_TIME_LEAD_MS, API_FIRST_DAY } from '../../core/datasets/field-reader.js';
 import { DATASETS } from '../../core/datasets/registry.js';
 import { describeError } from '../../core/errors.js';
 import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
 import { parsePartitionPath, partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import { CATALOGUE_AREA, CATALOGUE_KEY, readCatalogue } from '../../core/place-catalogue.js';
-import { duckdbType, type TableSpec } from '../../core/schema.js';
+import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import { LAKE_AREAS, TABLES } from '../../core/tables.js';
+import { DATASET_TABLES, LAKE_AREAS, TABLES } from '../../core/tables.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import { describeHolder, LAKE_LOCK, type LockHolder } from '../pipeline/lake-lock.js';
 import { PENDING_RUNS } from '../pipeline/run-journal.js';
@@ -329,6 +330,37 @@ export async function checkStale(ctx: CheckContext): Promise<Problem[]> {
         check: 'stale',
         text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.places} place(s) with data more than ${limit} min old (worst ${r.worst} min): ${r.codes}`,
       });
+  }
+  return problems;
+}
+
+/**
+ * Rows whose answer time lies outside the window the normalizer accepts (field-reader.ts
+ * `answerTimeWindow`): before the API existed, or more than a day after their collection
+ * (future-dated). Written by an older writer, or by another one; a replay of the partition from
+ * raw/ moves them to rejected/ with the reason. The columns are every API time of the datasets'
+ * tables (those read as a Korean wall-clock time).
+ */
+export async function checkTimeWindow(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const table of DATASET_TABLES) {
+    const apiTimes = (table.columns as readonly ColumnSpec[]).filter((c) => c.field?.read === 'kstTime');
+    for (const { name: column } of apiTimes) {
+      for (const r of await rows(
+        ctx.connection,
+        `SELECT partition, count(*) AS n, epoch_ms(min(${column})) AS earliest, epoch_ms(max(${column})) AS latest,
+                string_agg(DISTINCT area_code, ', ' ORDER BY area_code) AS codes
+         FROM ${table.name}
+         WHERE epoch_ms(${column}) < ${API_FIRST_DAY.getTime()}
+            OR epoch_ms(${column}) > epoch_ms(collected_at) + ${ANSWER_TIME_LEAD_MS}
+         GROUP BY partition ORDER BY partition`,
+      ))
+        problems.push({
+          check: 'out-of-window',
+          text: `${table.name} ${r.partition}: ${r.n} row(s) with ${column} from ${kst(Number(r.earliest))} to ${kst(Number(r.latest))}, outside ${kst(API_FIRST_DAY)} … a day after collection: ${r.codes}`,
+          ...(ctx.rawPartitions.has(String(r.partition)) ? { repair: { replay: String(r.partition) } } : {}),
+        });
+    }
   }
   return problems;
 }

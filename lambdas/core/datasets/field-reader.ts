@@ -1,4 +1,4 @@
-import { parseKstWallClock } from '../kst-time.js';
+import { formatKstWallClock, parseKstWallClock } from '../kst-time.js';
 import { fitStringColumns } from '../lake/column-bytes.js';
 import type { CodeSetColumnsOf, FieldReading, RowOf, TableSpec } from '../schema.js';
 
@@ -16,6 +16,36 @@ export function roundingTolerance(count: number, decimals: number): number {
   return (count * 0.5) / 10 ** decimals;
 }
 
+/**
+ * The earliest time an answer can hold: 2022-01-01 00:00 KST. The real-time city data API opened in
+ * 2022 (the oldest answers known, with the congestion scale of that year, are from late 2022).
+ */
+export const API_FIRST_DAY = new Date('2021-12-31T15:00:00Z');
+
+/** How far after its collection an answer's time may be: a day (real answers trail it by 20–35 minutes, forecasts lead it by 12 hours). */
+export const ANSWER_TIME_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/** The plausible times of an answer collected at `collectedAt`: a time outside is refused. */
+export function answerTimeWindow(collectedAt: Date): AnswerTimeWindow {
+  return {
+    collectedAt,
+    earliest: API_FIRST_DAY,
+    latest: new Date(collectedAt.getTime() + ANSWER_TIME_LEAD_MS),
+  };
+}
+
+export interface AnswerTimeWindow {
+  readonly collectedAt: Date;
+  readonly earliest: Date;
+  readonly latest: Date;
+}
+
+/** A value as a reason quotes it: JSON, and short (a reason says what is wrong, not all of it). */
+export function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 const INTEGER = /^\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 const INT32_MAX = 2_147_483_647;
@@ -28,6 +58,7 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
   readonly problems: string[] = [];
   constructor(
     private readonly record: Record<string, unknown>,
+    private readonly window: AnswerTimeWindow,
     private readonly context = '',
   ) {}
 
@@ -38,7 +69,7 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
       return undefined;
     }
     if (typeof value !== 'string') {
-      this.problems.push(`${this.context}${field} is not a string: ${JSON.stringify(value)}`);
+      this.problems.push(`${this.context}${field} is not a string: ${quoted(value)}`);
       return undefined;
     }
     return value;
@@ -52,7 +83,7 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
     const value = this.raw(field);
     if (value === undefined) return Number.NaN;
     if (!INTEGER.test(value.trim()) || Number(value) > INT32_MAX) {
-      this.problems.push(`${this.context}${field} is not a whole number: ${JSON.stringify(value)}`);
+      this.problems.push(`${this.context}${field} is not a whole number: ${quoted(value)}`);
       return Number.NaN;
     }
     return Number(value);
@@ -63,9 +94,7 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
     if (value === undefined) return Number.NaN;
     const number = Number(value.trim());
     if (!DECIMAL.test(value.trim()) || number > 100) {
-      this.problems.push(
-        `${this.context}${field} is not a share between 0 and 100: ${JSON.stringify(value)}`,
-      );
+      this.problems.push(`${this.context}${field} is not a share between 0 and 100: ${quoted(value)}`);
       return Number.NaN;
     }
     return number;
@@ -75,7 +104,7 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
     const value = this.raw(field);
     if (value === undefined) return false;
     if (value !== 'Y' && value !== 'N')
-      this.problems.push(`${this.context}${field} is not Y or N: ${JSON.stringify(value)}`);
+      this.problems.push(`${this.context}${field} is not Y or N: ${quoted(value)}`);
     return value === 'Y';
   }
 
@@ -84,11 +113,18 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
     if (value === undefined) return new Date(Number.NaN);
     const instant = parseKstWallClock(value);
     if (!instant) {
-      this.problems.push(
-        `${this.context}${field} is not a "YYYY-MM-DD HH:MM" time: ${JSON.stringify(value)}`,
-      );
+      this.problems.push(`${this.context}${field} is not a "YYYY-MM-DD HH:MM" time: ${quoted(value)}`);
       return new Date(Number.NaN);
     }
+    // Out of the window, a time is a server's mistake or lie, not data: 0050 or 9999 is refused.
+    if (instant < this.window.earliest)
+      this.problems.push(
+        `${this.context}${field} ${quoted(value)} is before the API existed (${formatKstWallClock(this.window.earliest)} KST)`,
+      );
+    else if (instant > this.window.latest)
+      this.problems.push(
+        `${this.context}${field} ${quoted(value)} is more than a day after the collection (${formatKstWallClock(this.window.collectedAt)} KST)`,
+      );
     return instant;
   }
 }

@@ -1,6 +1,15 @@
 import type { Envelope } from '../../envelope.js';
 import type { RowOf } from '../../schema.js';
-import { checkRange, FieldReader, fitFlagged, readRow, roundingTolerance } from '../field-reader.js';
+import {
+  type AnswerTimeWindow,
+  answerTimeWindow,
+  checkRange,
+  FieldReader,
+  fitFlagged,
+  quoted,
+  readRow,
+  roundingTolerance,
+} from '../field-reader.js';
 import { POPULATION, POPULATION_FORECAST } from './tables.js';
 
 export type PopulationRow = RowOf<typeof POPULATION>;
@@ -23,11 +32,12 @@ export type Normalized =
  */
 export function normalizeEnvelope(envelope: Envelope): Normalized {
   const record = envelope.payload as Record<string, unknown>;
-  const read = new FieldReader(record);
+  const collectedAt = new Date(envelope.collectedAt);
+  const window = answerTimeWindow(collectedAt);
+  const read = new FieldReader(record, window);
   // What the fetcher found unusual in the answer (several records, invalid UTF-8): the row is
   // kept, flagged, and raw/ holds the whole answer as received.
   const warnings: string[] = [...(envelope.answer?.notes ?? [])];
-  const collectedAt = new Date(envelope.collectedAt);
 
   const population = readRow(POPULATION, read, {
     collected_at: collectedAt,
@@ -39,7 +49,7 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
   if (areaCode !== '' && areaCode !== envelope.place.code) {
     // First among the reasons: AREA_CD is the first field read, and a wrong place explains the rest.
     read.problems.unshift(
-      `AREA_CD ${JSON.stringify(areaCode)} does not match the place asked, ${envelope.place.code}`,
+      `AREA_CD ${quoted(areaCode)} does not match the place asked, ${envelope.place.code}`,
     );
   }
 
@@ -75,7 +85,7 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
   );
   flagUnknownLevel(warnings, 'AREA_CONGEST_LVL', population.area_congest_level);
 
-  const forecasts = readForecasts(record.FCST_PPLTN, population, read.problems, warnings);
+  const forecasts = readForecasts(record.FCST_PPLTN, population, window, read.problems, warnings);
   if (read.problems.length > 0) return { ok: false, reasons: read.problems };
   return {
     ok: true,
@@ -90,19 +100,21 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
 function readForecasts(
   value: unknown,
   population: PopulationRow,
+  window: AnswerTimeWindow,
   problems: string[],
   warnings: string[],
 ): ForecastRow[] {
   // Missing or empty even when FCST_YN is "Y" happens in real answers: that is "no forecast".
   if (value === undefined || value === null || value === '') return [];
   if (!Array.isArray(value)) {
-    problems.push(`FCST_PPLTN is not a list: ${JSON.stringify(value).slice(0, 80)}`);
+    problems.push(`FCST_PPLTN is not a list: ${quoted(value)}`);
     return [];
   }
   const rows = value.map((entry: unknown, index) => {
     const context = `FCST_PPLTN[${index}].`;
     const read = new FieldReader(
       typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
+      window,
       context,
     );
     const row: ForecastRow = readRow(POPULATION_FORECAST, read, {
@@ -173,5 +185,5 @@ function checkSum(
 
 function flagUnknownLevel(warnings: string[], field: string, level: string): void {
   if (level !== '' && !KNOWN_LEVELS.has(level))
-    warnings.push(`${field} has an unknown congestion label: ${JSON.stringify(level)}`);
+    warnings.push(`${field} has an unknown congestion label: ${quoted(level)}`);
 }
