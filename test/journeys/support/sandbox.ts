@@ -64,6 +64,8 @@ export class Sandbox {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
+    // Removed when the suite ends, and in any case when its process exits (a failed run too).
+    if (!this.kept) process.once('exit', () => this.remove());
     if (!existsSync(join(this.root, 'node_modules')))
       symlinkSync(join(REPO, 'node_modules'), join(this.root, 'node_modules'));
   }
