@@ -81,6 +81,8 @@ export class Ingest extends Construct {
     props.apiKeySecret.grantRead(this.fetcher);
     props.stream.grantProduce(this.fetcher);
     props.lake.grantWrite(this.fetcher, ['collection_outcomes']);
+    // The place catalogue, read at every run: a changed catalogue needs no deploy.
+    props.lake.grantReadCatalogue(this.fetcher);
     props.catalog.grantRegisterPartitions(this.fetcher, ['collection_outcomes']);
     // The topic must exist before the first run publishes to it.
     this.fetcher.node.addDependency(props.stream.topic);

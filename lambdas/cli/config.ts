@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { placesForKey } from '../core/collector.js';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
-import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
+import { parsePlaceList } from '../core/places.js';
 import {
   maxAnswerBytes,
   readSetting,
@@ -16,7 +15,11 @@ import {
 /** Everything a local run needs, resolved from command-line options and environment variables. */
 export interface LocalConfig {
   readonly once: boolean;
-  readonly places: Place[];
+  /**
+   * `--places`: the codes chosen, checked against the lake's place catalogue when the pipeline
+   * opens (`run-places.ts`). Unset: every place of the catalogue.
+   */
+  readonly placeCodes?: readonly string[];
   readonly lake: string;
   readonly apiKey: string;
   readonly baseUrl: string;
@@ -31,8 +34,6 @@ export interface LocalConfig {
   /** Ceiling of one API answer, in bytes. */
   readonly maxAnswerBytes: number;
   readonly logLevel: LogLevel;
-  /** Things the user should be told before the run (e.g. the sample key's limits). */
-  readonly notices: string[];
 }
 
 export const RUN_OPTIONS = {
@@ -77,21 +78,18 @@ export function parseRunArgs(
 
 /**
  * Resolves the configuration of `npm start`. With no SEOUL_API_KEY it falls back to the public
- * `sample` key, which only answers POI009, and says so.
+ * `sample` key, which only answers POI009 (the pipeline says so when it opens).
  */
 export function resolveLocalConfig(
   args: ParsedRunArgs['values'],
   env: NodeJS.ProcessEnv,
   defaults: { lake: string },
 ): LocalConfig {
-  const notices: string[] = [];
   const apiKey = settingFromEnv(SETTINGS.apiKey, env);
-  const requested = selectPlaces(parsePlaceList(args.places));
-  const forKey = placesForKey(apiKey, requested);
-  if (forKey.notice) notices.push(forKey.notice);
+  const placeCodes = parsePlaceList(args.places);
   return {
     once: args.once,
-    places: forKey.places,
+    ...(placeCodes && placeCodes.length > 0 ? { placeCodes } : {}),
     lake: resolve(args.lake ?? defaults.lake),
     apiKey,
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
@@ -102,6 +100,5 @@ export function resolveLocalConfig(
     runIntervalMinutes: runIntervalFromEnv(env),
     maxAnswerBytes: maxAnswerBytes(env),
     logLevel: settingFromEnv(SETTINGS.logLevel, env),
-    notices,
   };
 }

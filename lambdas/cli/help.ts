@@ -1,4 +1,5 @@
 import { runMinutesText, SETTINGS } from '../core/settings.js';
+import { LAKE_USAGE } from './replay/lake-options.js';
 
 /**
  * The help text of every command, kept next to each other so they read alike. Each option a
@@ -68,7 +69,8 @@ ${SIGNALS}
 Options:
   --once               collect one run and exit (exit 1 when the run failed: no place collected, some failed; else 0)
   --places CODES       comma-separated place codes, e.g. POI001,POI072 (default: all 121; see npm run places)
-  --lake DIR           lake folder (default: LAKE_DIR or ./lake)
+  --lake DIR           lake folder (default: LAKE_DIR or ./lake); created by the first run when it does
+                       not exist but its parent does; a file or a folder of other things is refused
   --concurrency N      places fetched at the same time, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max} (default: ${SETTINGS.concurrency.default})
   -h, --help           this text
 
@@ -85,7 +87,8 @@ Options:
                        clock, write the report and exit: history for the report's time axes in seconds
   --once               collect one run, write the report and exit
   --places CODES       comma-separated place codes (default: all 121; see npm run places)
-  --lake DIR           lake folder (default: ./demo-lake; LAKE_DIR is ignored, the demo never writes a real lake)
+  --lake DIR           lake folder (default: ./demo-lake; LAKE_DIR is ignored, the demo never writes a real lake);
+                       created when it does not exist but its parent does
   --concurrency N      places fetched at the same time, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max} (default: ${SETTINGS.concurrency.default}; 32 for --days)
   -h, --help           this text
 
@@ -103,11 +106,23 @@ ${envSection([
 ])}
 SEOUL_API_KEY, SEOUL_API_BASE_URL and LAKE_DIR are ignored: the demo talks only to its simulator.`;
 
-export const PLACES_USAGE = `Usage: npm run places -- [TEXT] [--category NAME]
+export const PLACES_USAGE = `Usage: npm run places -- [TEXT] [--category NAME] [--retired] [lake]
+       npm run places -- --import FILE [--dry-run] [--retire-many] [lake]
 
-Lists the 121 places the city publishes: code, category, Korean and English name.
+Lists the places the collector asks for: the lake's place catalogue (catalogue/places.json), or
+the 121 places built in when the lake has none. Code, category, Korean and English name.
   TEXT                 keep places whose code or name (Korean or English) contains TEXT
   --category NAME      keep one category, by its Korean or English name or a part of it
                        (관광특구 tourist zone, 고궁·문화유산 heritage, 인구밀집지역 populated area,
                         발달상권 commercial area, 공원 park)
+  --retired            list the places no longer collected, with when they were retired
+
+  --import FILE        make the city's published list (CSV: category,no,area_cd,area_nm,eng_nm, UTF-8
+                       or EUC-KR) the catalogue, and say what was added, retired, returned and changed.
+                       npm start and the AWS fetcher collect the new catalogue from their next run on.
+  --dry-run            say what the import would change, write nothing
+  --retire-many        allow an import that retires more than a quarter of the places collected now
+
+Lake (where the catalogue is):
+${LAKE_USAGE}
   -h, --help           this text`;

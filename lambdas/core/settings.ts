@@ -2,6 +2,7 @@ import { DEFAULT_TOPIC } from './envelope.js';
 import { ConfigError } from './errors.js';
 import { LOG_LEVELS } from './logger.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.js';
+import { PLACE_CODE } from './place-catalogue.js';
 
 /**
  * The settings table: every setting that the local command line, a Lambda function's environment
@@ -147,7 +148,7 @@ function placeCodes(raw: unknown): readonly string[] | undefined {
   const items = typeof raw === 'string' ? raw.split(',') : raw;
   if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return undefined;
   const codes = items.map((item) => item.trim()).filter((item) => item !== '');
-  return codes.every((code) => /^POI\d{3}$/.test(code)) ? codes : undefined;
+  return codes.every((code) => PLACE_CODE.test(code.toUpperCase())) ? codes : undefined;
 }
 
 export const SETTINGS = {
@@ -271,9 +272,10 @@ export const SETTINGS = {
   places: {
     env: 'PLACES',
     default: [] as readonly string[],
-    shownDefault: 'unset: all 121 places',
+    shownDefault: 'unset: every place of the place catalogue',
     allowed: 'place codes, comma-separated, such as "POI001,POI072"',
-    meaning: 'the places the fetcher collects (set from `cdk.json` `places`)',
+    meaning:
+      'narrows the places the fetcher collects to these codes of the place catalogue (set from `cdk.json` `places`)',
     wiring: true,
     accept: placeCodes,
   } satisfies SettingBase<readonly string[]>,

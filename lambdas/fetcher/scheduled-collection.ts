@@ -8,7 +8,8 @@ import { floorToMinute } from '../core/kst-time.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
-import { type Place, selectPlaces } from '../core/places.js';
+import { activePlaces, type CatalogueRead, CatalogueSource } from '../core/place-catalogue.js';
+import type { Place } from '../core/places.js';
 import type { PublishOutcome } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { type RunSummary, runFailed } from '../core/run-summary.js';
@@ -25,7 +26,11 @@ import type { ObjectStore } from '../core/storage/object-store.js';
 /** The fetcher's settings, from its environment (docs/deploy-aws.md, "The functions"). */
 export interface FetcherSettings {
   readonly topic: string;
-  readonly places: readonly Place[];
+  /**
+   * `PLACES`: the codes the deployment narrows collection to (empty: every place of the catalogue).
+   * Checked against the place catalogue at each run, since the catalogue is data that changes.
+   */
+  readonly placeCodes: readonly string[];
   readonly baseUrl: string;
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
@@ -37,7 +42,7 @@ export interface FetcherSettings {
 export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
   return {
     topic: settingFromEnv(SETTINGS.kafkaTopic, env),
-    places: selectPlaces(settingFromEnv(SETTINGS.places, env)),
+    placeCodes: settingFromEnv(SETTINGS.places, env).map((code) => code.toUpperCase()),
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
     concurrency: settingFromEnv(SETTINGS.concurrency, env),
     ...runLimitsFromEnv(env),
@@ -84,6 +89,32 @@ export interface FetcherDeps {
   readonly metrics: MetricSink;
   /** API retry policy (tests shorten it). */
   readonly retry?: RetryPolicy;
+  /**
+   * The place catalogue of each run (`catalogue/places.json` in the lake bucket, read at every run).
+   * @default a CatalogueSource over `store`
+   */
+  readonly catalogue?: Pick<CatalogueSource, 'current'>;
+}
+
+/**
+ * The places of this run: the catalogue's active places, narrowed to `PLACES` when it is set. A
+ * code of `PLACES` the catalogue no longer holds is left out with a warning; when none is left the
+ * deployment is wrong, and the run fails loudly rather than collect nothing quietly.
+ */
+export function runPlaces(read: CatalogueRead, codes: readonly string[], log: Log): Place[] {
+  const active = activePlaces(read.catalogue);
+  if (codes.length === 0) return active;
+  const byCode = new Map(active.map((place) => [place.code, place]));
+  const missing = codes.filter((code) => !byCode.has(code));
+  const chosen = [...new Set(codes)]
+    .filter((code) => byCode.has(code))
+    .map((code) => byCode.get(code) as Place);
+  if (missing.length > 0) log.warn('PLACES names places the catalogue does not collect', { missing });
+  if (chosen.length === 0)
+    throw new ConfigError(
+      `${SETTINGS.places.env} names no place of the place catalogue (${missing.join(', ')}); see npm run places`,
+    );
+  return chosen;
 }
 
 /**
@@ -98,7 +129,15 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
   let runId: string | undefined;
   try {
     const apiKey = await deps.apiKey();
-    const forKey = placesForKey(apiKey, settings.places);
+    // Read at every run: a catalogue imported since the last run is collected from this one on.
+    const read = await (deps.catalogue ?? new CatalogueSource(deps.store, log)).current();
+    const chosen = runPlaces(read, settings.placeCodes, log);
+    log.info('place catalogue', {
+      origin: read.origin,
+      places: chosen.length,
+      source: read.catalogue.source,
+    });
+    const forKey = placesForKey(apiKey, chosen, settings.placeCodes.length === 0);
     if (forKey.notice) log.warn('sample key in use', { notice: forKey.notice });
     const { collect, summary } = await runCollection({
       client: new SeoulApiClient({

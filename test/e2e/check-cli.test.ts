@@ -36,7 +36,7 @@ describe('npm run check and npm run replay (command line)', () => {
     const lake = copyOfBase();
     const healthy = await runCli(['check', '--lake', lake], {});
     assert.equal(healthy.status, 0, healthy.stderr);
-    assert.match(healthy.stdout, /healthy \(\d+ files, 14 checks passed\)/);
+    assert.match(healthy.stdout, /healthy \(\d+ files, 15 checks passed\)/);
     cpSync(only(lake, 'population', P1), join(lake, 'population', P1, 'duplicate.parquet'));
     const broken = await runCli(['check', '--lake', lake], {});
     assert.equal(broken.status, 1);
@@ -54,7 +54,7 @@ describe('npm run check and npm run replay (command line)', () => {
     assert.match(fixed.stdout, new RegExp(`removed population/${P1}/duplicate\\.parquet`));
     const missing = await runCli(['check', '--lake', join(lake, 'no-such-lake')], {});
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /no-such-lake holds no files: is it the lake\?/);
+    assert.match(missing.stderr, /no-such-lake does not exist: expected a lake folder/);
     for (const bad of [
       ['--lake', lake, '--bucket', 'b'],
       ['--stale-minutes', '0'],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { reportCommand } from '../../lambdas/cli/commands/report.js';
 import { buildReport } from '../../lambdas/cli/report/build-report.js';
@@ -95,9 +95,10 @@ describe('report over the fixture lake', () => {
     assert.match(html, /3 of 7 forecasts had the right level \(42\.9 %\)/);
     assert.match(html, /2 of 3 forecasts had the right level \(66\.7 %\)/);
     assert.match(html, /28 scheduled 20-minute slot\(s\) between these runs never ran/);
+    // POI009 counts from R1 to R4, its last asked run (warehouse-views.test.ts).
     assert.match(
       html,
-      /<td>광화문·덕수궁 <small>POI009<\/small><\/td><td>6<\/td><td>3<\/td><td>3<\/td><td>0<\/td><td>1<\/td><td>2<\/td>/,
+      /<td>광화문·덕수궁 <small>POI009<\/small><\/td><td>5<\/td><td>3<\/td><td>2<\/td><td>0<\/td><td>1<\/td><td>1<\/td>/,
     );
   });
 
@@ -164,18 +165,95 @@ describe('npm run report', () => {
     assert.deepEqual(printed, [join(lake, 'report.html')]);
   });
 
-  it('writes the no-data page for a lake that does not exist yet, and says so', async () => {
-    const lake = join(mkdtempSync(join(tmpdir(), 'report-')), 'not-yet');
-    const out = join(lake, '..', 'r.html');
+  it('writes the no-data page for a lake that holds no run yet, and says so', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'report-'));
+    mkdirSync(join(lake, '_pending_runs'));
     const { err, io: cli } = io();
-    assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 0);
-    assert.match(readFileSync(out, 'utf8'), /No data yet/);
-    assert.match(err.join('\n'), /does not exist yet/);
+    assert.equal(await reportCommand(['--lake', lake], {}, cli), 0);
+    assert.match(readFileSync(join(lake, 'report.html'), 'utf8'), /No data yet/);
+    assert.match(err.join('\n'), /the lake holds no run yet/);
   });
+
+  it('replaces the page in one step, leaving no temporary file beside it', async () => {
+    const lake = await buildFixtureLake();
+    const out = join(lake, 'report.html');
+    writeFileSync(out, 'the previous page');
+    assert.equal(await reportCommand(['--lake', lake], {}, io().io), 0);
+    assert.match(readFileSync(out, 'utf8'), /^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
+    assert.deepEqual(
+      readdirSync(lake).filter((name) => name.includes('report')),
+      ['report.html'],
+    );
+  });
+
+  for (const [name, blocker] of [
+    ['a folder holds its name', (out: string) => mkdirSync(join(out, 'inside'), { recursive: true })],
+    ['its folder is a file', (out: string) => writeFileSync(dirname(out), 'a file, not a folder')],
+  ] as const) {
+    it(`exits 1 and says why when the page cannot be written (${name}), leaving what was there`, async () => {
+      const lake = await buildFixtureLake();
+      const out = join(mkdtempSync(join(tmpdir(), 'report-out-')), 'site', 'report.html');
+      blocker(out);
+      const before = readdirSync(dirname(dirname(out)), { recursive: true })
+        .map(String)
+        .sort();
+      const { out: printed, err, io: cli } = io();
+      assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 1);
+      assert.deepEqual(printed, []);
+      assert.match(err.join('\n'), /report failed: .*(EISDIR|ENOTDIR|EEXIST|ENOTEMPTY)/);
+      assert.deepEqual(
+        readdirSync(dirname(dirname(out)), { recursive: true })
+          .map(String)
+          .sort(),
+        before,
+      );
+    });
+  }
 
   it('refuses an unknown option with the usage', async () => {
     const { err, io: cli } = io();
     assert.equal(await reportCommand(['--lak', 'x'], {}, cli), 2);
     assert.match(err.join('\n'), /Usage: npm run report -- \[--lake DIR\] \[--out FILE\]/);
+  });
+});
+
+describe('report of a lake with a place the map data has no area for', () => {
+  const ADDED = { code: 'POI132', name: '새 공원', englishName: 'New Park', category: '공원' };
+  let html: string;
+  let payload: Payload;
+  before(async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'report-unmapped-'));
+    const { LocalFolderStore } = await import('../../lambdas/core/storage/local-folder-store.js');
+    const { writeLiveLake } = await import('../support/live-lake.js');
+    const store = new LocalFolderStore(lake);
+    const places = [ALL_PLACES[0], ADDED].filter((p) => p !== undefined);
+    await writeLiveLake(store, [new Date('2026-07-16T05:00:00Z')], places, [ADDED]);
+    // A place imported and not collected yet: listed from the lake's catalogue.
+    const { CATALOGUE_KEY, encodeCatalogue } = await import('../../lambdas/core/place-catalogue.js');
+    const later = { code: 'POI133', name: '더 새 공원', englishName: 'Newer Park', category: '공원' };
+    await store.put(
+      CATALOGUE_KEY,
+      encodeCatalogue({ format: 1, source: 'test', places: [...ALL_PLACES, ADDED, later] }),
+      'application/json',
+    );
+    html = (await buildReport(lake, { now: new Date('2026-07-16T06:00:00Z') })).html;
+    payload = payloadOf(html);
+  });
+
+  it('keeps the places without an area in its lists, after the 121 mapped ones', () => {
+    assert.equal(payload.places.length, 123);
+    assert.deepEqual(payload.places.slice(121), [
+      { code: 'POI132', name: '새 공원', category: '공원', inside: null },
+      { code: 'POI133', name: '더 새 공원', category: '공원', inside: null },
+    ]);
+    const i = payload.places.findIndex((p) => p.code === 'POI132');
+    assert.match(payload.map.ranks[0]?.[i] ?? '', /[1-4]/, 'its level is in the run it was collected in');
+    assert.ok(payload.series.byPlace.POI132, 'its history is charted');
+  });
+
+  it('says on the page that the map does not draw them, and names them', () => {
+    const note = /<p class="note" id="unmapped">(.*?)<\/p>/s.exec(html)?.[1] ?? '';
+    assert.match(note, /^2 place\(s\) have no area in the map data/);
+    assert.match(note, /새 공원 <small>POI132<\/small>, 더 새 공원 <small>POI133<\/small>/);
   });
 });

@@ -12,6 +12,7 @@ import { type ReplaySummary, replay } from '../replay/replay.js';
 import {
   type CheckContext,
   type CheckSettings,
+  checkCatalogue,
   checkDuplicates,
   checkFilesAndCreateViews,
   checkIncompleteRuns,
@@ -100,6 +101,7 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
       checkStrays,
       checkLayout,
       checkMissingRuns,
+      checkCatalogue,
     ]) {
       try {
         problems.push(...(await check(ctx)));

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { describeError } from '../../core/errors.js';
 import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
 import {
   LAKE_AREAS,
@@ -8,6 +9,7 @@ import {
   partitionValuesFor,
 } from '../../core/lake/partitions.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
+import { CATALOGUE_AREA, CATALOGUE_KEY, readCatalogue } from '../../core/place-catalogue.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
@@ -387,6 +389,9 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
     } else if (area === DERIVED_AREA) {
       // The local warehouse file is derived state, rebuilt from the tables at will: not a stray.
+    } else if (area === CATALOGUE_AREA) {
+      if (key !== CATALOGUE_KEY)
+        problems.push({ check: 'stray', text: `${key}: ${CATALOGUE_AREA}/ holds only ${CATALOGUE_KEY}` });
     } else if (!(LAKE_AREAS as readonly string[]).includes(area)) {
       problems.push({ check: 'stray', text: `${key}: outside the lake's areas (${LAKE_AREAS.join(', ')})` });
     } else if (!key.endsWith(AREA_SUFFIX[area] as string)) {
@@ -403,8 +408,8 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
 
 /** The folder levels under a table area, in order: `year=YYYY/month=MM/day=DD/hour=HH/minute=mm`. */
 const PARTITION_LEVELS = [/^year=\d{4}$/, /^month=\d{2}$/, /^day=\d{2}$/, /^hour=\d{2}$/, /^minute=\d{2}$/];
-/** Folders a lake holds at its top besides the areas: the run notes and the derived warehouse. */
-const ROOT_FOLDERS = new Set([PENDING_RUNS.replace(/\/$/, ''), DERIVED_AREA]);
+/** Folders a lake holds at its top besides the areas: the run notes, the derived warehouse, the place catalogue. */
+const ROOT_FOLDERS = new Set([PENDING_RUNS.replace(/\/$/, ''), DERIVED_AREA, CATALOGUE_AREA]);
 
 /**
  * Links, pipes, devices, folders named like files and keys with `..` parts: never followed or read
@@ -476,4 +481,24 @@ export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
     slot = end;
   }
   return problems;
+}
+
+/**
+ * The place catalogue, when the lake has one, can be used by the collector: a catalogue that
+ * cannot (broken JSON, a bad code, every place retired) makes every run fall back to the places
+ * known before, so a place the city added would go uncollected. Fixed by importing the list again.
+ */
+export async function checkCatalogue(ctx: CheckContext): Promise<Problem[]> {
+  if (!ctx.keys.includes(CATALOGUE_KEY)) return [];
+  try {
+    await readCatalogue(ctx.files);
+    return [];
+  } catch (error) {
+    return [
+      {
+        check: 'catalogue',
+        text: `${CATALOGUE_KEY}: ${describeError(error)}; runs collect the places known before it (npm run places -- --import FILE writes a good one)`,
+      },
+    ];
+  }
 }

@@ -26,8 +26,8 @@ export interface LakeInventory {
   readonly close: () => Promise<void>;
 }
 
-/** Files DuckDB reads; everything else is only listed. */
-const READABLE = /\.(parquet|jsonl\.gz)$/;
+/** Files the checks read (DuckDB's, and the place catalogue); everything else is only listed. */
+const READABLE = /(\.(parquet|jsonl\.gz)|^catalogue\/places\.json)$/;
 
 /**
  * Lists a lake. A local lake is walked on disk without following a single link (the store's own

@@ -13,6 +13,7 @@ export const CHECKS = {
   label: 'congestion labels outside the known set',
   stray: 'stray files',
   'not-followed': 'links, pipes and folders the layout does not expect (never followed or read)',
+  catalogue: 'a place catalogue (catalogue/places.json) the collector cannot use',
   'check-failed': 'checks that could not run to the end',
   'missing-run': 'runs missing from the schedule (every RUN_INTERVAL_MINUTES)',
 } as const;

@@ -6,14 +6,18 @@ import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { writeBatch } from '../../core/writers/lake-writer.js';
 import type { CommandIo } from '../command-io.js';
 import type { LocalConfig } from '../config.js';
+import { markIfSimulated, openLakeToWrite } from '../lake-folder.js';
 import { createTransport } from '../transport/transport-factory.js';
-import { guardLake } from './lake-guard.js';
 import { acquireLakeLock, describeHolder } from './lake-lock.js';
+import { type RunPlaceList, RunPlaces } from './run-places.js';
 import { finishLocalRuns, type LocalRunDeps, recoverUnfinishedRuns } from './runner.js';
 
 /** What a run needs besides its scheduled time: built once per command from its configuration. */
 export interface Pipeline {
+  /** `places`: those of the first run, resolved when the pipeline opened. */
   readonly deps: Omit<LocalRunDeps, 'onPlaceDone'>;
+  /** The places of the next run, from the lake's place catalogue as it is now. */
+  readonly placesForRun: () => Promise<RunPlaceList>;
   readonly location: string;
   readonly description: string;
   close(): Promise<void>;
@@ -26,6 +30,8 @@ export async function openPipeline(
   io: CommandIo,
   client?: Pick<SeoulApiClient, 'fetchPlace'>,
 ): Promise<Pipeline> {
+  // The lake is checked (and, when new, created) before anything else touches the folder.
+  await openLakeToWrite(config.lake, simulated);
   const store = new LocalFolderStore(config.lake);
   await store.ensureWritable();
   // One writer per lake, before anything is read or settled: a second start never touches the
@@ -36,8 +42,13 @@ export async function openPipeline(
       `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
     );
   let transport: Awaited<ReturnType<typeof createTransport>> | undefined;
+  const runPlaces = new RunPlaces(store, config.placeCodes, config.apiKey, log);
+  let first: RunPlaceList;
   try {
-    await guardLake(store.location, simulated);
+    await markIfSimulated(store.location, simulated);
+    // A wrong --places code fails here, before any broker or API is touched.
+    first = await runPlaces.resolve();
+    for (const notice of first.notices) io.err(notice);
     transport = await createTransport({
       kafkaBrokers: config.kafkaBrokers,
       topic: config.topic,
@@ -68,7 +79,7 @@ export async function openPipeline(
           maxAnswerBytes: config.maxAnswerBytes,
           log,
         }),
-      places: config.places,
+      places: first.places,
       transport: opened,
       store,
       log,
@@ -78,6 +89,7 @@ export async function openPipeline(
       stop: io.signal,
       notify: io.err,
     },
+    placesForRun: () => runPlaces.resolve(),
     location: store.location,
     description: opened.description,
     close: async () => {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatKstWallClock } from '../../core/kst-time.js';
 import { ATTRIBUTION } from './geo.js';
-import { buildPayload, embeddedJson, LEVELS } from './payload.js';
+import { buildPayload, embeddedJson, LEVELS, type Payload } from './payload.js';
 import type { ReportData } from './report-data.js';
 import type { PlainRow } from './rows.js';
 
@@ -104,7 +104,15 @@ function missingTable(rows: PlainRow[]): string {
 
 const RESOLUTION_WORDS = { run: 'every run', hour: 'per hour', day: 'per day' } as const;
 
-function body(data: ReportData, runIntervalMinutes: number): string {
+/** The places the map cannot draw, said where the map is, so an absent shape is never a silent gap. */
+function unmappedNote(unmapped: Payload['unmapped']): string {
+  if (unmapped.length === 0) return '';
+  return `<p class="note" id="unmapped">${unmapped.length} place(s) have no area in the map data (the city's release of 2026-04-02 predates them), so the map does not draw them: ${unmapped
+    .map((place) => `${esc(place.name)} <small>${esc(place.code)}</small>`)
+    .join(', ')}. They are in the lists below like every other place.</p>`;
+}
+
+function body(data: ReportData, runIntervalMinutes: number, unmapped: Payload['unmapped']): string {
   const s = data.summary;
   const skipped = data.completenessRuns.reduce((total, row) => total + n(row.slots_missed_before), 0);
   return `<p class="meta" id="summary">${n(s.runs)} run(s) from ${esc(str(s.first_run_kst).slice(0, 16))} to ${esc(str(s.last_run_kst).slice(0, 16))} KST ·
@@ -120,6 +128,7 @@ ${n(s.places)} place(s) · ${count(n(s.observations))} observation(s)</p>
 <div class="chart map" id="map" data-chart="map"></div>
 ${legend()}
 <figcaption id="attribution">Map: ${esc(ATTRIBUTION)} Click a place to see its history below. The latest ${n(data.mapRuns.length > 0 ? new Set(data.mapRuns.map((r) => r.collected_at_kst)).size : 0)} run(s) are one frame each; earlier days are one frame per KST day (the busiest level of the day, and the day's lowest and highest count).</figcaption>
+${unmappedNote(unmapped)}
 </section>
 <h2 id="place-title">One place over time</h2>
 <section class="card"><label>Place: <select id="place" aria-label="place"></select></label>
@@ -154,7 +163,8 @@ ${legend()}
 export function renderReport(page: ReportPage): string {
   const data = page.data;
   const scripts = data ? [echartsSource(), clientSource()] : [];
-  const json = data ? embeddedJson(buildPayload(data, page.runIntervalMinutes)) : '';
+  const payload = data ? buildPayload(data, page.runIntervalMinutes) : undefined;
+  const json = payload ? embeddedJson(payload) : '';
   const policy = [
     "default-src 'none'",
     "style-src 'unsafe-inline'",
@@ -171,7 +181,7 @@ export function renderReport(page: ReportPage): string {
 <h1>Seoul real-time population — report</h1>
 ${page.simulated ? '<p class="banner" id="simulated">SIMULATED DATA: this lake was written by the API simulator (npm run demo). Nothing here is real.</p>' : ''}
 <p class="meta">Lake <code>${esc(page.lake)}</code> · generated ${esc(formatKstWallClock(page.generatedAt))} KST · every chart comes from an analysis view in <code>sql/</code>, the same views Redshift serves. Times are KST (UTC+9).</p>
-${data ? body(data, page.runIntervalMinutes) : noDataYet(page.lake, page.runIntervalMinutes)}
+${data && payload ? body(data, page.runIntervalMinutes, payload.unmapped) : noDataYet(page.lake, page.runIntervalMinutes)}
 </main>
 ${data ? `<script type="application/json" id="report-data">${json}</script>\n${scripts.map((source) => `<script>${source}</script>`).join('\n')}` : ''}
 </body></html>
