@@ -43,3 +43,26 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
 export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
 }
+
+/**
+ * Settles as `work` does, or rejects with `reason()` after `ms` (or with the signal's reason if it
+ * aborts first). The timer is cleared as soon as `work` settles: cheap to call in a polling loop.
+ */
+export async function within<T>(
+  work: Promise<T>,
+  ms: number,
+  reason: () => Error,
+  signal?: AbortSignal,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(reason()), ms);
+  timer.unref();
+  try {
+    return await untilAborted(
+      work,
+      signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

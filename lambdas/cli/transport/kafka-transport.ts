@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { deadlineSignal, pause, untilAborted } from '../../core/deadline.js';
+import { deadlineSignal, pause, untilAborted, within } from '../../core/deadline.js';
 import type { Envelope } from '../../core/envelope.js';
 import { describeError } from '../../core/errors.js';
 import { createKafka } from '../../core/kafka/connection.js';
@@ -35,9 +35,9 @@ export interface KafkaTransportOptions {
   /** An existing client (tests, benchmarks); otherwise a plain-text client for `brokers`. */
   readonly kafka?: Kafka;
   /**
-   * How long opening (topic, consumer group, producer) may take: a broker that accepts connections
-   * but never answers (paused) would otherwise hold the command for kafkajs' timeouts and retries.
-   * @default 15000
+   * How long the broker has to answer one request when opening (topic, metadata) and while
+   * draining: a broker that accepts connections but never answers (paused) would otherwise hold
+   * the command for kafkajs' timeouts and retries. @default 15000
    */
   readonly openTimeoutMs?: number;
 }
@@ -87,20 +87,10 @@ export class KafkaTransport implements Transport {
   static async open(options: KafkaTransportOptions): Promise<KafkaTransport> {
     const { topic, log } = options;
     const where = options.brokers.join(',');
-    const answerMs = options.openTimeoutMs ?? 15_000;
     // Two bounds. The broker must answer (topic, metadata) within openTimeoutMs; joining the
     // writer's group may then legitimately wait for a member that died without leaving (a killed
     // process) until its session times out (30 s), so the join gets that and a margin.
-    const answers = () =>
-      deadlineSignal(
-        answerMs,
-        () =>
-          new KafkaTimeoutError(
-            `Kafka at ${where} did not answer within ${answerMs / 1000} s (it accepts connections but does not respond: paused, or traffic dropped)`,
-            false,
-          ),
-      );
-    let answering = answers();
+    let answering = answerDeadline(options);
     const kafka =
       options.kafka ??
       createKafka(
@@ -168,7 +158,7 @@ export class KafkaTransport implements Transport {
     // Records already in the topic that this group has not committed (a run whose writer failed
     // before the last stop) are part of what the first drain() waits for: they are not lost.
     try {
-      answering = answers();
+      answering = answerDeadline(options);
       await untilAborted(transport.raiseTargetsToEndOfTopic(), answering);
     } catch (error) {
       await transport.close();
@@ -200,13 +190,11 @@ export class KafkaTransport implements Transport {
       void settled.then(() => this.abandoned.delete(settled));
       // Whatever the producer still holds is dropped; its requests may yet reach the broker.
       void this.publisher.close();
-      // The deadline's reason says it all; kafkajs' own timeout is the cause worth keeping.
-      if (options.signal?.aborted)
-        throw new KafkaTimeoutError(
-          `${envelopes.length} envelope(s) sent, not confirmed: ${describeError(options.signal.reason)}`,
-          true,
-        );
-      throw new KafkaTimeoutError(`${envelopes.length} envelope(s) sent, not confirmed`, true, {
+      // One message whichever gave up first, the run's end or kafkajs' own request timeout.
+      const why = options.signal?.aborted
+        ? describeError(options.signal.reason)
+        : `Kafka did not answer within its request timeout`;
+      throw new KafkaTimeoutError(`${envelopes.length} envelope(s) sent, not confirmed: ${why}`, true, {
         cause: error,
       });
     }
@@ -245,10 +233,15 @@ export class KafkaTransport implements Transport {
       ),
       ...(options.signal ? [options.signal] : []),
     ]);
+    // A writer that is slow is waited on for drainTimeoutMs; a broker that does not answer a
+    // request, only for the answer time (the start's recovery has no run deadline of its own).
+    const answerMs = this.options.openTimeoutMs ?? 15_000;
+    const answered = <T>(request: Promise<T>): Promise<T> =>
+      within(request, answerMs, () => silentBroker(this.options.brokers, answerMs), signal);
     if (this.abandoned.size > 0) {
       // What an abandoned publish delivered, late, is part of what must be written.
       await untilAborted(Promise.all(this.abandoned), signal);
-      await untilAborted(this.raiseTargetsToEndOfTopic(), signal);
+      await answered(this.raiseTargetsToEndOfTopic());
     }
     for (;;) {
       const failure = this.emulator.failure;
@@ -260,7 +253,7 @@ export class KafkaTransport implements Transport {
           cause: failure,
         });
       }
-      const [offsets] = await untilAborted(this.admin.fetchOffsets({ groupId, topics: [topic] }), signal);
+      const [offsets] = await answered(this.admin.fetchOffsets({ groupId, topics: [topic] }));
       const committed = new Map((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       const behind = [...this.targets].filter(
         ([partition, target]) => (committed.get(partition) ?? -1) < target,
@@ -306,6 +299,19 @@ export class KafkaTransport implements Transport {
       });
     });
   }
+}
+
+/** Aborts when the broker has had `openTimeoutMs` (15 s) to answer and has not. */
+function answerDeadline(options: KafkaTransportOptions): AbortSignal {
+  const ms = options.openTimeoutMs ?? 15_000;
+  return deadlineSignal(ms, () => silentBroker(options.brokers, ms));
+}
+
+function silentBroker(brokers: readonly string[], ms: number): KafkaTimeoutError {
+  return new KafkaTimeoutError(
+    `Kafka at ${brokers.join(',')} did not answer within ${ms / 1000} s (it accepts connections but does not respond: paused, or traffic dropped)`,
+    false,
+  );
 }
 
 /** kafkajs gave up waiting for an answer to a request it had sent: the broker may have acted on it. */
