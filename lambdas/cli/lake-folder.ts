@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LAKE_AREAS } from '../core/lake/partitions.js';
@@ -25,6 +25,16 @@ import { PENDING_RUNS } from './pipeline/run-journal.js';
 
 /** A file at the root of a lake that the simulator wrote into. */
 export const SIMULATED_MARKER = '_SIMULATED';
+
+/** The line of {@link SIMULATED_MARKER} that says simulated faults were injected (`demo --faults`). */
+export const FAULTS_MARK = 'faults injected';
+
+/** Whether `demo --faults` wrote into a lake: its failures are the simulator's doing. */
+export function hasSimulatedFaults(folder: string): boolean {
+  return (
+    isSimulatedLake(folder) && readFileSync(join(folder, SIMULATED_MARKER), 'utf8').includes(FAULTS_MARK)
+  );
+}
 
 /** What makes a folder a lake: any of these at its root. */
 const LAKE_ENTRIES = [
