@@ -106,8 +106,10 @@ export function whyNotWritable(folder: string, simulated: boolean): string | und
     return `${folder} holds other files and no lake: expected ${LAKE_SHAPE}, an empty folder, or a new folder`;
   if (found === 'absent') {
     const parent = dirname(folder);
-    if (!existsSync(parent) || !statSync(parent).isDirectory())
+    if (!existsSync(parent))
       return `lake folder ${folder} does not exist, nor does ${parent}: a new lake is created only inside an existing folder (create ${parent} first, or check the path)`;
+    if (!statSync(parent).isDirectory())
+      return `lake folder ${folder} cannot be created: ${parent} is not a folder (a new lake is created only inside an existing folder)`;
     return undefined;
   }
   const marked = isSimulatedLake(folder);
