@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { CommandIo } from '../../lambdas/cli/command-io.js';
+import { verifyCommand } from '../../lambdas/cli/commands/verify.js';
 import type { Check } from '../../lambdas/cli/deploy/checklist.js';
 import { checklistStatus, formatChecklist } from '../../lambdas/cli/deploy/checklist.js';
 import { cloudWatchMayPublish } from '../../lambdas/cli/deploy/topic-policy.js';
@@ -191,6 +193,50 @@ describe('verify', () => {
       pollMs: 10_000,
     });
     assert.equal(byName(inTime, 'lake files').status, 'go');
+  });
+});
+
+describe('the verify command reads LOG_LEVEL as a setting', () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const value: CommandIo = {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      signal: new AbortController().signal,
+    };
+    return { io: value, out, err };
+  };
+
+  it('passes the level to the AWS clients, warn when unset', async () => {
+    for (const [env, expected] of [
+      [{}, 'warn'],
+      [{ LOG_LEVEL: 'debug' }, 'debug'],
+      [{ LOG_LEVEL: ' INFO ' }, 'info'],
+      [{ LOG_LEVEL: '' }, 'warn'],
+    ] as const) {
+      const seen: string[] = [];
+      const status = await verifyCommand([], env, io().io, async (_region, level) => {
+        seen.push(level);
+        return deployed();
+      });
+      assert.equal(status, 0);
+      assert.deepEqual(seen, [expected]);
+    }
+  });
+
+  it('refuses a level it does not know with exit 2, naming the variable, before any AWS call', async () => {
+    for (const bad of ['verbose', 'debugg', '1', 'warn,info']) {
+      const { io: value, err } = io();
+      let called = false;
+      const status = await verifyCommand([], { LOG_LEVEL: bad }, value, async () => {
+        called = true;
+        return deployed();
+      });
+      assert.equal(status, 2, `LOG_LEVEL=${JSON.stringify(bad)}`);
+      assert.equal(called, false);
+      assert.match(err.join('\n'), /LOG_LEVEL/);
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { PipelineConfig } from '../../../lib/config.js';
 import { ConfigError } from '../../core/errors.js';
-import { ConsoleLog } from '../../core/logger.js';
-import { positiveInteger } from '../../core/settings.js';
+import { ConsoleLog, type LogLevel } from '../../core/logger.js';
+import { positiveInteger, SETTINGS, settingFromEnv } from '../../core/settings.js';
 import type { CommandIo } from '../command-io.js';
 import { checklistStatus, formatChecklist } from '../deploy/checklist.js';
 import { deployConfig } from '../deploy/deploy-config.js';
@@ -34,14 +34,12 @@ export async function verifyCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   io: CommandIo,
-  aws: (region: string) => Promise<VerifyAws> = async (region) =>
-    (await import('../deploy/aws-clients.js')).sdkVerifyAws(
-      region,
-      new ConsoleLog(env.LOG_LEVEL === 'debug' ? 'debug' : 'warn', io.err),
-    ),
+  aws: (region: string, logLevel: LogLevel) => Promise<VerifyAws> = async (region, logLevel) =>
+    (await import('../deploy/aws-clients.js')).sdkVerifyAws(region, new ConsoleLog(logLevel, io.err)),
 ): Promise<number> {
   let config: PipelineConfig;
   let waitMs: number;
+  let logLevel: LogLevel;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -59,12 +57,14 @@ export async function verifyCommand(
     }
     config = deployConfig(values.context ?? []);
     waitMs = positiveInteger('--wait', values.wait, 180, 3600) * 1000;
+    // LOG_LEVEL (default warn): the Data API queries' log lines on stderr; a bad value is a bad option.
+    logLevel = settingFromEnv(SETTINGS.logLevel, env);
   } catch (error) {
     io.err(`error: ${error instanceof ConfigError ? error.message : (error as Error).message}`);
     io.err('run npm run verify -- --help for the options');
     return 2;
   }
-  const checks = await verifyChecks(config, await aws(config.region), { waitMs });
+  const checks = await verifyChecks(config, await aws(config.region, logLevel), { waitMs });
   io.out(formatChecklist(`Verify ${config.stackPrefix} in ${config.region}`, checks));
   return checklistStatus(checks);
 }
