@@ -24,7 +24,7 @@ if (process.argv.includes('--check')) {
     );
     process.exit(1);
   }
-  console.log('sql/ DDL files match lambdas/core/schema.ts');
+  console.log('sql/ generated files match the table declarations');
 } else {
   const files = generatedSqlFiles();
   for (const name of stale) {
