@@ -1,4 +1,5 @@
 import type { PipelineConfig } from '../../../lib/config.js';
+import { COLLECTED } from '../../core/datasets/registry.js';
 import { describeError } from '../../core/errors.js';
 import { floorToMinute } from '../../core/kst-time.js';
 import { partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
@@ -245,18 +246,20 @@ async function warehouseChecks(
     secretArn: outputs.data.RedshiftAdminSecretArn ?? '',
   };
   const checks: Check[] = [];
+  // The collected dataset's answer table: one row per place of the run.
+  const table = COLLECTED.tables[0].name;
   const where = (['year', 'month', 'day', 'hour', 'minute'] as const)
     .map((k) => `${k} = '${partition[k]}'`)
     .join(' AND ');
   try {
-    const [row] = await aws.query(target, `SELECT COUNT(*) AS n FROM spectrum.population WHERE ${where}`);
+    const [row] = await aws.query(target, `SELECT COUNT(*) AS n FROM spectrum.${table} WHERE ${where}`);
     const n = Number(row?.n ?? 0);
     checks.push(
       n > 0 || !collected
         ? {
             name: 'Spectrum query',
             status: n > 0 ? 'go' : 'note',
-            found: `${n} row(s) of this run through spectrum.population`,
+            found: `${n} row(s) of this run through spectrum.${table}`,
           }
         : {
             name: 'Spectrum query',
@@ -274,15 +277,15 @@ async function warehouseChecks(
     });
   }
   try {
-    const [row] = await aws.query(target, 'SELECT COUNT(*) AS n FROM population');
+    const [row] = await aws.query(target, `SELECT COUNT(*) AS n FROM ${table}`);
     const n = Number(row?.n ?? 0);
     checks.push({
       name: 'native query',
       status: n > 0 ? 'go' : 'note',
       found:
         n > 0
-          ? `${n} row(s) in the native table population`
-          : 'the native table population is empty: the loader has not loaded yet (every 3 hours; step 7 loads now)',
+          ? `${n} row(s) in the native table ${table}`
+          : `the native table ${table} is empty: the loader has not loaded yet (every 3 hours; step 7 loads now)`,
     });
   } catch (error) {
     checks.push({
