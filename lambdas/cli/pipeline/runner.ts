@@ -1,4 +1,4 @@
-import { type RunHooks, runCollection } from '../../core/collection-run.js';
+import { type RunHooks, runCollection, runFinishLine } from '../../core/collection-run.js';
 import type { CollectResult, PlaceOutcome } from '../../core/collector.js';
 import { deadlineSignal } from '../../core/deadline.js';
 import { describeError, StorageError } from '../../core/errors.js';
@@ -16,15 +16,6 @@ import {
   type SettledRun,
   settlePendingRuns,
 } from './run-journal.js';
-
-/**
- * What a run may take beyond `RUN_TIMEOUT_MS` to publish its answers and see them written. With
- * {@link FINISH_WAIT_MS} and the Kafka transport's bounded close (1.5 s), a command ends at most
- * 10 s after `RUN_TIMEOUT_MS` (the rest is the exit), whatever Kafka does: paused, or dropping
- * traffic. Past it, the answers sent wait in Kafka with their run noted; the next drain or start
- * writes them and settles the run.
- */
-export const RUN_FINISH_MARGIN_MS = 4_000;
 
 /** How long the command's last drain waits for a Kafka that did not answer (the run already waited). */
 export const FINISH_WAIT_MS = 1_500;
@@ -58,14 +49,9 @@ export interface LocalRunDeps {
 export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<RunSummary> {
   const { store, log, transport } = deps;
   // Publishing and writing end by the run's finish line, however long Kafka stays silent.
-  const finish = deadlineSignal(
-    deps.runTimeoutMs + RUN_FINISH_MARGIN_MS,
-    () =>
-      new KafkaTimeoutError(
-        `Kafka did not answer before the run's end (RUN_TIMEOUT_MS + ${RUN_FINISH_MARGIN_MS / 1000} s)`,
-        false,
-      ),
-  );
+  // Past it, the answers sent wait in Kafka with their run noted; the next drain or start writes
+  // them and settles the run.
+  const finish = runFinishLine(deps.runTimeoutMs);
   const places = deps.places.map((p) => p.code);
   let runId = '';
   let fetching = true;

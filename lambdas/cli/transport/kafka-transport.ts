@@ -180,7 +180,8 @@ export class KafkaTransport implements Transport {
       outcome = await untilAborted(publishing, options.signal);
       if (outcome.published > 0) await untilAborted(this.raiseTargetsToEndOfTopic(), options.signal);
     } catch (error) {
-      if (!options.signal?.aborted && !isRequestTimeout(error)) throw error;
+      const unconfirmed = error instanceof KafkaTimeoutError && error.unconfirmed;
+      if (!options.signal?.aborted && !unconfirmed && !isRequestTimeout(error)) throw error;
       this.published += envelopes.length;
       const settled = publishing.then(
         () => undefined,
@@ -191,6 +192,7 @@ export class KafkaTransport implements Transport {
       // Whatever the producer still holds is dropped; its requests may yet reach the broker.
       void this.publisher.close();
       // One message whichever gave up first, the run's end or kafkajs' own request timeout.
+      if (!options.signal?.aborted && unconfirmed) throw error;
       const why = options.signal?.aborted
         ? describeError(options.signal.reason)
         : `Kafka did not answer within its request timeout`;

@@ -2,7 +2,7 @@ import { type Kafka, type Message, Partitioners, type Producer, type RecordMetad
 import { type Envelope, toMessage } from '../envelope.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../logger.js';
-import { KafkaError } from './kafka-error.js';
+import { KafkaError, KafkaTimeoutError } from './kafka-error.js';
 
 export interface PublisherOptions {
   readonly kafka: Kafka;
@@ -60,6 +60,11 @@ type OutgoingMessage = { key: string; value: Buffer; headers: Readonly<Record<st
  */
 export class EnvelopePublisher {
   private producer: Producer | undefined;
+  /**
+   * Requests the broker never answered within the client's request timeout (kafkajs' instrumentation
+   * event): a publish that saw one and then failed may have had its records taken all the same.
+   */
+  private unanswered = 0;
   private readonly maxRequestBytes: number;
   private readonly maxMessageBytes: number;
 
@@ -89,6 +94,7 @@ export class EnvelopePublisher {
     const { topic, log } = this.options;
     const started = Date.now();
     let producer: Producer | undefined;
+    const unansweredBefore = this.unanswered;
     try {
       producer = await this.connected();
       const metadata: RecordMetadata[] = [];
@@ -104,10 +110,25 @@ export class EnvelopePublisher {
       // next time. Only this publish's own producer: a caller that gave up on it may have started
       // another one since.
       if (producer === undefined || producer === this.producer) await this.close();
+      if (this.unanswered > unansweredBefore) {
+        // Sent to a broker that went silent (paused, traffic dropped): not "cannot publish", since
+        // the broker may have taken them, or take them once it answers again. kafkajs' last word
+        // ("Broker not connected", …) would only blur that, so it goes to the log alone.
+        log.warn('envelopes sent, not confirmed', { topic, error: explainKafkaError(error) });
+        throw new KafkaTimeoutError(
+          `${envelopes.length} envelope(s) sent, not confirmed: Kafka at ${this.options.target} did not answer within its request timeout`,
+          true,
+        );
+      }
       throw new KafkaError(
         `cannot publish ${envelopes.length} envelope(s) to topic "${topic}" at ${this.options.target}: ${explainKafkaError(error)}`,
         { cause: error },
       );
+    } finally {
+      // A caller that gave up on this publish closed the publisher meanwhile, but kafkajs' retries
+      // may have connected this producer again: leave the broker now that the send has ended.
+      if (producer !== undefined && producer !== this.producer)
+        await producer.disconnect().catch(() => undefined);
     }
   }
 
@@ -159,6 +180,9 @@ export class EnvelopePublisher {
       // partition, whichever client published it.
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
+    });
+    producer.on(producer.events.REQUEST_TIMEOUT, () => {
+      this.unanswered += 1;
     });
     await producer.connect();
     this.producer = producer;
