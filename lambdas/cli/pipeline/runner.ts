@@ -181,6 +181,9 @@ export async function finishLocalRuns(
     reason = lakeFailureReason(error);
   }
   if (reason && transport.keepsRecords) {
+    // The run's own words again: answers never confirmed are not said to be in Kafka.
+    if (transport.unconfirmed > 0)
+      return `${transport.unwritten} answer(s) not yet in the lake (${reason}); ${transport.unconfirmed} of them sent, not confirmed: the next start writes what Kafka took and records the rest as failed`;
     return `${transport.unwritten} answer(s) sent to Kafka are not yet in the lake (${reason}); they stay in Kafka: the next start writes what Kafka holds and records every place's outcome`;
   }
   try {

@@ -61,6 +61,8 @@ export class KafkaTransport implements Transport {
   private readonly targets = new Map<number, number>();
   /** Envelopes published (or sent unconfirmed) since the last `drain()` that succeeded. */
   private published = 0;
+  /** Of `published`, the envelopes sent and never confirmed (the broker stopped answering). */
+  private sentUnconfirmed = 0;
   /**
    * Publishes given up on (no answer in time). kafkajs goes on retrying them, reconnecting if need
    * be, so they may still land: `drain()` waits until each has ended, one way or the other.
@@ -183,6 +185,7 @@ export class KafkaTransport implements Transport {
       const unconfirmed = error instanceof KafkaTimeoutError && error.unconfirmed;
       if (!options.signal?.aborted && !unconfirmed && !isRequestTimeout(error)) throw error;
       this.published += envelopes.length;
+      this.sentUnconfirmed += envelopes.length;
       const settled = publishing.then(
         () => undefined,
         () => undefined,
@@ -206,6 +209,10 @@ export class KafkaTransport implements Transport {
 
   get unwritten(): number {
     return this.published;
+  }
+
+  get unconfirmed(): number {
+    return this.sentUnconfirmed;
   }
 
   private async raiseTargetsToEndOfTopic(): Promise<void> {
@@ -269,6 +276,7 @@ export class KafkaTransport implements Transport {
       });
     }
     this.published = 0;
+    this.sentUnconfirmed = 0;
     return this.results.splice(0);
   }
 

@@ -24,6 +24,8 @@ export interface Transport {
   drain(options?: WaitOptions): Promise<BatchWriteResult[]>;
   /** Answers published and not yet confirmed in the lake by a `drain()` (Kafka keeps them). */
   readonly unwritten: number;
+  /** Of those, the ones sent to a broker that never confirmed them: it may or may not hold them. */
+  readonly unconfirmed: number;
   close(): Promise<void>;
 }
 

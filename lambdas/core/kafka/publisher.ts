@@ -65,6 +65,8 @@ export class EnvelopePublisher {
    * event): a publish that saw one and then failed may have had its records taken all the same.
    */
   private unanswered = 0;
+  /** How many times `close()` was called: a publish that outlived one must leave the broker itself. */
+  private closes = 0;
   private readonly maxRequestBytes: number;
   private readonly maxMessageBytes: number;
 
@@ -95,6 +97,7 @@ export class EnvelopePublisher {
     const started = Date.now();
     let producer: Producer | undefined;
     const unansweredBefore = this.unanswered;
+    const closesBefore = this.closes;
     try {
       producer = await this.connected();
       const metadata: RecordMetadata[] = [];
@@ -125,10 +128,13 @@ export class EnvelopePublisher {
         { cause: error },
       );
     } finally {
-      // A caller that gave up on this publish closed the publisher meanwhile, but kafkajs' retries
-      // may have connected this producer again: leave the broker now that the send has ended.
-      if (producer !== undefined && producer !== this.producer)
+      // A caller that gave up on this publish closed the publisher meanwhile, before this
+      // producer had even connected or while kafkajs' retries connected it again: leave the
+      // broker now that the send has ended, or the connection (and its timers) would live on.
+      if (producer !== undefined && (producer !== this.producer || this.closes !== closesBefore)) {
+        if (producer === this.producer) this.producer = undefined;
         await producer.disconnect().catch(() => undefined);
+      }
     }
   }
 
@@ -164,6 +170,7 @@ export class EnvelopePublisher {
 
   /** Disconnects; the next publish connects again. */
   async close(): Promise<void> {
+    this.closes += 1;
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch((error: unknown) => {
