@@ -40,7 +40,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KAFKA_SH = join(ROOT, 'test/integration/env/kafka.sh');
 const KEY = 'pb7Qx2LmZ9kR4tWv';
 const RUN_TIMEOUT_MS = 30_000;
-/** The documented margin (docs/local-use.md, "Running over Kafka locally"). */
+/** The documented margin (docs/how-a-run-works.md, "A broker that stops answering"). */
 const MARGIN_MS = 10_000;
 const PLACES = ['POI001', 'POI002', 'POI003', 'POI004', 'POI005', 'POI006'];
 

@@ -7,6 +7,7 @@ import { formatReplaySummary } from '../../lambdas/cli/commands/replay.js';
 import type { Cell } from '../../lambdas/cli/query-output/cells.js';
 import { renderCsv, renderJsonLines, renderTable } from '../../lambdas/cli/query-output/formats.js';
 import { readRawFile } from '../../lambdas/cli/replay/raw-archive.js';
+import type { ReplaySummary } from '../../lambdas/cli/replay/replay.js';
 import { formatRunSummary } from '../../lambdas/cli/run-text.js';
 import { terminalIo } from '../../lambdas/cli/terminal.js';
 import {
@@ -206,8 +207,7 @@ describe(`fuzzing what reads the lake and what prints (seed ${SEED}, ${RUNS} run
           partitions: 1,
           partitionsRebuilt: 1,
           envelopes: 1,
-          populationRows: 1,
-          forecastRows: 0,
+          rows: { population: 1 },
           rejectedRecords: 0,
           flaggedRecords: 0,
           written: 1,
@@ -222,7 +222,7 @@ describe(`fuzzing what reads the lake and what prints (seed ${SEED}, ${RUNS} run
           registered: 0,
           elapsedMs: 1,
           dryRun: false,
-        } as never);
+        } satisfies ReplaySummary);
         assertInert(replay, 'replay');
         assert.equal(replay.split('\n').length, 3 + 5 * texts.length);
         for (const format of ['json', 'text'] as const) {
