@@ -2,9 +2,9 @@
 /**
  * The local command line: `npm start`, `npm run demo`, `npm run query`, `npm run report`,
  * `npm run places`, `npm run replay`, `npm run check`. Entry point only: every command lives in
- * lambdas/local/.
+ * lambdas/cli/.
  */
-import { installStopSignals } from '../lambdas/local/stop-signals.js';
+import { installStopSignals } from '../lambdas/cli/stop-signals.js';
 
 // First, before anything heavy loads: from here on, Ctrl-C never kills the process the default
 // way. The first signal asks the command to stop cleanly, a second one exits at once.
@@ -13,13 +13,14 @@ const stop = installStopSignals({
   exit: (status) => process.exit(status),
 });
 
-const { demoCommand, startCommand } = await import('../lambdas/local/commands.js');
-const { queryCommand } = await import('../lambdas/local/query-command.js');
-const { placesCommand } = await import('../lambdas/local/places-command.js');
-const { reportCommand } = await import('../lambdas/local/report-command.js');
-const { replayCommand } = await import('../lambdas/local/replay-command.js');
-const { checkCommand } = await import('../lambdas/local/check-command.js');
-const { terminalIo } = await import('../lambdas/local/terminal.js');
+const { demoCommand } = await import('../lambdas/cli/commands/demo.js');
+const { startCommand } = await import('../lambdas/cli/commands/start.js');
+const { queryCommand } = await import('../lambdas/cli/commands/query.js');
+const { placesCommand } = await import('../lambdas/cli/commands/places.js');
+const { reportCommand } = await import('../lambdas/cli/commands/report.js');
+const { replayCommand } = await import('../lambdas/cli/commands/replay.js');
+const { checkCommand } = await import('../lambdas/cli/commands/check.js');
+const { terminalIo } = await import('../lambdas/cli/terminal.js');
 
 const commands = {
   start: startCommand,

@@ -10,7 +10,7 @@ export interface ApiKeySecretProps {
 /**
  * The Secrets Manager secret that holds the Seoul open data portal key, created with no value at
  * all: the key is the user's, so neither the template nor CloudFormation ever sees it. The user
- * sets it once with `aws secretsmanager put-secret-value` (README); until then the fetcher fails
+ * sets it once with `aws secretsmanager put-secret-value` (docs/deploy-aws.md, step 4); until then the fetcher fails
  * with a message saying so. It lives with the data because it is the user's state, not code.
  */
 export class ApiKeySecret extends Construct {

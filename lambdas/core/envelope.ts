@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Place } from './places.js';
 
 /**
- * The Kafka message contract (README, "The Kafka path"): key = AREA_CD, value = this envelope as UTF-8
- * JSON, headers `schemaVersion` and `runId`. `payload` is the API's place record verbatim, so the
+ * The Kafka message contract (docs/how-a-run-works.md, "The Kafka message"): key = AREA_CD,
+ * value = this envelope as UTF-8 JSON, headers `schemaVersion` and `runId`. `payload` is the API's place record verbatim, so the
  * raw archive can always be re-normalized, even by a future version of the normalizer.
  */
 export const ENVELOPE_SCHEMA_VERSION = 1;

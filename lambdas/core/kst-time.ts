@@ -73,3 +73,37 @@ export function kstParts(instant: Date): KstParts {
 export function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / 60_000) * 60_000);
 }
+
+/** KST calendar fields, as numbers or zero-padded strings (partition values are strings). */
+export interface KstFields {
+  readonly year: number | string;
+  readonly month: number | string;
+  readonly day: number | string;
+  readonly hour?: number | string;
+  readonly minute?: number | string;
+}
+
+/** The UTC instant of a KST wall-clock time given by its calendar fields (hour and minute default to 0). */
+export function kstFieldsToInstant(fields: KstFields): Date {
+  const { year, month, day, hour = 0, minute = 0 } = fields;
+  return new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute) - KST_OFFSET_MS);
+}
+
+/** 00:00 KST of a KST calendar day and of the day after, as UTC instants. */
+export function kstDayBounds(fields: Pick<KstFields, 'year' | 'month' | 'day'>): { start: Date; end: Date } {
+  const start = kstFieldsToInstant(fields);
+  return { start, end: kstFieldsToInstant({ ...fields, day: +fields.day + 1 }) };
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in KST, to the second. */
+export function formatKstDateTime(instant: Date): string {
+  return new Date(instant.getTime() + KST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * DuckDB SQL: a UTC `TIMESTAMP` expression as a KST wall-clock `TIMESTAMP`, for the few checks
+ * that compare rows with their KST partition folders.
+ */
+export function kstWallClockSql(utcTimestamp: string): string {
+  return `(${utcTimestamp} + INTERVAL ${KST_OFFSET_MS / 3_600_000} HOUR)`;
+}

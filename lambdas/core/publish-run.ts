@@ -1,8 +1,8 @@
 import { type CollectOptions, type CollectResult, collectRun, type PlaceOutcome } from './collector.js';
 import type { Envelope } from './envelope.js';
 import { describeError } from './errors.js';
-import { writeRunOutcomes } from './lake/outcomes-writer.js';
 import type { ObjectStore } from './storage/object-store.js';
+import { writeRunOutcomes } from './writers/outcomes-writer.js';
 
 /** What the topic took: how many envelopes, and which places it refused and why. */
 export interface PublishOutcome {

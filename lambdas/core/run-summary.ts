@@ -1,5 +1,5 @@
 import type { CollectResult, PlaceOutcome } from './collector.js';
-import type { BatchWriteResult } from './lake/lake-writer.js';
+import type { BatchWriteResult } from './writers/lake-writer.js';
 
 /** What a run did, printed by the command line and returned by the fetcher function. */
 export interface RunSummary {

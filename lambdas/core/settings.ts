@@ -6,8 +6,8 @@ import { LOG_LEVELS } from './logger.js';
  * The settings table: every setting that the local command line, a Lambda function's environment
  * or the CDK configuration (`cdk.json` context, `lib/config.ts`) can take, with its one default,
  * its bounds and its meaning. Every reader parses a value through its row here, so a value means
- * the same and is refused with the same message wherever it is given, and the README's
- * configuration table is checked against this one (test/unit/settings.test.ts).
+ * the same and is refused with the same message wherever it is given, and the configuration
+ * tables of docs/configuration.md are checked against this one (test/unit/settings.test.ts).
  */
 
 /** What a setting accepts; a reader receives text (environment, options) or JSON (cdk.json). */
@@ -19,7 +19,7 @@ interface SettingBase<T> {
   /** `cdk.json` context key, when the deployment sets it. */
   readonly context?: string;
   readonly default: T;
-  /** How the default reads in the README table when it is not the value itself. */
+  /** How the default reads in docs/configuration.md when it is not the value itself. */
   readonly shownDefault?: string;
   readonly meaning: string;
   /** What is allowed, in words, for error messages: "a whole number from 1 to 64". */

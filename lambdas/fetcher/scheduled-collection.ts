@@ -16,7 +16,7 @@ import { SeoulApiClient } from '../core/seoul-api/client.js';
 import { maxAnswerBytes, runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
-/** The fetcher's settings, from its environment (the README's "Lambda configuration" table). */
+/** The fetcher's settings, from its environment (docs/deploy-aws.md, "The functions"). */
 export interface FetcherSettings {
   readonly topic: string;
   readonly places: readonly Place[];

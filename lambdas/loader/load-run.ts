@@ -3,9 +3,9 @@ import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
-import type { Warehouse } from '../core/warehouse/data-api.js';
 import { type LoadResult, loadNewPartitions } from '../core/warehouse/loader.js';
 import { redshiftCopy } from '../core/warehouse/staging-fill.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
 
 /**
  * What starts a load: the schedule (an EventBridge event, whose fields are ignored), or a manual

@@ -1,9 +1,9 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { Log } from '../core/logger.js';
 import { applySqlFiles, warehousePlaceholders } from '../core/warehouse/apply-sql.js';
-import type { Warehouse } from '../core/warehouse/data-api.js';
 import { loadSqlFiles } from '../core/warehouse/sql-files.js';
 import { warehouseTarget } from '../core/warehouse/target.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
 
 /** What the CDK Provider framework expects back from an `onEvent` handler. */
 export interface ProviderResponse {

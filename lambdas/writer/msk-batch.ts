@@ -1,11 +1,11 @@
 import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
 import { ConfigError } from '../core/errors.js';
-import { type BatchWriteResult, writeBatch } from '../core/lake/lake-writer.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { decodeMskEvent } from '../core/msk-event.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
+import { type BatchWriteResult, writeBatch } from '../core/writers/lake-writer.js';
 
 export interface MskBatchDeps {
   readonly store: ObjectStore;

@@ -42,11 +42,15 @@ export function forbiddenRequests(model: AccessModel): AccessRequest[] {
   // The writer overwrites its own files; it never deletes lake objects or their versions.
   for (const area of LAKE_AREAS)
     for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion'])
-      requests.push(asFunction('writer', action, objectIn(lake, area), 'the writer must not delete lake objects'));
+      requests.push(
+        asFunction('writer', action, objectIn(lake, area), 'the writer must not delete lake objects'),
+      );
 
   // The fetcher only writes its run outcomes; it reads nothing of the lake.
   for (const area of LAKE_AREAS)
-    requests.push(asFunction('fetcher', 's3:GetObject', objectIn(lake, area), 'the fetcher must not read the lake'));
+    requests.push(
+      asFunction('fetcher', 's3:GetObject', objectIn(lake, area), 'the fetcher must not read the lake'),
+    );
 
   // Only the SQL runner reads the namespace's admin secret: every other role of both stacks is refused.
   const adminSecret = (() => {
@@ -72,7 +76,9 @@ export function forbiddenRequests(model: AccessModel): AccessRequest[] {
     const fetcher = model.function('fetcher');
     return model.value(fetcher.environment.SEOUL_API_KEY_SECRET_ARN, fetcher.template);
   })();
-  const topic = model.resourcesOfType('AWS::SNS::Topic').map((t) => model.value({ Ref: t.logicalId }, t.template));
+  const topic = model
+    .resourcesOfType('AWS::SNS::Topic')
+    .map((t) => model.value({ Ref: t.logicalId }, t.template));
   const queues = model
     .resourcesOfType('AWS::SQS::Queue')
     .map((q) => model.value({ 'Fn::GetAtt': [q.logicalId, 'Arn'] }, q.template));

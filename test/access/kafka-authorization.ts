@@ -61,13 +61,18 @@ export function aclChecks(request: KafkaRequestFacts): AclCheck[] | undefined {
       return [check('Describe', 'Topic')];
     case 'METADATA':
       // Auto-creation of a missing topic needs Create (the topic-level check when no cluster-level one).
-      return [check('Describe', 'Topic'), ...(request.allowAutoTopicCreation ? [check('Create', 'Topic')] : [])];
+      return [
+        check('Describe', 'Topic'),
+        ...(request.allowAutoTopicCreation ? [check('Create', 'Topic')] : []),
+      ];
     case 'OFFSET_COMMIT':
       return [check('Read', 'Group'), check('Read', 'Topic')];
     case 'OFFSET_FETCH':
       return [check('Describe', 'Group'), check('Describe', 'Topic')];
     case 'FIND_COORDINATOR':
-      return [request.coordinatorOfTransaction ? check('Describe', 'TransactionalId') : check('Describe', 'Group')];
+      return [
+        request.coordinatorOfTransaction ? check('Describe', 'TransactionalId') : check('Describe', 'Group'),
+      ];
     case 'JOIN_GROUP':
     case 'HEARTBEAT':
     case 'LEAVE_GROUP':
@@ -98,7 +103,9 @@ export function aclChecks(request: KafkaRequestFacts): AclCheck[] | undefined {
         ...(request.clusterConfigs ? [check('AlterConfigs', 'Cluster')] : []),
       ];
     case 'INIT_PRODUCER_ID':
-      return [request.transactional ? check('Write', 'TransactionalId') : check('IdempotentWrite', 'Cluster')];
+      return [
+        request.transactional ? check('Write', 'TransactionalId') : check('IdempotentWrite', 'Cluster'),
+      ];
     case 'ADD_PARTITIONS_TO_TXN':
       return [check('Write', 'TransactionalId'), check('Write', 'Topic')];
     case 'ADD_OFFSETS_TO_TXN':

@@ -56,7 +56,8 @@ function slotValue(model: AccessModel, fn: FunctionModel, slot: string): string 
   else if (kind === 'mapping') {
     const mapping = fn.mapping as Record<string, unknown> | undefined;
     if (name === 'ConsumerGroupId')
-      raw = (mapping?.AmazonManagedKafkaEventSourceConfig as Record<string, unknown> | undefined)?.ConsumerGroupId;
+      raw = (mapping?.AmazonManagedKafkaEventSourceConfig as Record<string, unknown> | undefined)
+        ?.ConsumerGroupId;
     else if (name === 'Topics') raw = (mapping?.Topics as unknown[] | undefined)?.[0];
     else raw = mapping?.[name];
   }
@@ -90,7 +91,10 @@ function workgroupArn(model: AccessModel, name: string): string {
 
 function sdkRequests(model: AccessModel, call: RecordedSdkCall): AccessRequest[] {
   const rule = SDK_OPERATIONS[call.client]?.[call.operation];
-  if (!rule) throw new Error('no authorization rule for this operation (add it to sdk-authorization.ts with its page)');
+  if (!rule)
+    throw new Error(
+      'no authorization rule for this operation (add it to sdk-authorization.ts with its page)',
+    );
   const fn = model.function(call.principal.handler);
   const p = call.params;
   const value = (name: string) => p[name]?.value;
@@ -103,7 +107,9 @@ function sdkRequests(model: AccessModel, call: RecordedSdkCall): AccessRequest[]
     table: value('TableName') ?? (call.client === 'GlueClient' ? value('Name') : undefined),
     secretArn: bind('SecretId', 'secret'),
     clusterArn: bind('ClusterArn', 'MSK cluster'),
-    workgroupArn: p.WorkgroupName ? workgroupArn(model, bind('WorkgroupName', 'workgroup') as string) : undefined,
+    workgroupArn: p.WorkgroupName
+      ? workgroupArn(model, bind('WorkgroupName', 'workgroup') as string)
+      : undefined,
     dataApiSecretArn: bind('SecretArn', 'Data API sign-in secret'),
   };
   return rule(params, { region: REGION, account: ACCOUNT }).map((access) => ({
@@ -121,11 +127,13 @@ function sdkRequests(model: AccessModel, call: RecordedSdkCall): AccessRequest[]
 }
 
 function kafkaRequests(model: AccessModel, call: RecordedKafkaCall): AccessRequest[] {
-  if (call.unknownMethod) throw new Error(`kafkajs sent ${call.unknownMethod}, which the recorder cannot name`);
+  if (call.unknownMethod)
+    throw new Error(`kafkajs sent ${call.unknownMethod}, which the recorder cannot name`);
   const fn = model.function(call.principal.handler);
   const clusterSlot = call.principal.kafkaCluster;
   const clusterArn = clusterSlot ? slotValue(model, fn, clusterSlot) : undefined;
-  if (!clusterArn) throw new Error(`its Kafka cluster (${clusterSlot ?? 'not named'}) is not in the template`);
+  if (!clusterArn)
+    throw new Error(`its Kafka cluster (${clusterSlot ?? 'not named'}) is not in the template`);
   const names: Record<AclResource, string[]> = {
     Cluster: [''],
     Topic: call.topics.map((t) => bound(model, fn, t, 'topic')),

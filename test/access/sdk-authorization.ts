@@ -58,9 +58,10 @@ const glueDatabase =
   (action: string): Rule =>
   (p, { region, account }) => {
     const at = REGION_ACCOUNT(region, account);
-    return [`arn:aws:glue:${at}:catalog`, `arn:aws:glue:${at}:database/${need(p.database, 'Glue database')}`].map(
-      (resource) => ({ action, resource }),
-    );
+    return [
+      `arn:aws:glue:${at}:catalog`,
+      `arn:aws:glue:${at}:database/${need(p.database, 'Glue database')}`,
+    ].map((resource) => ({ action, resource }));
   };
 
 /**
@@ -127,7 +128,9 @@ export const SDK_OPERATIONS: Readonly<Record<string, Readonly<Record<string, Rul
   },
   KafkaClient: {
     GetBootstrapBrokers: anyResource('kafka:GetBootstrapBrokers'),
-    DescribeClusterV2: (p) => [{ action: 'kafka:DescribeClusterV2', resource: need(p.clusterArn, 'cluster') }],
+    DescribeClusterV2: (p) => [
+      { action: 'kafka:DescribeClusterV2', resource: need(p.clusterArn, 'cluster') },
+    ],
   },
   RedshiftDataClient: {
     ExecuteStatement: dataApiStatement('redshift-data:ExecuteStatement'),

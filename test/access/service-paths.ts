@@ -44,13 +44,18 @@ const asRole = (
 
 const KC_ALARM_SNS =
   'AWS Knowledge Center, "Why didn\'t I receive an SNS notification for my CloudWatch alarm trigger?"';
-const EVENTBRIDGE_LAMBDA = 'Amazon EventBridge user guide, "Using resource-based policies for Amazon EventBridge" (Lambda)';
-const EVENTBRIDGE_DLQ = 'Amazon EventBridge user guide, "Using dead-letter queues to process undelivered events"';
-const LAMBDA_DESTINATIONS = 'AWS Lambda developer guide, "Capturing records of Lambda asynchronous invocations" (destinations)';
-const LAMBDA_MSK = 'AWS Lambda developer guide, "Configuring Lambda permissions for Amazon MSK event source mappings"';
+const EVENTBRIDGE_LAMBDA =
+  'Amazon EventBridge user guide, "Using resource-based policies for Amazon EventBridge" (Lambda)';
+const EVENTBRIDGE_DLQ =
+  'Amazon EventBridge user guide, "Using dead-letter queues to process undelivered events"';
+const LAMBDA_DESTINATIONS =
+  'AWS Lambda developer guide, "Capturing records of Lambda asynchronous invocations" (destinations)';
+const LAMBDA_MSK =
+  'AWS Lambda developer guide, "Configuring Lambda permissions for Amazon MSK event source mappings"';
 const LAMBDA_MSK_ON_FAILURE =
   'AWS Lambda developer guide, "Capturing discarded batches for Amazon MSK and self-managed Apache Kafka event sources"';
-const LAMBDA_ROLE = 'AWS Lambda developer guide, "Defining Lambda function permissions with an execution role"';
+const LAMBDA_ROLE =
+  'AWS Lambda developer guide, "Defining Lambda function permissions with an execution role"';
 const SPECTRUM = 'Amazon Redshift database developer guide, "IAM policies for Amazon Redshift Spectrum"';
 const SPECTRUM_ROLE =
   'Amazon Redshift management guide, "Authorizing Amazon Redshift to access other AWS services on your behalf"';
@@ -95,7 +100,13 @@ export function servicePathRequests(model: AccessModel): AccessRequest[] {
       const targetArn = value(target.Arn, rule.template);
       if (targetArn.includes(':lambda:'))
         requests.push(
-          service('events.amazonaws.com', 'lambda:InvokeFunction', targetArn, from, `rule ${rule.logicalId}; ${EVENTBRIDGE_LAMBDA}`),
+          service(
+            'events.amazonaws.com',
+            'lambda:InvokeFunction',
+            targetArn,
+            from,
+            `rule ${rule.logicalId}; ${EVENTBRIDGE_LAMBDA}`,
+          ),
         );
       const dlq = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
       if (dlq)
@@ -114,13 +125,19 @@ export function servicePathRequests(model: AccessModel): AccessRequest[] {
   for (const fn of model.functions.values()) {
     // Lambda assumes the execution role to run the function.
     requests.push(
-      service('lambda.amazonaws.com', 'sts:AssumeRole', fn.role.arn, {}, `${fn.handler} execution role; ${LAMBDA_ROLE}`),
+      service(
+        'lambda.amazonaws.com',
+        'sts:AssumeRole',
+        fn.role.arn,
+        {},
+        `${fn.handler} execution role; ${LAMBDA_ROLE}`,
+      ),
     );
     // Asynchronous-invocation failure destinations are sent with the function's execution role.
     for (const config of model.resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
       if (value(config.properties.FunctionName, config.template) !== fn.arn.split(':').pop()) continue;
-      const destination = (config.properties.DestinationConfig as { OnFailure?: { Destination?: unknown } })?.OnFailure
-        ?.Destination;
+      const destination = (config.properties.DestinationConfig as { OnFailure?: { Destination?: unknown } })
+        ?.OnFailure?.Destination;
       if (destination)
         requests.push(
           asRole(
@@ -137,8 +154,8 @@ export function servicePathRequests(model: AccessModel): AccessRequest[] {
 
   // The CDK provider framework's onEvent function invokes the project function behind each custom resource.
   for (const provider of model.resourcesOfType('AWS::Lambda::Function')) {
-    const target = (provider.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
-      ?.USER_ON_EVENT_FUNCTION_ARN;
+    const target = (provider.properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables?.USER_ON_EVENT_FUNCTION_ARN;
     if (!target) continue;
     const roleRef = (provider.properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const providerRole = model.roles.find((r) => r.template === provider.template && r.logicalId === roleRef);
@@ -167,10 +184,12 @@ function mskTriggerRequests(model: AccessModel, fn: ReturnType<AccessModel['func
   const mapping = fn.mapping as Record<string, unknown>;
   const cluster = model.value(mapping.EventSourceArn, fn.template);
   const topic = `${cluster.replace(':cluster/', ':topic/')}/${(mapping.Topics as string[])[0]}`;
-  const groupId = (mapping.AmazonManagedKafkaEventSourceConfig as { ConsumerGroupId: string }).ConsumerGroupId;
+  const groupId = (mapping.AmazonManagedKafkaEventSourceConfig as { ConsumerGroupId: string })
+    .ConsumerGroupId;
   const group = `${cluster.replace(':cluster/', ':group/')}/${groupId}`;
   const label = `${fn.handler} MSK trigger`;
-  const on = (action: string, resource: string, source = LAMBDA_MSK) => asRole(label, fn.role, action, resource, source);
+  const on = (action: string, resource: string, source = LAMBDA_MSK) =>
+    asRole(label, fn.role, action, resource, source);
   const requests = [
     on('kafka:DescribeClusterV2', cluster),
     on('kafka:GetBootstrapBrokers', '*'),
@@ -180,16 +199,25 @@ function mskTriggerRequests(model: AccessModel, fn: ReturnType<AccessModel['func
     on('kafka-cluster:ReadData', topic),
     on('kafka-cluster:DescribeGroup', group),
     on('kafka-cluster:AlterGroup', group),
-    ...['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'].map(
-      (action) => on(action, '*'),
-    ),
+    ...[
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeVpcs',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeSecurityGroups',
+    ].map((action) => on(action, '*')),
   ];
-  const destination = (mapping.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
-    ?.Destination;
+  const destination = (mapping.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)
+    ?.OnFailure?.Destination;
   if (destination) {
     const bucket = model.value(destination, fn.template);
     requests.push(
-      on('s3:PutObject', `${bucket}/aws/lambda/sample-mapping/${(mapping.Topics as string[])[0]}-0/sample.json`, LAMBDA_MSK_ON_FAILURE),
+      on(
+        's3:PutObject',
+        `${bucket}/aws/lambda/sample-mapping/${(mapping.Topics as string[])[0]}-0/sample.json`,
+        LAMBDA_MSK_ON_FAILURE,
+      ),
       on('s3:ListBucket', bucket, LAMBDA_MSK_ON_FAILURE),
     );
   }
@@ -197,7 +225,9 @@ function mskTriggerRequests(model: AccessModel, fn: ReturnType<AccessModel['func
 }
 
 /** Lake tables as the Glue tables of the catalog name them, with the bucket they live in. */
-function lakeTables(model: AccessModel): { database: string; table: string; bucketArn: string; prefix: string }[] {
+function lakeTables(
+  model: AccessModel,
+): { database: string; table: string; bucketArn: string; prefix: string }[] {
   return model.resourcesOfType('AWS::Glue::Table').map((t) => {
     const input = t.properties.TableInput as { Name: unknown; StorageDescriptor: { Location: unknown } };
     const location = model.value(input.StorageDescriptor.Location, t.template);
@@ -229,12 +259,19 @@ function warehouseRoleRequests(model: AccessModel): AccessRequest[] {
       if (!role) throw new Error(`namespace role ${roleArn} is not in the templates`);
       for (const principal of ['redshift.amazonaws.com', 'redshift-serverless.amazonaws.com'])
         requests.push(service(principal, 'sts:AssumeRole', role.arn, {}, SPECTRUM_ROLE));
-      const spectrum = (action: string, resource: string, source: string, context: Record<string, string> = {}) =>
-        asRole('Redshift (namespace role)', role, action, resource, source, context);
+      const spectrum = (
+        action: string,
+        resource: string,
+        source: string,
+        context: Record<string, string> = {},
+      ) => asRole('Redshift (namespace role)', role, action, resource, source, context);
       for (const t of lakeTables(model)) {
-        requests.push(spectrum('glue:GetDatabase', glueArns(t.database)[1] as string, `${SPECTRUM}; ${GLUE_ARNS}`));
+        requests.push(
+          spectrum('glue:GetDatabase', glueArns(t.database)[1] as string, `${SPECTRUM}; ${GLUE_ARNS}`),
+        );
         for (const action of ['glue:GetTable', 'glue:GetPartitions', 'glue:BatchGetPartition'])
-          for (const arn of glueArns(t.database, t.table)) requests.push(spectrum(action, arn, `${SPECTRUM}; ${GLUE_ARNS}`));
+          for (const arn of glueArns(t.database, t.table))
+            requests.push(spectrum(action, arn, `${SPECTRUM}; ${GLUE_ARNS}`));
         for (const source of [SPECTRUM, COPY_PARQUET]) {
           requests.push(
             spectrum('s3:GetObject', `${t.bucketArn}/${sampleKey(t.prefix.replace(/\/$/, ''))}`, source),
@@ -253,13 +290,16 @@ function crawlerRequests(model: AccessModel): AccessRequest[] {
   const requests: AccessRequest[] = [];
   for (const crawler of model.resourcesOfType('AWS::Glue::Crawler')) {
     const roleArn = model.value(crawler.properties.Role, crawler.template);
-    const role = model.roles.find((r) => model.value({ 'Fn::GetAtt': [r.logicalId, 'Arn'] }, r.template) === roleArn);
+    const role = model.roles.find(
+      (r) => model.value({ 'Fn::GetAtt': [r.logicalId, 'Arn'] }, r.template) === roleArn,
+    );
     if (!role) throw new Error(`crawler role ${roleArn} is not in the templates`);
     requests.push(service('glue.amazonaws.com', 'sts:AssumeRole', role.arn, {}, GLUE_CRAWLER));
     const crawl = (action: string, resource: string, context: Record<string, string> = {}) =>
       asRole('Glue crawler', role, action, resource, GLUE_CRAWLER, context);
-    const targets = (crawler.properties.Targets as { CatalogTargets?: { DatabaseName: unknown; Tables: unknown[] }[] })
-      .CatalogTargets ?? [];
+    const targets =
+      (crawler.properties.Targets as { CatalogTargets?: { DatabaseName: unknown; Tables: unknown[] }[] })
+        .CatalogTargets ?? [];
     const tables = lakeTables(model);
     for (const target of targets) {
       const database = model.value(target.DatabaseName, crawler.template);
@@ -268,7 +308,13 @@ function crawlerRequests(model: AccessModel): AccessRequest[] {
         const name = model.value(tableValue, crawler.template);
         const t = tables.find((x) => x.database === database && x.table === name);
         if (!t) throw new Error(`crawler target ${database}.${name} is not a table of the templates`);
-        for (const action of ['glue:GetTable', 'glue:GetPartitions', 'glue:BatchGetPartition', 'glue:BatchCreatePartition', 'glue:BatchUpdatePartition'])
+        for (const action of [
+          'glue:GetTable',
+          'glue:GetPartitions',
+          'glue:BatchGetPartition',
+          'glue:BatchCreatePartition',
+          'glue:BatchUpdatePartition',
+        ])
           for (const arn of glueArns(database, name)) requests.push(crawl(action, arn));
         requests.push(
           crawl('s3:ListBucket', t.bucketArn, { 's3:prefix': t.prefix }),
@@ -279,8 +325,14 @@ function crawlerRequests(model: AccessModel): AccessRequest[] {
     const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws-glue/crawlers`;
     requests.push(
       crawl('logs:CreateLogGroup', `${logGroup}:*`),
-      crawl('logs:CreateLogStream', `${logGroup}:log-stream:${model.value(crawler.properties.Name ?? { Ref: crawler.logicalId }, crawler.template)}`),
-      crawl('logs:PutLogEvents', `${logGroup}:log-stream:${model.value(crawler.properties.Name ?? { Ref: crawler.logicalId }, crawler.template)}`),
+      crawl(
+        'logs:CreateLogStream',
+        `${logGroup}:log-stream:${model.value(crawler.properties.Name ?? { Ref: crawler.logicalId }, crawler.template)}`,
+      ),
+      crawl(
+        'logs:PutLogEvents',
+        `${logGroup}:log-stream:${model.value(crawler.properties.Name ?? { Ref: crawler.logicalId }, crawler.template)}`,
+      ),
     );
   }
   return requests;

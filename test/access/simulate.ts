@@ -71,7 +71,13 @@ export async function decideAll(model: AccessModel, requests: readonly AccessReq
 export function distinct(requests: readonly AccessRequest[]): AccessRequest[] {
   const seen = new Map<string, AccessRequest>();
   for (const request of requests) {
-    const key = JSON.stringify([request.principal, request.action, request.resource, request.context, request.expect]);
+    const key = JSON.stringify([
+      request.principal,
+      request.action,
+      request.resource,
+      request.context,
+      request.expect,
+    ]);
     if (!seen.has(key)) seen.set(key, request);
   }
   return [...seen.values()];

@@ -127,7 +127,8 @@ export class AccessModel {
       if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}/${i}`));
       if (node !== null && typeof node === 'object') {
         const entries = Object.entries(node);
-        if (entries.length === 1 && INTRINSIC.test(entries[0]?.[0] ?? '')) return this.value(node, template, path);
+        if (entries.length === 1 && INTRINSIC.test(entries[0]?.[0] ?? ''))
+          return this.value(node, template, path);
         return Object.fromEntries(entries.map(([k, v]) => [k, walk(v, `${path}/${k}`)]));
       }
       return node;
@@ -152,7 +153,9 @@ export class AccessModel {
     return this.roles.find((role) => role.arn === arn);
   }
 
-  resourcesOfType(type: string): { template: string; logicalId: string; properties: Record<string, unknown> }[] {
+  resourcesOfType(
+    type: string,
+  ): { template: string; logicalId: string; properties: Record<string, unknown> }[] {
     return this.templates.flatMap((t) =>
       Object.entries(t.json.Resources)
         .filter(([, r]) => r.Type === type)
@@ -219,7 +222,9 @@ export class AccessModel {
     const t = this.template(w.template);
     const props = (t.json.Resources[w.logicalId]?.Properties ?? {}) as Record<string, unknown>;
     const roleRef = props.Role as { 'Fn::GetAtt': [string, string] };
-    const role = this.roles.find((r) => r.template === w.template && r.logicalId === roleRef['Fn::GetAtt'][0]);
+    const role = this.roles.find(
+      (r) => r.template === w.template && r.logicalId === roleRef['Fn::GetAtt'][0],
+    );
     if (!role) throw new Error(`no role for ${w.logicalId}`);
     const arn = this.valueIn(t, { 'Fn::GetAtt': [w.logicalId, 'Arn'] });
     const name = arn.split(':').pop() as string;
@@ -238,7 +243,8 @@ export class AccessModel {
     const customResource = provider
       ? Object.values(t.json.Resources).find(
           (r) =>
-            JSON.stringify(r.Properties?.ServiceToken) === JSON.stringify({ 'Fn::GetAtt': [provider, 'Arn'] }),
+            JSON.stringify(r.Properties?.ServiceToken) ===
+            JSON.stringify({ 'Fn::GetAtt': [provider, 'Arn'] }),
         )?.Properties
       : undefined;
     return {
@@ -248,10 +254,8 @@ export class AccessModel {
       arn,
       role,
       sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role.name}/${name}`,
-      environment: ((props.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {}) as Record<
-        string,
-        unknown
-      >,
+      environment: ((props.Environment as { Variables?: Record<string, unknown> })?.Variables ??
+        {}) as Record<string, unknown>,
       ...(mapping ? { mapping } : {}),
       ...(customResource ? { customResource } : {}),
     };
@@ -285,7 +289,10 @@ export class AccessModel {
             }
             break;
           case 'AWS::SecretsManager::ResourcePolicy':
-            add(this.valueIn(t, props.SecretId), this.documentIn(t, props.ResourcePolicy as PolicyDocument, id).Statement);
+            add(
+              this.valueIn(t, props.SecretId),
+              this.documentIn(t, props.ResourcePolicy as PolicyDocument, id).Statement,
+            );
             break;
           case 'AWS::Lambda::Permission':
             add(this.valueIn(t, props.FunctionName), [this.permissionStatement(t, id, props)]);
@@ -303,7 +310,8 @@ export class AccessModel {
     const principal = this.valueIn(t, props.Principal);
     const condition: Record<string, Record<string, string>> = {};
     if (props.SourceArn) condition.ArnLike = { 'aws:SourceArn': this.valueIn(t, props.SourceArn) };
-    if (props.SourceAccount) condition.StringEquals = { 'aws:SourceAccount': this.valueIn(t, props.SourceAccount) };
+    if (props.SourceAccount)
+      condition.StringEquals = { 'aws:SourceAccount': this.valueIn(t, props.SourceAccount) };
     return {
       Sid: id,
       Effect: 'Allow',

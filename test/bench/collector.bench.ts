@@ -3,10 +3,11 @@
  * call, concurrently (default concurrency 8) beside a one-at-a-time baseline in the same process.
  * Targets (issue 2): at least 6× faster than the baseline, overhead beyond the network wait < 10%.
  */
+
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { collectRun } from '../../lambdas/core/collector.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { figure, heading, ratio, seconds, timed } from './report.js';
 

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandIo, demoCommand } from '../../lambdas/local/commands.js';
+import type { CommandIo } from '../../lambdas/cli/command-io.js';
+import { demoCommand } from '../../lambdas/cli/commands/demo.js';
 import { figure, heading, ratio, seconds, timed } from './report.js';
 
 const DAYS = 2;

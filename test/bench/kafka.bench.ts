@@ -13,26 +13,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { simulatedRecord } from '../../lambdas/cli/simulator/generator.js';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
+import { MskEventSourceEmulator } from '../../lambdas/cli/transport/msk-event-source-emulator.js';
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { collectRun } from '../../lambdas/core/collector.js';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
 import { createKafka, parseBrokerList } from '../../lambdas/core/kafka/connection.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
 import { deleteTopic, ensureTopic } from '../../lambdas/core/kafka/topic-admin.js';
-import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { partitionPath, partitionValuesFor } from '../../lambdas/core/lake/partitions.js';
 import { decodeMskEvent, type MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import {
   fetcherSettingsFromEnv,
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
-import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
-import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { MemoryLog } from '../support/memory-log.js';

@@ -3,7 +3,7 @@
  * DuckDB's), and prints its figures as one JSON line.
  *   npx tsx test/bench/replay-child.ts <lake> <workers>
  */
-import { replay } from '../../lambdas/local/replay/replay.js';
+import { replay } from '../../lambdas/cli/replay/replay.js';
 
 const [lake = '', workers = '2'] = process.argv.slice(2);
 const cpuBefore = process.cpuUsage();

@@ -9,10 +9,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
+import { simulatedRecord } from '../../lambdas/cli/simulator/generator.js';
 import { buildEnvelope } from '../../lambdas/core/envelope.js';
 import { objectKey, partitionValuesFor } from '../../lambdas/core/lake/partitions.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
-import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
 
 export const RUNS_PER_DAY = 72;
 const FIRST_RUN = Date.parse('2025-06-30T15:00:00Z'); // 2025-07-01 00:00 KST

@@ -8,10 +8,10 @@
  *   tsx test/bench/views-step.ts report <lake> <out>
  */
 
-import { catchUpWithLake, openLocalWarehouse } from '../../lambdas/local/local-warehouse.js';
-import { writeReport } from '../../lambdas/local/report/build-report.js';
-import { readRows } from '../../lambdas/local/report/rows.js';
-import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/local/views.js';
+import { catchUpWithLake, openLocalWarehouse } from '../../lambdas/cli/analysis/local-warehouse.js';
+import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
+import { writeReport } from '../../lambdas/cli/report/build-report.js';
+import { readRows } from '../../lambdas/cli/report/rows.js';
 import { generateYear } from './bench-year.js';
 
 const [step, lake, ...rest] = process.argv.slice(2);

@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { writeReport } from '../../lambdas/cli/report/build-report.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
-import { writeReport } from '../../lambdas/local/report/build-report.js';
 import { buildFixtureLake, REPORT_CHARTS } from '../unit/warehouse-fixture.js';
 
 /**

@@ -12,7 +12,7 @@ import { synthesize } from './support/synth.js';
 export const IGNORED_CHECKS: Readonly<Record<string, string>> = {
   W3010:
     'Availability zones are named on purpose: Redshift Serverless needs subnets in three given AZs, ' +
-    'and naming them lets `cdk synth` run without an AWS account (README: configuration).',
+    'and naming them lets `cdk synth` run without an AWS account (docs/deploy-aws.md, "Availability zones").',
   W3005:
     'CDK itself adds DependsOn from each Lambda function to its role (and policy) beside the GetAtt; it is redundant, not wrong.',
 };

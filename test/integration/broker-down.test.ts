@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { createKafka } from '../../lambdas/core/kafka/connection.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
@@ -11,7 +12,6 @@ import {
   fetcherSettingsFromEnv,
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { MemoryMetrics } from '../support/memory-metrics.js';

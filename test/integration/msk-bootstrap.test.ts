@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { recordAs } from '../access/recorder.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { closedPort } from '../support/net.js';

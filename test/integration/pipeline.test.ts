@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
+import { MskEventSourceEmulator } from '../../lambdas/cli/transport/msk-event-source-emulator.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
-import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import type { TopicResourceEvent, TopicResourceResponse } from '../../lambdas/topic/topic-resource.js';
 import { recordAs } from '../access/recorder.js';
 import { lambdaContext } from '../support/lambda-context.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
+import { MskEventSourceEmulator } from '../../lambdas/cli/transport/msk-event-source-emulator.js';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
-import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { recordAs } from '../access/recorder.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { MemoryLog } from '../support/memory-log.js';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
+import { MskEventSourceEmulator } from '../../lambdas/cli/transport/msk-event-source-emulator.js';
 import { GlueCatalog } from '../../lambdas/core/catalog/glue-catalog.js';
 import { collectRun } from '../../lambdas/core/collector.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
@@ -8,8 +10,6 @@ import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
-import { MskEventSourceEmulator } from '../../lambdas/local/msk-event-source-emulator.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { MemoryMetrics } from '../support/memory-metrics.js';

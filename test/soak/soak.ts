@@ -14,20 +14,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
-import { describeError } from '../../lambdas/core/errors.js';
-import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
-import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
-import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
-import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
-import { KafkaTransport } from '../../lambdas/local/kafka-transport.js';
 import {
   finishLocalRuns,
   type LocalRunDeps,
   recoverUnfinishedRuns,
   runOnce,
-} from '../../lambdas/local/runner.js';
+} from '../../lambdas/cli/pipeline/runner.js';
+import { KafkaTransport } from '../../lambdas/cli/transport/kafka-transport.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
+import { describeError } from '../../lambdas/core/errors.js';
+import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
+import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
+import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
+import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor } from '../support/envelopes.js';
 import { FullDiskStore } from '../support/full-disk-store.js';

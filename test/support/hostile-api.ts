@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { simulatedRecord } from '../../lambdas/cli/simulator/generator.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
-import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
 
 /**
  * What a hostile (or merely odd) API answer can be. One mode per failure the collector must

@@ -1,11 +1,11 @@
+import { runOnce } from '../../lambdas/cli/pipeline/runner.js';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
+import { InProcessQueue } from '../../lambdas/cli/transport/in-process-queue.js';
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
-import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { ALL_PLACES, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import type { ObjectStore } from '../../lambdas/core/storage/object-store.js';
-import { InProcessQueue } from '../../lambdas/local/in-process-queue.js';
-import { runOnce } from '../../lambdas/local/runner.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { MemoryLog } from './memory-log.js';
 
 const KEY = 'live-lake-test-key';

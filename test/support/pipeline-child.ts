@@ -8,14 +8,15 @@
  * separated; default all), KAFKA_BROKERS/KAFKA_TOPIC/KAFKA_GROUP (unset: in-process queue),
  * KILL_AFTER_PUTS. Prints the run summary as one JSON line.
  */
+
+import { finishLocalRuns, recoverUnfinishedRuns, runOnce } from '../../lambdas/cli/pipeline/runner.js';
+import { createTransport } from '../../lambdas/cli/transport/transport-factory.js';
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
-import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import { ALL_PLACES, selectPlaces } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import type { ObjectStore } from '../../lambdas/core/storage/object-store.js';
-import { finishLocalRuns, recoverUnfinishedRuns, runOnce } from '../../lambdas/local/runner.js';
-import { createTransport } from '../../lambdas/local/transport-factory.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { MemoryLog } from './memory-log.js';
 
 const env = process.env;

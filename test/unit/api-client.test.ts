@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { InvalidApiKeyError } from '../../lambdas/core/errors.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import type { HttpGet } from '../../lambdas/core/seoul-api/http-get.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { closedPort } from '../support/net.js';
 
 const KEY = 'test-key-4f7d1c9e';

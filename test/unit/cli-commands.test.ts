@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ANALYSIS_VIEWS } from '../../lambdas/cli/analysis/views.js';
+import { DEMO_OPTIONS, RUN_OPTIONS } from '../../lambdas/cli/config.js';
+import { DEMO_USAGE, START_USAGE } from '../../lambdas/cli/help.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
-import { DEMO_OPTIONS, RUN_OPTIONS } from '../../lambdas/local/config.js';
-import { DEMO_USAGE, START_USAGE } from '../../lambdas/local/help.js';
-import { ANALYSIS_VIEWS } from '../../lambdas/local/views.js';
 import { runCli } from '../support/cli.js';
 import { readParquet } from '../support/duckdb.js';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { collectRun, placesForKey } from '../../lambdas/core/collector.js';
 import { parseEnvelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError } from '../../lambdas/core/errors.js';
 import { ALL_PLACES, selectPlaces } from '../../lambdas/core/places.js';
 import { type PlaceFetch, SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { MemoryLog } from '../support/memory-log.js';
 
 const KEY = 'collector-test-key';

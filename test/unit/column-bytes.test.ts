@@ -12,12 +12,12 @@ import {
   TRUNCATION_MARK,
   utf8Bytes,
 } from '../../lambdas/core/lake/column-bytes.js';
-import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
 import { encodeMskEvent } from '../../lambdas/core/msk-event.js';
 import { WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { defaultSqlDir } from '../../lambdas/core/warehouse/sql-files.js';
+import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';

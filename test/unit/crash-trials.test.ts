@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { seeded } from '../../lambdas/cli/simulator/generator.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
-import { seeded } from '../../lambdas/local/simulator/generator.js';
 import { queryDuckDb, readParquet } from '../support/duckdb.js';
 import { HostileApi, type HostileMode } from '../support/hostile-api.js';
 

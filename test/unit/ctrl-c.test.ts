@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { seeded } from '../../lambdas/local/simulator/generator.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
+import { seeded } from '../../lambdas/cli/simulator/generator.js';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { spawnNpm } from '../support/cli.js';
 import { readParquet } from '../support/duckdb.js';
 

@@ -44,7 +44,7 @@ describe('npm run demo', () => {
 
   it('refuses to write simulated data into a lake that holds real data', async () => {
     const real = mkdtempSync(join(tmpdir(), 'real-lake-'));
-    const { ApiSimulator } = await import('../../lambdas/local/simulator/server.js');
+    const { ApiSimulator } = await import('../../lambdas/cli/simulator/server.js');
     const simulator = new ApiSimulator();
     const baseUrl = await simulator.start();
     try {
@@ -64,7 +64,7 @@ describe('npm run demo', () => {
 
 describe('Kafka consumer group of a local lake', () => {
   it('is stable for one lake and differs between lakes, so two lakes never split a topic', async () => {
-    const { writerGroupFor } = await import('../../lambdas/local/commands.js');
+    const { writerGroupFor } = await import('../../lambdas/cli/pipeline/local-pipeline.js');
     assert.equal(writerGroupFor('/data/lake'), writerGroupFor('/data/lake'));
     assert.notEqual(writerGroupFor('/data/lake'), writerGroupFor('/data/demo-lake'));
     assert.match(writerGroupFor('/data/lake'), /^seoul-population-writer-[0-9a-f]{12}$/);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import type { Envelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError, RunFailedError } from '../../lambdas/core/errors.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
@@ -15,7 +16,6 @@ import {
   fetcherSettingsFromEnv,
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { readParquet } from '../support/duckdb.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { MemoryMetrics } from '../support/memory-metrics.js';

@@ -4,17 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { openLake } from '../../lambdas/cli/analysis/duckdb-lake.js';
+import { DuckDbWarehouse } from '../../lambdas/cli/analysis/duckdb-warehouse.js';
+import {
+  catchUpWithLake,
+  nativeTablesDdl,
+  openLocalWarehouse,
+} from '../../lambdas/cli/analysis/local-warehouse.js';
+import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
+import { type PlainRow, readRows } from '../../lambdas/cli/report/rows.js';
 import { TABLES, type TableSpec } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/warehouse/forecast-error.js';
 import { listPartitions, loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { mergePartitionStatements, timestampParameter } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet } from '../../lambdas/core/warehouse/staging-fill.js';
-import { openLake } from '../../lambdas/local/duckdb-lake.js';
-import { DuckDbWarehouse } from '../../lambdas/local/duckdb-warehouse.js';
-import { catchUpWithLake, nativeTablesDdl, openLocalWarehouse } from '../../lambdas/local/local-warehouse.js';
-import { type PlainRow, readRows } from '../../lambdas/local/report/rows.js';
-import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/local/views.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { buildFixtureLake, FIXTURE_RUNS } from './warehouse-fixture.js';
 

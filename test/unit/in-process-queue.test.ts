@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BatchWriteResult } from '../../lambdas/core/lake/lake-writer.js';
+import { InProcessQueue } from '../../lambdas/cli/transport/in-process-queue.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
-import { InProcessQueue } from '../../lambdas/local/in-process-queue.js';
+import type { BatchWriteResult } from '../../lambdas/core/writers/lake-writer.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
 import { MemoryLog } from '../support/memory-log.js';

@@ -7,9 +7,9 @@ import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-cata
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { decodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
-import { type RejectedLine, writeBatch } from '../../lambdas/core/lake/lake-writer.js';
 import type { PartitionValues, TableName } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { type RejectedLine, writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { decodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
 import { ALL_PLACES, type Place } from '../../lambdas/core/places.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { runCli } from '../support/cli.js';
 import { readParquet } from '../support/duckdb.js';
 import { closedPort } from '../support/net.js';

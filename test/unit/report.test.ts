@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { reportCommand } from '../../lambdas/cli/commands/report.js';
+import { buildReport } from '../../lambdas/cli/report/build-report.js';
+import type { Payload } from '../../lambdas/cli/report/payload.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
-import { buildReport } from '../../lambdas/local/report/build-report.js';
-import type { Payload } from '../../lambdas/local/report/payload.js';
-import { reportCommand } from '../../lambdas/local/report-command.js';
 import { buildFixtureLake, REPORT_CHARTS } from './warehouse-fixture.js';
 
 const chartsOf = (html: string) => [...html.matchAll(/data-chart="([a-z-]+)"/g)].map((m) => m[1]);

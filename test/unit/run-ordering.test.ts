@@ -4,19 +4,19 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
-import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { selectPlaces } from '../../lambdas/core/places.js';
-import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
-import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
-import { InProcessQueue } from '../../lambdas/local/in-process-queue.js';
-import { notePendingRun, PENDING_RUNS } from '../../lambdas/local/run-journal.js';
+import { notePendingRun, PENDING_RUNS } from '../../lambdas/cli/pipeline/run-journal.js';
 import {
   finishLocalRuns,
   type LocalRunDeps,
   recoverUnfinishedRuns,
   runOnce,
-} from '../../lambdas/local/runner.js';
+} from '../../lambdas/cli/pipeline/runner.js';
+import { InProcessQueue } from '../../lambdas/cli/transport/in-process-queue.js';
+import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
+import { selectPlaces } from '../../lambdas/core/places.js';
+import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
+import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { readParquet } from '../support/duckdb.js';
 import { FullDiskStore } from '../support/full-disk-store.js';
 import { HostileApi } from '../support/hostile-api.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { historySlots, RUNS_PER_DAY } from '../../lambdas/cli/pipeline/history.js';
+import { allFailedLine, formatRunSummary } from '../../lambdas/cli/run-text.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
-import { historySlots, RUNS_PER_DAY } from '../../lambdas/local/history.js';
-import { allFailedLine, formatRunSummary } from '../../lambdas/local/run-text.js';
 
 function summary(failures: { code: string; reason: string }[], ok = 0): RunSummary {
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { exitStatusOf } from '../../lambdas/cli/pipeline/collect-loop.js';
 import { type RunSummary, runFailed } from '../../lambdas/core/run-summary.js';
-import { exitStatusOf } from '../../lambdas/local/commands.js';
 
 const summary = (ok: number, noData: number, failed: number) =>
   ({ places: { asked: ok + noData + failed, ok, noData, failed } }) as RunSummary;

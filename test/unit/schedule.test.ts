@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextSlot, runOnSchedule } from '../../lambdas/local/schedule.js';
+import { nextSlot, runOnSchedule } from '../../lambdas/cli/pipeline/schedule.js';
 
 describe('schedule', () => {
   it('finds the next :00, :20 or :40 strictly after a time', () => {

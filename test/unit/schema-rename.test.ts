@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { lakeViewSql } from '../../lambdas/cli/analysis/duckdb-lake.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
 import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import { glueColumns, POPULATION, type TableSpec, WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
@@ -11,7 +12,6 @@ import { TOUCHED_HOURS_TABLE } from '../../lambdas/core/warehouse/forecast-error
 import { mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
 import { defaultSqlDir } from '../../lambdas/core/warehouse/sql-files.js';
 import { duckdbReadParquet } from '../../lambdas/core/warehouse/staging-fill.js';
-import { lakeViewSql } from '../../lambdas/local/duckdb-lake.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';

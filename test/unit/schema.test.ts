@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { openLake } from '../../lambdas/cli/analysis/duckdb-lake.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
 import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import {
@@ -16,7 +17,6 @@ import {
   TABLES,
 } from '../../lambdas/core/schema.js';
 import { redshiftColumnList } from '../../lambdas/core/warehouse/ddl.js';
-import { openLake } from '../../lambdas/local/duckdb-lake.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';

@@ -14,11 +14,11 @@ import {
 } from '../../lambdas/core/settings.js';
 import { DEFAULT_CONFIG } from '../../lib/config.js';
 
-const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const CONFIGURATION = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
 
-/** The README table rows (lines starting with `|`) that name a setting in backticks. */
-function readmeRows(name: string): string[] {
-  return README.split('\n').filter((line) => line.startsWith('|') && line.includes(`\`${name}`));
+/** The configuration tables' rows (lines starting with `|`) that name a setting in backticks. */
+function docRows(name: string): string[] {
+  return CONFIGURATION.split('\n').filter((line) => line.startsWith('|') && line.includes(`\`${name}`));
 }
 
 function shownDefault(setting: Setting<unknown>): string {
@@ -32,24 +32,20 @@ type AnySetting = Setting<unknown> & { min?: number; max?: number; choices?: rea
 const ALL = Object.values(SETTINGS) as AnySetting[];
 
 describe('the settings table', () => {
-  // Read only by the functions on AWS: in the README's Lambda table, checked below.
+  // Read only by the functions on AWS: checked apart below.
   const onAws: AnySetting[] = [SETTINGS.functionLogLevel, SETTINGS.apiKeyMaxAgeSeconds];
   const local = ALL.filter((setting) => !onAws.includes(setting));
 
-  it("is what the README's Lambda table says for the fetcher's own setting", () => {
-    const row = readmeRows(SETTINGS.apiKeyMaxAgeSeconds.env).find((line) => line.startsWith('| fetcher |'));
-    assert.ok(
-      row?.includes(
-        `\`${SETTINGS.apiKeyMaxAgeSeconds.env}\` (default ${SETTINGS.apiKeyMaxAgeSeconds.default})`,
-      ),
-      row,
-    );
+  it("is what docs/configuration.md says for the fetcher's own setting", () => {
+    const row = docRows(SETTINGS.apiKeyMaxAgeSeconds.env)[0];
+    const { default: fallback, min, max } = SETTINGS.apiKeyMaxAgeSeconds;
+    assert.ok(row?.includes(`| ${fallback} |`) && row.includes(`${min}–${max}`), row);
   });
 
-  it('is what the README configuration table says, for every local setting', () => {
+  it('is what the docs/configuration.md table says, for every local setting', () => {
     for (const setting of local) {
-      const rows = readmeRows(setting.option ?? setting.env);
-      assert.ok(rows.length > 0, `README has no row for ${setting.env}`);
+      const rows = docRows(setting.option ?? setting.env);
+      assert.ok(rows.length > 0, `docs/configuration.md has no row for ${setting.env}`);
       const row = rows[0] as string;
       assert.ok(
         row.includes(shownDefault(setting)),
@@ -64,11 +60,11 @@ describe('the settings table', () => {
     }
   });
 
-  it('is what the README CDK table says, and what the CDK configuration defaults to', () => {
+  it('is what the docs/configuration.md CDK table says, and what the CDK configuration defaults to', () => {
     for (const setting of ALL) {
       if (!setting.context) continue;
-      const row = readmeRows(setting.context)[0];
-      assert.ok(row, `README has no row for cdk.json context "${setting.context}"`);
+      const row = docRows(setting.context)[0];
+      assert.ok(row, `docs/configuration.md has no row for cdk.json context "${setting.context}"`);
       assert.ok(row.includes(`\`${shownDefault(setting)}\``), `${setting.context}: default in ${row}`);
       if ('max' in setting)
         assert.ok(row.includes(String(setting.max)), `${setting.context}: maximum in ${row}`);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { simulatedRecord } from '../../lambdas/cli/simulator/generator.js';
+import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import { parseApiBody } from '../../lambdas/core/seoul-api/response.js';
-import { simulatedRecord } from '../../lambdas/local/simulator/generator.js';
-import { ApiSimulator } from '../../lambdas/local/simulator/server.js';
 import { envelopeFor } from '../support/envelopes.js';
 
 const at = new Date('2026-07-16T14:35:00Z');

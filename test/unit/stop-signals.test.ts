@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { installStopSignals, type SignalSource } from '../../lambdas/local/stop-signals.js';
+import { installStopSignals, type SignalSource } from '../../lambdas/cli/stop-signals.js';
 
 function harness(window = 500) {
   const source = new EventEmitter();

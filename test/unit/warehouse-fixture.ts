@@ -5,11 +5,11 @@ import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import type { CollectResult, PlaceOutcome } from '../../lambdas/core/collector.js';
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
 import { parseKstWallClock } from '../../lambdas/core/kst-time.js';
-import { writeBatch } from '../../lambdas/core/lake/lake-writer.js';
-import { writeRunOutcomes } from '../../lambdas/core/lake/outcomes-writer.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
+import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
 import { MemoryLog } from '../support/memory-log.js';
 
 /**

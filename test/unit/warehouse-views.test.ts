@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { openLake } from '../../lambdas/cli/analysis/duckdb-lake.js';
+import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
+import { readRows } from '../../lambdas/cli/report/rows.js';
 import { defaultSqlDir, isPortableViewFile, loadSqlFiles } from '../../lambdas/core/warehouse/sql-files.js';
-import { openLake } from '../../lambdas/local/duckdb-lake.js';
-import { readRows } from '../../lambdas/local/report/rows.js';
-import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/local/views.js';
 import { buildFixtureLake } from './warehouse-fixture.js';
 
 /**

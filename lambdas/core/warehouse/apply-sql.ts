@@ -1,9 +1,9 @@
 import type { Log } from '../logger.js';
 import { runIntervalMinutes } from '../settings.js';
-import type { Warehouse } from './data-api.js';
 import { SqlTemplateError, WarehouseStatementError } from './errors.js';
 import { placeholdersOf, type SqlFile, sqlFilesDigest, statementsOf } from './sql-files.js';
 import { glueDatabaseName, iamRoleArn, iamRoleDatabaseUser, sqlIdentifier } from './sql-values.js';
+import type { Warehouse } from './warehouse.js';
 
 export interface ApplyResult {
   readonly files: number;

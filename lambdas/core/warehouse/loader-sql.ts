@@ -27,7 +27,7 @@ export function mergePartitionStatements(table: TableSpec, fillStaging: string):
  * The merge itself, without the load log: stage, note the hours whose forecast errors change,
  * delete the staged keys, insert one row per staged key, recompute the touched forecast errors.
  * The staging table is left for the caller to log from and drop. The local analysis database
- * (`lambdas/local/local-warehouse.ts`) runs these very statements over several days at once.
+ * (`lambdas/cli/analysis/local-warehouse.ts`) runs these very statements over several days at once.
  */
 export function mergeStatements(table: TableSpec, fillStaging: string): string[] {
   const staging = stagingTableName(table);

@@ -4,11 +4,11 @@ import { parsePartitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
 import { TABLES, type TableName, type TableSpec } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { Warehouse } from './data-api.js';
 import { WarehouseStatementError } from './errors.js';
 import { LOAD_LOG_QUERY, mergePartitionStatements, timestampParameter } from './loader-sql.js';
 import { partitionPathOf } from './sql-values.js';
 import type { StagingFill } from './staging-fill.js';
+import type { Warehouse } from './warehouse.js';
 
 export interface LoaderOptions {
   readonly warehouse: Warehouse;

@@ -1,0 +1,58 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { columnList, duckdbType, duplicateOrderSql, TABLES, type TableSpec } from '../../core/schema.js';
+import { FORECAST_ERROR_TABLE, forecastErrorSelect } from '../../core/warehouse/forecast-error.js';
+
+/** Whether any Parquet file exists below a folder (DuckDB's glob fails on an empty match). */
+function hasParquet(folder: string): boolean {
+  if (!existsSync(folder)) return false;
+  return readdirSync(folder, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The view that makes a lake folder look like the warehouse table of the same name: the columns
+ * of the one schema definition, in order, and one row per key. Every file is written from that
+ * definition, so the first file's schema stands for all (no `union_by_name`, which would open
+ * every file of a year-sized lake just to create the view). Rows repeat in the lake only when a
+ * fetcher ran twice for one scheduled time; the table's `duplicateOrder` picks the one kept, as in
+ * the warehouse loader's merge.
+ */
+export function lakeViewSql(table: TableSpec, lake: string): string {
+  const columns = columnList(table);
+  if (!hasParquet(join(lake, table.name))) {
+    const typedNulls = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
+    return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typedNulls} WHERE false`;
+  }
+  const files = quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
+  return (
+    `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
+    `FROM read_parquet(${files}, hive_partitioning = false) ` +
+    `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) = 1`
+  );
+}
+
+/**
+ * Opens an in-memory DuckDB database where the lake's tables are views over its Parquet files,
+ * under the same names as in the warehouse (and `forecast_error` computed from them). Times are UTC.
+ */
+export async function openLake(lake: string): Promise<{ connection: DuckDBConnection; close: () => void }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  // Lake files are read once per query; caching their contents only costs memory on a big lake.
+  await connection.run('SET enable_external_file_cache = false');
+  for (const table of TABLES) await connection.run(lakeViewSql(table, resolve(lake)));
+  // The warehouse keeps forecast errors up to date as partitions load; over the lake in place they
+  // are the same SELECT over all forecasts at once.
+  await connection.run(`CREATE OR REPLACE VIEW ${FORECAST_ERROR_TABLE} AS ${forecastErrorSelect()}`);
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

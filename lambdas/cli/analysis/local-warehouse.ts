@@ -1,0 +1,230 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { kstDayBounds } from '../../core/kst-time.js';
+import { type ColumnSpec, duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
+import {
+  LOAD_LOG_QUERY,
+  mergeStatements,
+  stagingTableName,
+  timestampParameter,
+} from '../../core/warehouse/loader-sql.js';
+import { parameterNames } from '../../core/warehouse/sql-text.js';
+import { DuckDbWarehouse } from './duckdb-warehouse.js';
+
+/**
+ * The local counterpart of the Redshift native tables: a DuckDB file next to the lake
+ * (`<lake>/_warehouse/analysis.duckdb`), filled by the very statements of the COPY loader's merge
+ * (forecast errors included), so the views answer from indexed, compressed columns on disk
+ * instead of listing and opening every minute file of the lake at each question (a year is 26,280
+ * files per table: listing them alone takes seconds). DuckDB reads the file in place, within a
+ * memory limit; nothing is read into memory up front.
+ *
+ * The lake stays the source of truth: the file can be deleted at any time and is rebuilt from it.
+ */
+export const ANALYSIS_FOLDER = '_warehouse';
+export const WAREHOUSE_FILE = join(ANALYSIS_FOLDER, 'analysis.duckdb');
+
+/** DuckDB's memory ceiling (its page cache included): leaves room under the report's 1.5 GB budget. */
+const MEMORY_LIMIT = '768MB';
+
+/** Days reloaded when their file count changed, counted back from the newest loaded day. */
+const RECHECK_DAYS = 2;
+
+const columnDdl = (c: ColumnSpec) => `${c.name} ${duckdbType(c)}${c.nullable ? '' : ' NOT NULL'}`;
+
+/** DuckDB DDL of the native tables: the lake's tables, the load log and the forecast errors. */
+export function nativeTablesDdl(): string[] {
+  return WAREHOUSE_TABLES.map(
+    (table) => `CREATE TABLE IF NOT EXISTS ${table.name} (${table.columns.map(columnDdl).join(', ')})`,
+  );
+}
+
+export interface LocalWarehouse {
+  readonly connection: DuckDBConnection;
+  readonly close: () => void;
+}
+
+/**
+ * Opens (or creates) the lake's analysis database. A lake folder that does not exist gets an
+ * in-memory one, so asking about a lake never creates it.
+ */
+export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> {
+  const folder = resolve(lake);
+  let path = ':memory:';
+  if (existsSync(folder)) {
+    mkdirSync(join(folder, ANALYSIS_FOLDER), { recursive: true });
+    path = join(folder, WAREHOUSE_FILE);
+  }
+  const instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  for (const statement of nativeTablesDdl()) await connection.run(statement);
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** One table's KST day folder of the lake and how many Parquet files it holds. */
+export interface LakeDay {
+  readonly table: TableSpec;
+  /** `year=YYYY/month=MM/day=DD` */
+  readonly path: string;
+  readonly files: number;
+}
+
+const sorted = (dir: string, prefix: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.startsWith(prefix))
+        .sort()
+    : [];
+
+/**
+ * The day folders of every table with their file counts, oldest first. `skip` leaves out a day
+ * before its files are counted (counting means listing 72 minute folders).
+ */
+export function listLakeDays(
+  lake: string,
+  skip: (table: TableSpec, path: string) => boolean = () => false,
+): LakeDay[] {
+  const days: LakeDay[] = [];
+  for (const table of TABLES) {
+    const root = join(lake, table.name);
+    for (const year of sorted(root, 'year='))
+      for (const month of sorted(join(root, year), 'month='))
+        for (const day of sorted(join(root, year, month), 'day=')) {
+          const path = `${year}/${month}/${day}`;
+          if (skip(table, path)) continue;
+          const files = readdirSync(join(root, year, month, day), { recursive: true }).filter((entry) =>
+            String(entry).endsWith('.parquet'),
+          ).length;
+          if (files > 0) days.push({ table, path, files });
+        }
+  }
+  const order = TABLES.map((table) => table.name as string);
+  return days.sort(
+    (a, b) => a.path.localeCompare(b.path) || order.indexOf(a.table.name) - order.indexOf(b.table.name),
+  );
+}
+
+/** DuckDB reads every Parquet file of some day folders into the staging table (Redshift's COPY). */
+function daysFill(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
+  const root = lake.replace(/\\/g, '/');
+  const globs = days.map(
+    (day) => `'${`${root}/${table.name}/${day.path}/*/*/*.parquet`.replace(/'/g, "''")}'`,
+  );
+  const columns = table.columns.map((c) => c.name).join(', ');
+  return (
+    `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
+    `FROM read_parquet([${globs.join(', ')}], hive_partitioning = false)`
+  );
+}
+
+/** The load log of one day of a unit: its files, and the staged rows collected that KST day. */
+const LOG_DAY = [
+  'DELETE FROM load_log WHERE table_name = :table_name AND partition_path = :partition_path',
+  'INSERT INTO load_log (table_name, partition_path, file_count, rows_loaded, loaded_at) ' +
+    'SELECT :table_name, :partition_path, CAST(:file_count AS INTEGER), COUNT(*), CAST(:loaded_at AS TIMESTAMP) ' +
+    'FROM {staging} WHERE collected_at >= CAST(:day_start AS TIMESTAMP) AND collected_at < CAST(:day_end AS TIMESTAMP)',
+];
+
+export interface CatchUp {
+  /** Table days loaded. */
+  readonly loaded: number;
+  readonly seconds: number;
+}
+
+/**
+ * Brings the analysis database up to date with the lake: every KST day folder never loaded, and
+ * every day of the last {@link RECHECK_DAYS} loaded whose number of files changed (a run since, a
+ * late batch), is merged with the loader's statements (`mergeStatements`: same keys, same
+ * forecast-error upkeep as on Redshift). Days of one table and month go in one transaction, so a
+ * first catch-up over a long lake reads each file once and commits a few dozen times. Older days
+ * are taken as complete, like the AWS loader's look-back window: delete the file to rebuild.
+ */
+export async function catchUpWithLake(
+  connection: DuckDBConnection,
+  lake: string,
+  now = new Date(),
+): Promise<CatchUp> {
+  const started = performance.now();
+  const folder = resolve(lake);
+  const warehouse = new DuckDbWarehouse(connection);
+  const logged = new Map(
+    (await warehouse.query(LOAD_LOG_QUERY, { since_partition: 'year=' })).map((row) => [
+      `${row.table_name}|${row.partition_path}`,
+      Number(row.file_count),
+    ]),
+  );
+  const newest = [...logged.keys()]
+    .map((key) => key.split('|')[1] as string)
+    .sort()
+    .at(-1);
+  const from = newest ? recheckFrom(newest) : '';
+  const settled = (table: TableSpec, path: string) => path < from && logged.has(`${table.name}|${path}`);
+  const pending = listLakeDays(folder, settled).filter(
+    (day) => logged.get(`${day.table.name}|${day.path}`) !== day.files,
+  );
+  const units = new Map<string, LakeDay[]>();
+  for (const day of pending) {
+    const unit = `${day.path.slice(0, day.path.lastIndexOf('/'))}|${day.table.name}`;
+    units.set(unit, [...(units.get(unit) ?? []), day]);
+  }
+  for (const days of units.values()) await loadUnit(connection, warehouse, folder, days, now);
+  return { loaded: pending.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One transaction: merge the days' files, log each day, drop the staging table. */
+async function loadUnit(
+  connection: DuckDBConnection,
+  warehouse: DuckDbWarehouse,
+  lake: string,
+  days: readonly LakeDay[],
+  now: Date,
+): Promise<void> {
+  const table = (days[0] as LakeDay).table;
+  const staging = stagingTableName(table);
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const sql of mergeStatements(table, daysFill(lake, table, days))) await warehouse.execute(sql);
+    for (const day of days) {
+      const [year, month, dd] = dayOf(day.path) as [number, number, number];
+      const { start, end } = kstDayBounds({ year, month, day: dd });
+      const values: Record<string, string | number> = {
+        table_name: table.name,
+        partition_path: day.path,
+        file_count: day.files,
+        loaded_at: timestampParameter(now),
+        day_start: timestampParameter(start),
+        day_end: timestampParameter(end),
+      };
+      for (const template of LOG_DAY) {
+        const sql = template.replace('{staging}', staging);
+        await warehouse.execute(
+          sql,
+          Object.fromEntries(parameterNames(sql).map((name) => [name, values[name] ?? ''])),
+        );
+      }
+    }
+    await warehouse.execute(`DROP TABLE ${staging}`);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+}
+
+const dayOf = (path: string) => path.split('/').map((part) => Number(part.split('=')[1]));
+
+/** The day path {@link RECHECK_DAYS} days before a `year=…/month=…/day=…` path. */
+function recheckFrom(path: string): string {
+  const [year, month, day] = dayOf(path) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day - RECHECK_DAYS));
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `year=${date.getUTCFullYear()}/month=${pad(date.getUTCMonth() + 1)}/day=${pad(date.getUTCDate())}`;
+}

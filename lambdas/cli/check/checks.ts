@@ -1,0 +1,407 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
+import {
+  LAKE_AREAS,
+  parsePartitionPath,
+  partitionPath,
+  partitionValuesFor,
+} from '../../core/lake/partitions.js';
+import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
+import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
+import { runIntervalMinutes } from '../../core/settings.js';
+import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
+import { PENDING_RUNS } from '../pipeline/run-journal.js';
+import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
+import type { Problem } from './problems.js';
+
+export interface CheckSettings {
+  /** `collected_at − population_time` beyond this is stale. */
+  readonly staleMinutes: number;
+  /** Temporary files older than this are leftovers `--fix` may remove (younger ones may be in use). */
+  readonly leftoverAgeMs: number;
+}
+
+/** The lake as the checks see it: the keys, and DuckDB over a folder holding the readable files. */
+export interface CheckContext {
+  readonly connection: DuckDBConnection;
+  readonly folder: string;
+  readonly keys: readonly string[];
+  /** Partition paths that have raw files: where replay can repair. */
+  readonly rawPartitions: ReadonlySet<string>;
+  readonly settings: CheckSettings;
+  /** Modification times of temporary files (local lakes), for leftover detection. */
+  readonly ageOf: (key: string) => Promise<number | undefined>;
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const KST_PARTS = `strftime(${kstWallClockSql('collected_at')}, 'year=%Y/month=%m/day=%d/hour=%H/minute=%M')`;
+const kst = (instant: Date | string | number) => `${formatKstWallClock(new Date(instant))} KST`;
+const partitionOfKey = (key: string) => key.split('/').slice(1, -1).join('/');
+
+async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}
+
+/** A table's Parquet keys: `<table>/year=…/…/minute=…/<name>.parquet`. */
+function tableFiles(keys: readonly string[], table: TableSpec): string[] {
+  return keys.filter(
+    (key) => key.startsWith(`${table.name}/`) && key.endsWith('.parquet') && isInPartition(key),
+  );
+}
+
+function isInPartition(key: string): boolean {
+  const values = parsePartitionPath(key);
+  return values !== undefined && key.split('/').length === 7 && partitionOfKey(key) === partitionPath(values);
+}
+
+/** What DuckDB must report for a column of the one schema (timestamps in ms or µs both read as TIMESTAMP). */
+const expectedType = (table: TableSpec) => table.columns.map((c) => `${c.name} ${duckdbType(c)}`);
+
+/**
+ * Every Parquet file readable, with the table's columns in order and their types. Each bad file is
+ * one problem; the good files become the views the other checks query (`population`, …), with
+ * the file name and the partition values of their folder.
+ */
+export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const table of TABLES) {
+    const good: string[] = [];
+    for (const key of tableFiles(ctx.keys, table)) {
+      const path = join(ctx.folder, ...key.split('/'));
+      const repair = ctx.rawPartitions.has(partitionOfKey(key)) ? { replay: partitionOfKey(key) } : undefined;
+      let described: Record<string, unknown>[];
+      try {
+        described = await rows(
+          ctx.connection,
+          `DESCRIBE SELECT * FROM read_parquet(${quote(path)}, hive_partitioning = false)`,
+        );
+      } catch (error) {
+        const reason = (error as Error).message.split('\n')[0];
+        problems.push({ check: 'unreadable', text: `${key}: ${reason}`, ...(repair ? { repair } : {}) });
+        continue;
+      }
+      const actual = described.map((r) => `${r.column_name} ${r.column_type}`);
+      const expected = expectedType(table);
+      if (actual.join(', ') !== expected.join(', ')) {
+        const differences = [
+          ...expected.filter((c) => !actual.includes(c)).map((c) => `missing ${c}`),
+          ...actual.filter((c) => !expected.includes(c)).map((c) => `unexpected ${c}`),
+        ];
+        problems.push({
+          check: 'schema',
+          text: `${key}: ${differences.length > 0 ? differences.join(', ') : 'columns out of order'}`,
+          ...(repair ? { repair } : {}),
+        });
+        continue;
+      }
+      good.push(path);
+    }
+    const columns = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
+    await ctx.connection.run(
+      good.length === 0
+        ? `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns}, '' AS filename, '' AS partition WHERE false`
+        : `CREATE OR REPLACE VIEW ${table.name} AS SELECT * EXCLUDE (year, month, day, hour, minute),
+             'year=' || year || '/month=' || month || '/day=' || day || '/hour=' || hour || '/minute=' || minute AS partition
+           FROM read_parquet([${good.map(quote).join(', ')}], hive_partitioning = true, hive_types_autocast = false, filename = true)`,
+    );
+  }
+  return problems;
+}
+
+/** Partition values agree with each row's collected_at in KST. */
+export async function checkPartitions(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const table of TABLES) {
+    for (const r of await rows(
+      ctx.connection,
+      `SELECT filename, partition, ${KST_PARTS} AS belongs, count(*) AS n, min(epoch_ms(collected_at)) AS first
+       FROM ${table.name} WHERE ${KST_PARTS} <> partition GROUP BY ALL ORDER BY filename, belongs`,
+    )) {
+      const key = String(r.filename).slice(ctx.folder.length + 1);
+      problems.push({
+        check: 'wrong-partition',
+        text: `${key}: ${r.n} row(s) collected at ${kst(Number(r.first))} belong in ${r.belongs}`,
+        ...(ctx.rawPartitions.has(String(r.partition)) ? { repair: { replay: String(r.partition) } } : {}),
+      });
+    }
+  }
+  return problems;
+}
+
+/** No key (place, collection time; + forecast hour; run and place for outcomes) in two rows. */
+export async function checkDuplicates(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const table of TABLES) {
+    const key = table.key.join(', ');
+    for (const r of await rows(
+      ctx.connection,
+      `SELECT partition, area_code, min(epoch_ms(collected_at)) AS collected, count(*) AS n,
+              ${(table.key as readonly string[]).includes('forecast_time') ? 'count(DISTINCT forecast_time)' : '1'} AS hours,
+              list(DISTINCT regexp_extract(filename, '[^/]+$') ORDER BY regexp_extract(filename, '[^/]+$')) AS files
+       FROM (SELECT *, count(*) OVER (PARTITION BY ${key}) AS copies FROM ${table.name})
+       WHERE copies > 1
+       GROUP BY partition, area_code, ${(table.key as readonly string[]).includes('run_id') ? 'run_id' : 'collected_at'}
+       ORDER BY partition, area_code, collected`,
+    )) {
+      const what =
+        table.name === 'population_forecast'
+          ? `${r.hours} forecast hour(s) held ${Number(r.n) / Number(r.hours)} times`
+          : `held ${r.n} times`;
+      problems.push({
+        check: 'duplicate',
+        text: `${table.name} ${r.partition}: ${r.area_code} collected at ${kst(Number(r.collected))} ${what}, in ${(r.files as string[]).join(', ')}`,
+        ...(ctx.rawPartitions.has(String(r.partition)) ? { repair: { replay: String(r.partition) } } : {}),
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every raw envelope is in `population` (by place and collection time) or in `rejected/` (by
+ * run, place and collection time). Broken raw lines are problems of their own: they cannot be
+ * replayed, but they are still in raw/ for a person to look at.
+ */
+export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  await ctx.connection.run(
+    'CREATE OR REPLACE TABLE raw_envelopes (raw_key VARCHAR, line INTEGER, run_id VARCHAR, area_code VARCHAR, collected_ms BIGINT)',
+  );
+  await ctx.connection.run(
+    'CREATE OR REPLACE TABLE rejected_lines (run_id VARCHAR, place_code VARCHAR, collected_ms BIGINT)',
+  );
+  const raw = await ctx.connection.createAppender('raw_envelopes');
+  const rejected = await ctx.connection.createAppender('rejected_lines');
+  try {
+    for (const key of ctx.keys) {
+      if (!key.endsWith(RAW_SUFFIX)) continue;
+      const body = await readFile(join(ctx.folder, ...key.split('/')));
+      if (key.startsWith('raw/')) {
+        const file = readRawFile(key, body);
+        for (const u of file.unreadable)
+          problems.push({
+            check: 'raw-unreadable',
+            text: `${key}${u.line > 0 ? ` line ${u.line}` : ''}: ${u.reason}`,
+          });
+        for (const { envelope, line } of file.envelopes) {
+          raw.appendVarchar(key);
+          raw.appendInteger(line);
+          raw.appendVarchar(envelope.runId);
+          raw.appendVarchar(envelope.place.code);
+          raw.appendBigInt(BigInt(Date.parse(envelope.collectedAt)));
+          raw.endRow();
+        }
+      } else if (key.startsWith('rejected/')) {
+        let text = '';
+        try {
+          text = gunzipSync(body).toString('utf8');
+        } catch {
+          problems.push({ check: 'stray', text: `${key}: not gzip` });
+        }
+        for (const line of text.split('\n')) {
+          if (line.trim() === '') continue;
+          let value: { runId?: unknown; placeCode?: unknown; collectedAt?: unknown };
+          try {
+            value = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (typeof value.runId !== 'string' || typeof value.placeCode !== 'string') continue;
+          rejected.appendVarchar(value.runId);
+          rejected.appendVarchar(value.placeCode);
+          rejected.appendBigInt(BigInt(Date.parse(String(value.collectedAt))));
+          rejected.endRow();
+        }
+      }
+    }
+  } finally {
+    raw.closeSync();
+    rejected.closeSync();
+  }
+  for (const r of await rows(
+    ctx.connection,
+    `SELECT r.* FROM raw_envelopes AS r
+     WHERE NOT EXISTS (SELECT 1 FROM population AS p WHERE p.area_code = r.area_code AND epoch_ms(p.collected_at) = r.collected_ms)
+       AND NOT EXISTS (SELECT 1 FROM rejected_lines AS j WHERE j.run_id = r.run_id AND j.place_code = r.area_code AND j.collected_ms = r.collected_ms)
+     ORDER BY raw_key, line`,
+  )) {
+    problems.push({
+      check: 'unaccounted',
+      text: `${r.raw_key} line ${r.line}: ${r.area_code} of run ${r.run_id} (${kst(Number(r.collected_ms))})`,
+      repair: { replay: partitionPath(partitionValuesFor(new Date(Number(r.collected_ms)))) },
+    });
+  }
+  return problems;
+}
+
+/** Every `ok` outcome has its population row. */
+export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[]> {
+  return (
+    await rows(
+      ctx.connection,
+      `SELECT o.partition, o.run_id, o.area_code, epoch_ms(o.collected_at) AS collected,
+              (SELECT min(raw_key) FROM raw_envelopes AS r
+                WHERE r.area_code = o.area_code AND r.collected_ms = epoch_ms(o.collected_at)) AS raw_key
+       FROM collection_outcomes AS o
+       WHERE o.status = 'ok' AND NOT EXISTS (
+         SELECT 1 FROM population AS p WHERE p.area_code = o.area_code AND p.collected_at = o.collected_at)
+       ORDER BY o.collected_at, o.area_code`,
+    )
+  ).map((r) => ({
+    check: 'ok-without-row' as const,
+    text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.area_code} ok but no population row${r.raw_key ? `; its envelope is in ${r.raw_key}` : ' and no envelope in raw/'}`,
+    ...(r.raw_key
+      ? { repair: { replay: partitionPath(partitionValuesFor(new Date(Number(r.collected)))) } }
+      : {}),
+  }));
+}
+
+/** Runs where fewer places were collected than asked, with what happened to the others. */
+export async function checkIncompleteRuns(ctx: CheckContext): Promise<Problem[]> {
+  return (
+    await rows(
+      ctx.connection,
+      `SELECT run_id, epoch_ms(min(collected_at)) AS collected, count(*) AS asked,
+              count(*) FILTER (WHERE status = 'ok') AS ok,
+              count(*) FILTER (WHERE status = 'no-data') AS no_data,
+              count(*) FILTER (WHERE status = 'failed') AS failed,
+              string_agg(DISTINCT CASE WHEN status <> 'ok' THEN reason END, '; ') AS reasons
+       FROM collection_outcomes GROUP BY run_id
+       HAVING count(*) FILTER (WHERE status = 'ok') < count(*)
+       ORDER BY collected`,
+    )
+  ).map((r) => ({
+    check: 'incomplete-run' as const,
+    text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.ok} of ${r.asked} places (${r.no_data} no data, ${r.failed} failed${r.reasons ? `: ${r.reasons}` : ''})`,
+  }));
+}
+
+/** Rows whose data was already old when collected, grouped by run. */
+export async function checkStale(ctx: CheckContext): Promise<Problem[]> {
+  const limit = ctx.settings.staleMinutes;
+  return (
+    await rows(
+      ctx.connection,
+      `SELECT run_id, epoch_ms(min(collected_at)) AS collected, count(*) AS places,
+              round(max(epoch_ms(collected_at) - epoch_ms(population_time)) / 60000) AS worst,
+              string_agg(area_code, ', ' ORDER BY area_code) AS codes
+       FROM population
+       WHERE epoch_ms(collected_at) - epoch_ms(population_time) > ${limit * 60_000}
+       GROUP BY run_id ORDER BY collected`,
+    )
+  ).map((r) => ({
+    check: 'stale' as const,
+    text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.places} place(s) with data more than ${limit} min old (worst ${r.worst} min): ${r.codes}`,
+  }));
+}
+
+/** Congestion labels the normalizer does not know (kept and flagged when written). */
+export async function checkLabels(ctx: CheckContext): Promise<Problem[]> {
+  const known = [...CONGESTION_LEVELS, ...LEGACY_CONGESTION_LEVELS].map(quote).join(', ');
+  const problems: Problem[] = [];
+  for (const [table, column] of [
+    ['population', 'area_congest_level'],
+    ['population_forecast', 'forecast_congest_level'],
+  ] as const) {
+    for (const r of await rows(
+      ctx.connection,
+      `SELECT ${column} AS label, count(*) AS n, epoch_ms(min(collected_at)) AS first, min(partition) AS partition
+       FROM ${table} WHERE ${column} NOT IN (${known}) GROUP BY ${column} ORDER BY first`,
+    ))
+      problems.push({
+        check: 'label',
+        text: `${table}.${column} ${JSON.stringify(r.label)} in ${r.n} row(s), first collected at ${kst(Number(r.first))} (${r.partition})`,
+      });
+  }
+  return problems;
+}
+
+const AREA_SUFFIX: Record<string, string> = {
+  population: '.parquet',
+  population_forecast: '.parquet',
+  collection_outcomes: '.parquet',
+  raw: RAW_SUFFIX,
+  rejected: RAW_SUFFIX,
+};
+/** Files a lake folder may hold at its top: the demo's marker and report. */
+const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
+/** The folder of the local warehouse (`local-warehouse.ts`), beside the lake's areas. */
+const DERIVED_AREA = dirname(WAREHOUSE_FILE);
+const TEMPORARY = /(\.tmp$|\.write-probe-)/;
+
+/** Temporary names, unknown extensions, files outside the areas or outside partition folders. */
+export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const key of ctx.keys) {
+    const area = key.split('/')[0] as string;
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    if (TEMPORARY.test(name)) {
+      const age = await ctx.ageOf(key);
+      const leftover = age !== undefined && age > ctx.settings.leftoverAgeMs;
+      problems.push({
+        check: 'stray',
+        text: `${key}: temporary file${age === undefined ? '' : `, ${Math.round(age / 60_000)} min old`}${leftover ? '' : ' (may be in use)'}`,
+        ...(leftover ? { repair: { remove: key } } : {}),
+      });
+    } else if (key.startsWith(PENDING_RUNS)) {
+      problems.push({
+        check: 'stray',
+        text: `${key}: a run that did not finish; the next npm start settles it`,
+      });
+    } else if (!key.includes('/')) {
+      if (!ROOT_FILES.has(key))
+        problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
+    } else if (area === DERIVED_AREA) {
+      // The local warehouse file is derived state, rebuilt from the tables at will: not a stray.
+    } else if (!(LAKE_AREAS as readonly string[]).includes(area)) {
+      problems.push({ check: 'stray', text: `${key}: outside the lake's areas (${LAKE_AREAS.join(', ')})` });
+    } else if (!key.endsWith(AREA_SUFFIX[area] as string)) {
+      problems.push({
+        check: 'stray',
+        text: `${key}: unknown extension for ${area}/ (expected ${AREA_SUFFIX[area]})`,
+      });
+    } else if (!isInPartition(key) && area !== 'raw') {
+      problems.push({ check: 'stray', text: `${key}: not in a year=…/month=…/day=…/hour=…/minute=… folder` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Slots of the schedule (:00/:20/:40 by default) between the first and the last run with no run in them. A
+ * run belongs to the slot it starts in (a `--once` run at 14:07 fills the 14:00 slot).
+ */
+export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
+  // The cadence setting, as the schedule that wrote the lake used it.
+  const SLOT_MS = runIntervalMinutes(process.env.RUN_INTERVAL_MINUTES) * 60_000;
+  const times = (
+    await rows(
+      ctx.connection,
+      `SELECT DISTINCT epoch_ms(collected_at) AS t FROM (
+         SELECT collected_at FROM collection_outcomes UNION ALL SELECT collected_at FROM population)
+       ORDER BY t`,
+    )
+  ).map((r) => Number(r.t));
+  const slots = new Set(times.map((t) => Math.floor(t / SLOT_MS)));
+  const problems: Problem[] = [];
+  const first = Math.min(...slots);
+  const last = Math.max(...slots);
+  for (let slot = first; slot <= last; slot++) {
+    if (slots.has(slot)) continue;
+    let end = slot;
+    while (end + 1 <= last && !slots.has(end + 1)) end++;
+    const count = end - slot + 1;
+    problems.push({
+      check: 'missing-run',
+      text:
+        count === 1
+          ? `no run at ${kst(slot * SLOT_MS)}`
+          : `no run from ${kst(slot * SLOT_MS)} to ${kst(end * SLOT_MS)} (${count} runs)`,
+    });
+    slot = end;
+  }
+  return problems;
+}

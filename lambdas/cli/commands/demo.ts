@@ -1,0 +1,154 @@
+import { ConfigError } from '../../core/errors.js';
+import { SeoulApiClient } from '../../core/seoul-api/client.js';
+import { positiveInteger } from '../../core/settings.js';
+import { type CommandIo, EXIT, failure } from '../command-io.js';
+import { DEMO_OPTIONS, parseRunArgs, resolveLocalConfig } from '../config.js';
+import { DEMO_USAGE } from '../help.js';
+import { logFor } from '../log-format.js';
+import { collect } from '../pipeline/collect-loop.js';
+import { historySlots, onSimulatedClock, SimulatedClock } from '../pipeline/history.js';
+import { openPipeline, type Pipeline } from '../pipeline/local-pipeline.js';
+import { runOnce } from '../pipeline/runner.js';
+import { kstText } from '../run-text.js';
+import { ApiSimulator } from '../simulator/server.js';
+import { reportAfterDemo } from './report.js';
+
+/** The key the demo's simulator accepts. Not a secret: the simulator serves made-up data. */
+const SIMULATOR_KEY = 'simulator-demo-key';
+
+/** `--days` range of the demo: up to a season of history (72 runs a day). */
+const MAX_DEMO_DAYS = 90;
+
+/** The demo's concurrency for `--days`: the simulator is local, and history should take seconds. */
+const HISTORY_CONCURRENCY = 32;
+
+/**
+ * `npm run demo`: the whole local pipeline against the built-in API simulator, with no network.
+ * Its output is marked simulated and goes to a lake of its own (./demo-lake unless --lake); the
+ * report is written after every run and once more on the way out, whatever stopped the demo.
+ */
+export async function demoCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): Promise<number> {
+  const clock = new SimulatedClock();
+  let simulatedHistory = false;
+  const simulator = new ApiSimulator({
+    validKeys: [SIMULATOR_KEY],
+    now: () => (simulatedHistory ? clock.now() : new Date()),
+  });
+  try {
+    const args = parseRunArgs(argv, DEMO_USAGE, DEMO_OPTIONS);
+    if (args.help) {
+      io.out(DEMO_USAGE);
+      return EXIT.ok;
+    }
+    const days =
+      args.values.days === undefined
+        ? undefined
+        : positiveInteger('--days', args.values.days, 1, MAX_DEMO_DAYS);
+    if (days !== undefined && args.values.once) throw new ConfigError('choose one of --once and --days');
+    const baseUrl = await simulator.start();
+    // The demo never touches the real API or the real lake: LAKE_DIR and the key are ignored.
+    const demoEnv = {
+      ...env,
+      SEOUL_API_KEY: SIMULATOR_KEY,
+      SEOUL_API_BASE_URL: baseUrl,
+      LAKE_DIR: undefined,
+    };
+    const resolved = resolveLocalConfig(
+      {
+        ...args.values,
+        concurrency: args.values.concurrency ?? (days ? String(HISTORY_CONCURRENCY) : undefined),
+      },
+      demoEnv,
+      { lake: './demo-lake' },
+    );
+    // Over Kafka, simulated envelopes go to a topic of their own, never the real one.
+    const config = { ...resolved, topic: `${resolved.topic}.simulated` };
+    const log = logFor(config, env, io);
+    io.err(`[SIMULATED] API simulator on ${baseUrl}`);
+    const client = new SeoulApiClient({
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey,
+      timeoutMs: config.requestTimeoutMs,
+      maxAnswerBytes: config.maxAnswerBytes,
+      log,
+    });
+    const pipeline = await openPipeline(
+      config,
+      true,
+      log,
+      io,
+      days === undefined ? client : onSimulatedClock(client, clock),
+    );
+    let reportIsCurrent = false;
+    const report = async () => {
+      await reportAfterDemo(config.lake, io);
+      reportIsCurrent = true;
+    };
+    try {
+      if (days !== undefined) {
+        simulatedHistory = true;
+        return await simulateHistory(pipeline, clock, days, io);
+      }
+      return await collect(pipeline, config, io, async () => {
+        reportIsCurrent = false;
+        await report();
+      });
+    } finally {
+      await pipeline.close();
+      // Whatever ended the demo (the last run, Ctrl-C, a failed run), it leaves its report.
+      if (!reportIsCurrent) await report();
+    }
+  } catch (error) {
+    return failure(error, io);
+  } finally {
+    await simulator.stop();
+  }
+}
+
+/**
+ * `demo --days N`: every scheduled run of the last N days, oldest first, on a simulated clock
+ * (the simulator answers as it would have then; envelopes carry then as collectedAt and fetchedAt),
+ * through the same pipeline as a live run. A signal stops it after the run in progress.
+ */
+async function simulateHistory(
+  pipeline: Pipeline,
+  clock: SimulatedClock,
+  days: number,
+  io: CommandIo,
+): Promise<number> {
+  const slots = historySlots(new Date(), days);
+  const first = slots[0] as Date;
+  const last = slots[slots.length - 1] as Date;
+  io.err(
+    `[SIMULATED] simulating ${slots.length} scheduled runs (${days} day(s), ${kstText(first)} to ${kstText(last)}) into ${pipeline.location}`,
+  );
+  const started = performance.now();
+  const places = { ok: 0, asked: 0 };
+  let runs = 0;
+  const sayStop = () =>
+    io.err(`finishing simulated run ${runs + 1} of ${slots.length}, then writing the report`);
+  io.signal.addEventListener('abort', sayStop, { once: true });
+  for (const slot of slots) {
+    if (io.signal.aborted) break;
+    // Answers arrive some seconds after the scheduled time, as in a live run.
+    clock.set(new Date(slot.getTime() + 30_000));
+    // Each simulated run takes a fraction of a second: a signal lets it finish rather than abandon it.
+    const summary = await runOnce({ ...pipeline.deps, stop: undefined, notify: undefined }, slot);
+    runs += 1;
+    places.ok += summary.places.ok;
+    places.asked += summary.places.asked;
+    io.live?.(`[SIMULATED] ${runs}/${slots.length} runs (${kstText(slot)})`);
+  }
+  io.signal.removeEventListener('abort', sayStop);
+  io.live?.('');
+  const seconds = (performance.now() - started) / 1000;
+  const stopped = runs < slots.length ? `stopped by ${String(io.signal.reason)} after ` : '';
+  io.out(
+    `[SIMULATED] ${stopped}${runs} of ${slots.length} runs written in ${seconds.toFixed(1)} s: ${places.ok} of ${places.asked} place answers collected`,
+  );
+  return runs > 0 && places.ok > 0 ? EXIT.ok : EXIT.runFailed;
+}

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeError } from '../../core/errors.js';
+import type { CommandIo } from '../command-io.js';
+import { defaultLakeDir } from '../config.js';
+import { defaultReportPath, writeReport } from '../report/build-report.js';
+
+const USAGE = `Usage: npm run report -- [--lake DIR] [--out FILE]
+  --lake DIR   lake folder to report on (default: LAKE_DIR or ./lake)
+  --out FILE   where to write the HTML page (default: DIR/report.html)`;
+
+/**
+ * `npm run report`: one self-contained HTML page with a chart per analysis view, built from the
+ * lake with DuckDB and the very same `sql/` views the warehouse runs. Prints the file's path.
+ */
+export async function reportCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): Promise<number> {
+  let lake: string;
+  let out: string;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { lake: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    lake = values.lake ?? defaultLakeDir(env);
+    out = values.out ?? defaultReportPath(lake);
+  } catch (error) {
+    io.err(`error: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!existsSync(lake))
+    io.err(`lake folder ${lake} does not exist yet: the report will say how to collect data`);
+  try {
+    const written = await writeReport(lake, out);
+    if (!written.hasData) io.err('the lake holds no run yet: the report says how to collect some');
+    io.out(written.path);
+    return 0;
+  } catch (error) {
+    io.err(`report failed: ${describeError(error)}`);
+    return 1;
+  }
+}
+
+/**
+ * Writes the report after a demo run and says where it is. A report failure is reported but never
+ * changes the run's own exit status.
+ */
+export async function reportAfterDemo(lake: string, io: CommandIo): Promise<void> {
+  try {
+    const written = await writeReport(lake);
+    io.out(`report: ${written.path}`);
+  } catch (error) {
+    io.err(`could not write the report: ${describeError(error)}`);
+  }
+}

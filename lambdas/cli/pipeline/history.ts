@@ -1,0 +1,46 @@
+import type { SeoulApiClient } from '../../core/seoul-api/client.js';
+import { nextSlot, RUN_EVERY_MINUTES } from './schedule.js';
+
+/** Scheduled runs in a day: one at every :00, :20 and :40. */
+export const RUNS_PER_DAY = (24 * 60) / RUN_EVERY_MINUTES;
+
+/**
+ * The scheduled times of the last `days` days up to `now`, oldest first: `days × 72` slots, the
+ * newest being the latest :00/:20/:40 at or before `now`.
+ */
+export function historySlots(now: Date, days: number): Date[] {
+  const count = days * RUNS_PER_DAY;
+  const step = RUN_EVERY_MINUTES * 60_000;
+  const latest = nextSlot(new Date(now.getTime() - step)).getTime();
+  return Array.from({ length: count }, (_, i) => new Date(latest - (count - 1 - i) * step));
+}
+
+/** A clock that the demo moves through the past, read by the simulator and by {@link onSimulatedClock}. */
+export class SimulatedClock {
+  private current: Date;
+  constructor(start = new Date()) {
+    this.current = start;
+  }
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  set(instant: Date): void {
+    this.current = instant;
+  }
+}
+
+/**
+ * Makes the API client's answers arrive on the simulated clock: a simulated run for 3 days ago
+ * must say its answer was fetched 3 days ago, or freshness would be three days off.
+ */
+export function onSimulatedClock(
+  client: Pick<SeoulApiClient, 'fetchPlace'>,
+  clock: SimulatedClock,
+): Pick<SeoulApiClient, 'fetchPlace'> {
+  return {
+    fetchPlace: async (code, signal) => {
+      const result = await client.fetchPlace(code, signal);
+      return result.status === 'ok' ? { ...result, fetchedAt: clock.now() } : result;
+    },
+  };
+}

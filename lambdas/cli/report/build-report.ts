@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
+import { applyViews } from '../analysis/views.js';
+import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
+import { renderReport } from './html.js';
+import { type ReportData, readReportData } from './report-data.js';
+
+export interface BuiltReport {
+  readonly html: string;
+  /** Undefined when the lake holds no run yet (the page then says how to collect some). */
+  readonly data?: ReportData;
+  /**
+   * Seconds spent opening the analysis database and loading what the lake got since (`open`,
+   * of which `catchUp`), querying the views, and rendering.
+   */
+  readonly seconds: {
+    readonly open: number;
+    readonly catchUp: number;
+    readonly query: number;
+    readonly render: number;
+  };
+}
+
+/**
+ * Builds the report of a lake folder: brings the lake's analysis database up to date with the
+ * loader's merge (`local-warehouse.ts`), creates the analysis views from `sql/`, reads what each
+ * chart needs from the views, and renders one self-contained HTML page.
+ */
+export async function buildReport(
+  lake: string,
+  options: { now?: Date; sqlDir?: string } = {},
+): Promise<BuiltReport> {
+  const folder = resolve(lake);
+  const started = performance.now();
+  const { connection, close } = await openLocalWarehouse(folder);
+  try {
+    const caughtUp = await catchUpWithLake(connection, folder);
+    await applyViews(connection, options.sqlDir);
+    const opened = performance.now();
+    const data = await readReportData(connection);
+    const queried = performance.now();
+    const hasRuns = Number(data.summary.runs ?? 0) > 0;
+    const html = renderReport({
+      lake: folder,
+      simulated: existsSync(join(folder, SIMULATED_MARKER)),
+      generatedAt: options.now ?? new Date(),
+      ...(hasRuns ? { data } : {}),
+    });
+    const rendered = performance.now();
+    return {
+      html,
+      ...(hasRuns ? { data } : {}),
+      seconds: {
+        open: (opened - started) / 1000,
+        catchUp: caughtUp.seconds,
+        query: (queried - opened) / 1000,
+        render: (rendered - queried) / 1000,
+      },
+    };
+  } finally {
+    close();
+  }
+}
+
+/** Where the report goes unless `--out` says otherwise: into the lake folder it describes. */
+export function defaultReportPath(lake: string): string {
+  return join(resolve(lake), 'report.html');
+}
+
+/** Builds the report and writes it; returns the absolute path written and whether it had data. */
+export async function writeReport(
+  lake: string,
+  out = defaultReportPath(lake),
+): Promise<{ path: string; hasData: boolean; bytes: number }> {
+  const report = await buildReport(lake);
+  const path = resolve(out);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, report.html, 'utf8');
+  return { path, hasData: report.data !== undefined, bytes: Buffer.byteLength(report.html) };
+}

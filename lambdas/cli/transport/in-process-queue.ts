@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_TOPIC, type Envelope, toMessage } from '../../core/envelope.js';
+import { describeError } from '../../core/errors.js';
+import type { Log } from '../../core/logger.js';
+import type { PublishOutcome } from '../../core/publish-run.js';
+import type { SourceRecord } from '../../core/source-record.js';
+import type { BatchWriteResult } from '../../core/writers/lake-writer.js';
+import type { Transport } from './transport.js';
+
+export interface InProcessQueueOptions {
+  /** Hands a batch to the writer; a rejection means the batch is delivered again. */
+  readonly deliver: (batch: SourceRecord[]) => Promise<BatchWriteResult>;
+  readonly log: Log;
+  /** Records per delivered batch, like the MSK event source mapping's batch size. @default 100 */
+  readonly batchSize?: number;
+  /** Deliveries of one batch before giving up (the records stay queued). @default 3 */
+  readonly maxDeliveries?: number;
+  readonly topic?: string;
+}
+
+/**
+ * The embedded default between fetcher and writer: an in-memory, single-partition log with
+ * offsets and at-least-once delivery. Its source name carries the process start time and a random
+ * suffix, so files written by two processes never share a name, while a redelivered batch within
+ * one process keeps its own names.
+ */
+export class InProcessQueue implements Transport {
+  readonly description: string;
+  readonly keepsRecords = false;
+  private readonly records: SourceRecord[] = [];
+  private delivered = 0;
+  private readonly sourceName: string;
+
+  constructor(private readonly options: InProcessQueueOptions) {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+    this.sourceName = `inproc-${options.topic ?? DEFAULT_TOPIC}-${stamp}-${randomBytes(2).toString('hex')}`;
+    this.description = 'in-process queue';
+  }
+
+  async publish(envelopes: readonly Envelope[]): Promise<PublishOutcome> {
+    for (const envelope of envelopes) {
+      const message = toMessage(envelope);
+      this.records.push({
+        topic: this.sourceName,
+        partition: 0,
+        offset: this.records.length,
+        timestamp: Date.now(),
+        key: Buffer.from(message.key, 'utf8'),
+        value: message.value,
+        headers: message.headers,
+      });
+    }
+    return { published: envelopes.length, refused: [] };
+  }
+
+  get pending(): number {
+    return this.records.length - this.delivered;
+  }
+
+  async drain(): Promise<BatchWriteResult[]> {
+    const results: BatchWriteResult[] = [];
+    const batchSize = this.options.batchSize ?? 100;
+    const maxDeliveries = this.options.maxDeliveries ?? 3;
+    while (this.delivered < this.records.length) {
+      const batch = this.records.slice(this.delivered, this.delivered + batchSize);
+      for (let delivery = 1; ; delivery++) {
+        try {
+          results.push(await this.options.deliver(batch));
+          break;
+        } catch (error) {
+          this.options.log.error('batch delivery failed', {
+            firstOffset: batch[0]?.offset,
+            records: batch.length,
+            delivery,
+            error: describeError(error),
+          });
+          if (delivery >= maxDeliveries) throw error;
+        }
+      }
+      this.delivered += batch.length;
+    }
+    return results;
+  }
+
+  async close(): Promise<void> {}
+}
