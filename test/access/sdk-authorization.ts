@@ -108,7 +108,11 @@ export const SDK_OPERATIONS: Readonly<Record<string, Readonly<Record<string, Rul
     AbortMultipartUpload: (p) => [{ action: 's3:AbortMultipartUpload', resource: object(p) }],
     // ListObjectsV2 is authorized as s3:ListBucket on the bucket, with the prefix as s3:prefix.
     ListObjectsV2: (p) => [
-      { action: 's3:ListBucket', resource: bucket(p), context: p.prefix ? { 's3:prefix': p.prefix } : {} },
+      {
+        action: 's3:ListBucket',
+        resource: bucket(p),
+        context: p.prefix ? { 's3:prefix': p.prefix } : ({} as Record<string, string>),
+      },
     ],
   },
   GlueClient: {

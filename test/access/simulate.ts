@@ -67,7 +67,7 @@ export async function decideAll(model: AccessModel, requests: readonly AccessReq
   return decisions;
 }
 
-/** Requests that are the same question once, whatever recorded them. */
+/** Requests that are the same question once, whatever asked it (their sources joined). */
 export function distinct(requests: readonly AccessRequest[]): AccessRequest[] {
   const seen = new Map<string, AccessRequest>();
   for (const request of requests) {
@@ -78,7 +78,10 @@ export function distinct(requests: readonly AccessRequest[]): AccessRequest[] {
       request.context,
       request.expect,
     ]);
-    if (!seen.has(key)) seen.set(key, request);
+    const earlier = seen.get(key);
+    if (!earlier) seen.set(key, request);
+    else if (!earlier.source.includes(request.source))
+      seen.set(key, { ...earlier, source: `${earlier.source}; ${request.source}` });
   }
   return [...seen.values()];
 }
