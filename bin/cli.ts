@@ -43,6 +43,12 @@ if (!command) {
 
 const status = await command(argv, process.env, terminalIo(process.stdout, process.stderr, stop.signal));
 process.exitCode = status;
+// A big result piped to a slow reader is still being written: the leave-anyway timer below must
+// not start before it is (it cut a 9 MB query result short). An empty write's callback runs once
+// every write before it has been handed to the operating system.
+await Promise.all(
+  [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))),
+);
 // Everything promised is written. Should a library still hold the event loop open (a client that
 // never closes), leave anyway after a moment rather than hang a finished command.
 setTimeout(() => process.exit(status), 2_000).unref();

@@ -1,12 +1,16 @@
 import { ConfigError } from '../lambdas/core/errors.js';
 import { selectPlaces } from '../lambdas/core/places.js';
 import {
+  choice as choiceSetting,
   collectionCron,
+  decimal as decimalSetting,
+  integer as integerSetting,
   readSetting,
   runIntervalMinutes,
   runLimits,
   SETTINGS,
   type Setting,
+  text as textSetting,
 } from '../lambdas/core/settings.js';
 
 /** What happens to stored data (bucket, catalog, stream, warehouse) when its stack is deleted. */
@@ -135,41 +139,29 @@ function fail(key: ConfigKey, value: unknown, allowed: string): never {
   throw new ConfigError(`cdk.json context "${key}" must be ${allowed}, got ${show(value)}`);
 }
 
-/** `-c key=value` on the command line always gives strings, so numbers may arrive as text. */
+// The CDK-only keys are read with the settings table's parsers (`lambdas/core/settings.ts`), so a
+// value means the same and is refused in the same words wherever it is given. `-c key=value` on
+// the command line always gives strings, so numbers may arrive as text; they parse the same.
+const label = (key: ConfigKey) => `cdk.json context "${key}"`;
+
 function integer(context: Context, key: ConfigKey, fallback: number, min: number, max: number): number {
-  const raw = context[key];
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(key, raw, `a whole number from ${min} to ${max}`);
-  }
-  return value;
+  const setting = integerSetting({ env: key, default: fallback, min, max, meaning: key });
+  return readSetting(setting, context[key], label(key));
 }
 
 function decimal(context: Context, key: ConfigKey, fallback: number, min: number, max: number): number {
-  const raw = context[key];
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || value > max) {
-    fail(key, raw, `a number greater than ${min} and at most ${max}`);
-  }
-  return value;
+  const setting = decimalSetting({ env: key, default: fallback, min, max, meaning: key });
+  return readSetting(setting, context[key], label(key));
 }
 
 function text(context: Context, key: ConfigKey, fallback: string, pattern: RegExp, allowed: string): string {
-  const raw = context[key];
-  if (raw === undefined) return fallback;
-  if (typeof raw !== 'string' || !pattern.test(raw)) fail(key, raw, allowed);
-  return raw;
+  const setting = textSetting({ env: key, default: fallback, pattern, allowed, meaning: key });
+  return readSetting(setting, context[key], label(key));
 }
 
 function choice<T extends string>(context: Context, key: ConfigKey, fallback: T, options: readonly T[]): T {
-  const raw = context[key];
-  if (raw === undefined) return fallback;
-  if (typeof raw !== 'string' || !(options as readonly string[]).includes(raw)) {
-    fail(key, raw, `one of ${options.map((o) => `"${o}"`).join(', ')}`);
-  }
-  return raw as T;
+  const setting = choiceSetting({ env: key, default: fallback, choices: options, meaning: key });
+  return readSetting(setting, context[key], label(key)) as T;
 }
 
 /** A JSON array of strings, or a comma-separated string (as `-c key=a,b,c` gives). */

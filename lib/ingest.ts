@@ -7,6 +7,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { environmentOf } from '../lambdas/core/settings.js';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel } from './config.js';
 import type { Lake } from './lake.js';
@@ -64,22 +65,24 @@ export class Ingest extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [props.stream.clientSecurityGroup, apiSecurityGroup],
-      environment: {
-        SEOUL_API_KEY_SECRET_ARN: props.apiKeySecret.secretArn,
-        SEOUL_API_BASE_URL: props.apiBaseUrl,
-        MSK_CLUSTER_ARN: props.stream.clusterArn,
-        KAFKA_TOPIC: props.stream.topicName,
-        ...(props.places.length > 0 ? { PLACES: props.places.join(',') } : {}),
-        CONCURRENCY: String(props.concurrency),
-        REQUEST_TIMEOUT_MS: String(props.requestTimeoutMs),
-        RUN_TIMEOUT_MS: String(props.runTimeoutMs),
-        LAKE_BUCKET: props.lake.bucket.bucketName,
-        GLUE_DATABASE: props.catalog.databaseName,
-      },
+      environment: environmentOf({
+        apiKeySecretArn: props.apiKeySecret.secretArn,
+        apiBaseUrl: props.apiBaseUrl,
+        mskClusterArn: props.stream.clusterArn,
+        kafkaTopic: props.stream.topicName,
+        ...(props.places.length > 0 ? { places: props.places } : {}),
+        concurrency: props.concurrency,
+        requestTimeoutMs: props.requestTimeoutMs,
+        runTimeoutMs: props.runTimeoutMs,
+        lakeBucket: props.lake.bucket.bucketName,
+        glueDatabase: props.catalog.databaseName,
+      }),
     });
     props.apiKeySecret.grantRead(this.fetcher);
     props.stream.grantProduce(this.fetcher);
     props.lake.grantWrite(this.fetcher, ['collection_outcomes']);
+    // The place catalogue, read at every run: a changed catalogue needs no deploy.
+    props.lake.grantReadCatalogue(this.fetcher);
     props.catalog.grantRegisterPartitions(this.fetcher, ['collection_outcomes']);
     // The topic must exist before the first run publishes to it.
     this.fetcher.node.addDependency(props.stream.topic);

@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LakeArea } from '../lambdas/core/lake/partitions.js';
+import { CATALOGUE_KEY } from '../lambdas/core/place-catalogue.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
 export interface LakeProps {
@@ -126,6 +127,21 @@ export class Lake extends Construct {
         return { destination: bucket.bucketArn };
       },
     };
+  }
+
+  /**
+   * Read the place catalogue (`catalogue/places.json`), the one object the fetcher reads at each
+   * run. With `s3:ListBucket` on the bucket, S3 answers a missing key with 404 (the fetcher then
+   * collects the built-in places); without it, with 403, which the fetcher could not tell from a
+   * real refusal ("GetObject", Amazon S3 API Reference, Permissions).
+   */
+  grantReadCatalogue(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(CATALOGUE_KEY)],
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
   }
 
   /** Read the given areas: list the bucket and get their objects. */

@@ -10,6 +10,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../lambdas/core/metric-names.js';
+import { environmentOf } from '../lambdas/core/settings.js';
 import type { FunctionLogLevel } from './config.js';
 
 /** The repository root: entry points and the `sql/` folder are found from here. */
@@ -23,7 +24,7 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
  * (`Statistics = module.exports.Statistics = …`, about 35 of them), which only sloppy-mode
  * scripts allow. An ESM bundle is strict, so loading it would fail with "Statistics is not
  * defined". Declaring those names at the top of the bundle gives the assignments a binding. The
- * list is read from the installed package, so a new version is covered (test/infra/bundles.test.ts
+ * list is read from the installed package, so a new version is covered (test/e2e/bundles.test.ts
  * imports every bundle to prove it loads).
  */
 export function sloppyGlobalsOfDependencies(): string[] {
@@ -114,9 +115,12 @@ export class ProjectFunction extends NodejsFunction {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: props.securityGroups,
       environment: {
-        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        LOG_LEVEL: props.logLevel,
+        ...environmentOf({
+          powertoolsServiceName: METRICS_SERVICE,
+          powertoolsMetricsNamespace: METRICS_NAMESPACE,
+          functionLogLevel: props.logLevel,
+        }),
+        // Node's own variable, read by no code of ours: stack traces point into the TypeScript.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

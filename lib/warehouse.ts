@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { environmentOf, type SettingValues } from '../lambdas/core/settings.js';
 import { loadSqlFiles, sqlFilesDigest } from '../lambdas/core/warehouse/sql-files.js';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel, RedshiftUsageLimit } from './config.js';
@@ -86,13 +87,13 @@ export class Warehouse extends Construct {
     if (props.usageLimit) this.limitUsage(props.usageLimit);
 
     const environment = {
-      WORKGROUP_NAME: this.workgroupName,
-      DATABASE: props.namespace.databaseName,
-      GLUE_DATABASE: props.catalog.databaseName,
-      SPECTRUM_ROLE_ARN: props.namespace.spectrumRole.roleArn,
-      LAKE_BUCKET: props.lake.bucket.bucketName,
-      RUN_INTERVAL_MINUTES: String(props.runIntervalMinutes),
-    };
+      workgroupName: this.workgroupName,
+      database: props.namespace.databaseName,
+      glueDatabase: props.catalog.databaseName,
+      spectrumRoleArn: props.namespace.spectrumRole.roleArn,
+      lakeBucket: props.lake.bucket.bucketName,
+      runIntervalMinutes: props.runIntervalMinutes,
+    } satisfies SettingValues;
 
     // The loader signs in with its role's temporary credentials, which Redshift Serverless maps to
     // the database user `IAMR:<role name>`. A fixed, lower-case role name makes that user known
@@ -107,11 +108,11 @@ export class Warehouse extends Construct {
       logLevel: props.logLevel,
       timeout: Duration.minutes(15),
       includeSqlFolder: true,
-      environment: {
+      environment: environmentOf({
         ...environment,
-        ADMIN_SECRET_ARN: props.namespace.adminSecretArn,
-        LOADER_DB_USER: this.loaderDatabaseUser,
-      },
+        adminSecretArn: props.namespace.adminSecretArn,
+        loaderDbUser: this.loaderDatabaseUser,
+      }),
     });
     this.grantDataApi(this.sqlRunner);
     // The runner signs in as the namespace's admin user (a superuser: CREATE EXTERNAL SCHEMA and
@@ -145,7 +146,7 @@ export class Warehouse extends Construct {
       logLevel: props.logLevel,
       timeout: Duration.minutes(15),
       includeSqlFolder: true,
-      environment,
+      environment: environmentOf(environment),
     });
     const loaderRole = this.loader.role?.node.defaultChild;
     if (!(loaderRole instanceof iam.CfnRole)) throw new Error("the loader's role was not created");

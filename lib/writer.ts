@@ -3,6 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { environmentOf } from '../lambdas/core/settings.js';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel } from './config.js';
 import type { Lake } from './lake.js';
@@ -48,10 +49,10 @@ export class Writer extends Construct {
       logLevel: props.logLevel,
       timeout: Duration.minutes(5),
       memorySize: 1024,
-      environment: {
-        LAKE_BUCKET: props.lake.bucket.bucketName,
-        GLUE_DATABASE: props.catalog.databaseName,
-      },
+      environment: environmentOf({
+        lakeBucket: props.lake.bucket.bucketName,
+        glueDatabase: props.catalog.databaseName,
+      }),
     });
     props.lake.grantWrite(this.function, ['population', 'population_forecast', 'raw', 'rejected']);
     props.catalog.grantRegisterPartitions(this.function, ['population', 'population_forecast']);

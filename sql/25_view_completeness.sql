@@ -7,9 +7,12 @@
 --   minutes_since_previous_run and slots_missed_before show runs that never happened at all
 --   (the schedule is every {{run_interval_minutes}} minutes: the cadence setting, filled in by the
 --   SQL runner and the local lake alike).
--- v_missing_runs_by_place: one row per place. runs_total = every run seen; runs_missing = runs
---   without a row for the place, split into no data (INFO-200), failed, and not asked (the run
---   was limited to other places).
+-- v_missing_runs_by_place: one row per place. A place counts from its first scheduled run (the
+--   first run that asked for it) to the last run that asked for it: a place the city added later is
+--   not missing from the runs before it, and a place retired from the place catalogue is no longer
+--   asked, so it stops counting as missing. runs_total = the runs in that span; runs_missing = runs
+--   of the span without a row for the place, split into no data (INFO-200), failed, and not asked
+--   (the run was limited to other places). first_run_at_kst / last_asked_at_kst give the span.
 DROP VIEW IF EXISTS v_completeness_by_run CASCADE;
 DROP VIEW IF EXISTS v_missing_runs_by_place CASCADE;
 
@@ -79,23 +82,30 @@ FROM counted;
 
 CREATE VIEW v_missing_runs_by_place AS
 WITH runs AS (
-  SELECT run_id FROM collection_outcomes
-  UNION
-  SELECT run_id FROM population
-),
-places AS (
-  SELECT area_code FROM collection_outcomes
-  UNION
-  SELECT area_code FROM population
-),
-seen AS (
-  SELECT area_code, COUNT(*) AS runs_seen
+  SELECT run_id, MIN(collected_at) AS collected_at
   FROM (
-    SELECT area_code, run_id FROM collection_outcomes
-    UNION
-    SELECT area_code, run_id FROM population
-  ) AS place_runs
-  GROUP BY area_code
+    SELECT run_id, collected_at FROM collection_outcomes
+    UNION ALL
+    SELECT run_id, collected_at FROM population
+  ) AS seen
+  GROUP BY run_id
+),
+place_runs AS (
+  SELECT area_code, run_id FROM collection_outcomes
+  UNION
+  SELECT area_code, run_id FROM population
+),
+spans AS (
+  SELECT pr.area_code, MIN(r.collected_at) AS first_run_at, MAX(r.collected_at) AS last_asked_at, COUNT(*) AS runs_seen
+  FROM place_runs AS pr
+  JOIN runs AS r ON r.run_id = pr.run_id
+  GROUP BY pr.area_code
+),
+totals AS (
+  SELECT s.area_code, COUNT(*) AS runs_total
+  FROM spans AS s
+  JOIN runs AS r ON r.collected_at >= s.first_run_at AND r.collected_at <= s.last_asked_at
+  GROUP BY s.area_code
 ),
 collected AS (
   SELECT
@@ -114,12 +124,9 @@ outcomes AS (
     SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS runs_failed
   FROM collection_outcomes
   GROUP BY area_code
-),
-totals AS (
-  SELECT COUNT(*) AS runs_total FROM runs
 )
 SELECT
-  p.area_code,
+  s.area_code,
   c.area_name,
   c.category,
   t.runs_total,
@@ -127,10 +134,11 @@ SELECT
   t.runs_total - COALESCE(c.runs_collected, 0) AS runs_missing,
   COALESCE(o.runs_no_data, 0) AS runs_no_data,
   COALESCE(o.runs_failed, 0) AS runs_failed,
-  t.runs_total - COALESCE(s.runs_seen, 0) AS runs_not_asked,
-  c.last_collected_at + INTERVAL '9 hours' AS last_collected_at_kst
-FROM places AS p
-CROSS JOIN totals AS t
-LEFT JOIN collected AS c ON c.area_code = p.area_code
-LEFT JOIN outcomes AS o ON o.area_code = p.area_code
-LEFT JOIN seen AS s ON s.area_code = p.area_code;
+  t.runs_total - s.runs_seen AS runs_not_asked,
+  c.last_collected_at + INTERVAL '9 hours' AS last_collected_at_kst,
+  s.first_run_at + INTERVAL '9 hours' AS first_run_at_kst,
+  s.last_asked_at + INTERVAL '9 hours' AS last_asked_at_kst
+FROM spans AS s
+JOIN totals AS t ON t.area_code = s.area_code
+LEFT JOIN collected AS c ON c.area_code = s.area_code
+LEFT JOIN outcomes AS o ON o.area_code = s.area_code;

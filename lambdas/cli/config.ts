@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { placesForKey } from '../core/collector.js';
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
-import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
+import { parsePlaceList } from '../core/places.js';
 import {
-  kafkaBrokers,
   maxAnswerBytes,
   readSetting,
-  runIntervalMinutes,
-  runLimits,
+  runIntervalFromEnv,
+  runLimitsFromEnv,
   SETTINGS,
   settingFromEnv,
 } from '../core/settings.js';
@@ -17,7 +15,11 @@ import {
 /** Everything a local run needs, resolved from command-line options and environment variables. */
 export interface LocalConfig {
   readonly once: boolean;
-  readonly places: Place[];
+  /**
+   * `--places`: the codes chosen, checked against the lake's place catalogue when the pipeline
+   * opens (`run-places.ts`). Unset: every place of the catalogue.
+   */
+  readonly placeCodes?: readonly string[];
   readonly lake: string;
   readonly apiKey: string;
   readonly baseUrl: string;
@@ -32,8 +34,6 @@ export interface LocalConfig {
   /** Ceiling of one API answer, in bytes. */
   readonly maxAnswerBytes: number;
   readonly logLevel: LogLevel;
-  /** Things the user should be told before the run (e.g. the sample key's limits). */
-  readonly notices: string[];
 }
 
 export const RUN_OPTIONS = {
@@ -49,7 +49,7 @@ export const DEMO_OPTIONS = { ...RUN_OPTIONS, days: { type: 'string' } } as cons
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
 export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
-  return env.LAKE_DIR?.trim() || './lake';
+  return settingFromEnv(SETTINGS.lakeDir, env);
 }
 
 export interface ParsedRunArgs {
@@ -78,31 +78,27 @@ export function parseRunArgs(
 
 /**
  * Resolves the configuration of `npm start`. With no SEOUL_API_KEY it falls back to the public
- * `sample` key, which only answers POI009, and says so.
+ * `sample` key, which only answers POI009 (the pipeline says so when it opens).
  */
 export function resolveLocalConfig(
   args: ParsedRunArgs['values'],
   env: NodeJS.ProcessEnv,
   defaults: { lake: string },
 ): LocalConfig {
-  const notices: string[] = [];
   const apiKey = settingFromEnv(SETTINGS.apiKey, env);
-  const requested = selectPlaces(parsePlaceList(args.places));
-  const forKey = placesForKey(apiKey, requested);
-  if (forKey.notice) notices.push(forKey.notice);
+  const placeCodes = parsePlaceList(args.places);
   return {
     once: args.once,
-    places: forKey.places,
+    ...(placeCodes && placeCodes.length > 0 ? { placeCodes } : {}),
     lake: resolve(args.lake ?? defaults.lake),
     apiKey,
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
-    kafkaBrokers: kafkaBrokers(env.KAFKA_BROKERS),
+    kafkaBrokers: settingFromEnv(SETTINGS.kafkaBrokers, env)?.slice(),
     topic: settingFromEnv(SETTINGS.kafkaTopic, env),
     concurrency: readSetting(SETTINGS.concurrency, args.concurrency, '--concurrency'),
-    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
-    runIntervalMinutes: runIntervalMinutes(env.RUN_INTERVAL_MINUTES),
+    ...runLimitsFromEnv(env),
+    runIntervalMinutes: runIntervalFromEnv(env),
     maxAnswerBytes: maxAnswerBytes(env),
     logLevel: settingFromEnv(SETTINGS.logLevel, env),
-    notices,
   };
 }

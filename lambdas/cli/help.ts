@@ -1,4 +1,5 @@
 import { runMinutesText, SETTINGS } from '../core/settings.js';
+import { LAKE_USAGE } from './replay/lake-options.js';
 
 /**
  * The help text of every command, kept next to each other so they read alike. Each option a
@@ -14,35 +15,41 @@ interface EnvHelp {
 
 const ENV = {
   key: {
-    name: 'SEOUL_API_KEY',
+    name: SETTINGS.apiKey.env,
     text: 'your key for the Seoul open data portal (never printed); unset: the public "sample" key (POI009 only)',
   },
-  baseUrl: { name: 'SEOUL_API_BASE_URL', text: `default ${SETTINGS.apiBaseUrl.default}` },
-  lake: { name: 'LAKE_DIR', text: 'the lake folder when --lake is not given (default ./lake)' },
-  brokers: { name: 'KAFKA_BROKERS', text: 'host:port,… of a Kafka cluster (unset: in-process queue)' },
-  topic: { name: 'KAFKA_TOPIC', text: `default ${SETTINGS.kafkaTopic.default}` },
+  baseUrl: { name: SETTINGS.apiBaseUrl.env, text: `default ${SETTINGS.apiBaseUrl.default}` },
+  lake: {
+    name: SETTINGS.lakeDir.env,
+    text: `the lake folder when --lake is not given (default ${SETTINGS.lakeDir.default})`,
+  },
+  brokers: {
+    name: SETTINGS.kafkaBrokers.env,
+    text: 'host:port,… of a Kafka cluster (unset: in-process queue)',
+  },
+  topic: { name: SETTINGS.kafkaTopic.env, text: `default ${SETTINGS.kafkaTopic.default}` },
   requestTimeout: {
-    name: 'REQUEST_TIMEOUT_MS',
+    name: SETTINGS.requestTimeoutMs.env,
     text: `per-request limit, ${SETTINGS.requestTimeoutMs.min}–${SETTINGS.requestTimeoutMs.max} (default ${SETTINGS.requestTimeoutMs.default})`,
   },
   runTimeout: {
-    name: 'RUN_TIMEOUT_MS',
+    name: SETTINGS.runTimeoutMs.env,
     text: `whole-run limit, REQUEST_TIMEOUT_MS–${SETTINGS.runTimeoutMs.max} (default ${SETTINGS.runTimeoutMs.default})`,
   },
   runInterval: {
-    name: 'RUN_INTERVAL_MINUTES',
+    name: SETTINGS.runIntervalMinutes.env,
     text: `minutes between runs, a divisor of 60 (default ${SETTINGS.runIntervalMinutes.default})`,
   },
   maxAnswer: {
-    name: 'API_MAX_ANSWER_BYTES',
+    name: SETTINGS.apiMaxAnswerBytes.env,
     text: `ceiling of one API answer (default ${SETTINGS.apiMaxAnswerBytes.default})`,
   },
   logLevel: {
-    name: 'LOG_LEVEL',
+    name: SETTINGS.logLevel.env,
     text: `${SETTINGS.logLevel.choices.join(' | ')} (default ${SETTINGS.logLevel.default}); logs go to stderr`,
   },
   logFormat: {
-    name: 'LOG_FORMAT',
+    name: SETTINGS.logFormat.env,
     text: 'text | json (default: text on a terminal, json otherwise)',
   },
 } as const satisfies Record<string, EnvHelp>;
@@ -86,7 +93,7 @@ Options:
 ${envSection([
   ENV.brokers,
   {
-    name: 'KAFKA_TOPIC',
+    name: SETTINGS.kafkaTopic.env,
     text: `the demo publishes to <topic>.simulated (default ${SETTINGS.kafkaTopic.default}.simulated)`,
   },
   ENV.requestTimeout,
@@ -97,11 +104,23 @@ ${envSection([
 ])}
 SEOUL_API_KEY, SEOUL_API_BASE_URL and LAKE_DIR are ignored: the demo talks only to its simulator.`;
 
-export const PLACES_USAGE = `Usage: npm run places -- [TEXT] [--category NAME]
+export const PLACES_USAGE = `Usage: npm run places -- [TEXT] [--category NAME] [--retired] [lake]
+       npm run places -- --import FILE [--dry-run] [--retire-many] [lake]
 
-Lists the 121 places the city publishes: code, category, Korean and English name.
+Lists the places the collector asks for: the lake's place catalogue (catalogue/places.json), or
+the 121 places built in when the lake has none. Code, category, Korean and English name.
   TEXT                 keep places whose code or name (Korean or English) contains TEXT
   --category NAME      keep one category, by its Korean or English name or a part of it
                        (관광특구 tourist zone, 고궁·문화유산 heritage, 인구밀집지역 populated area,
                         발달상권 commercial area, 공원 park)
+  --retired            list the places no longer collected, with when they were retired
+
+  --import FILE        make the city's published list (CSV: category,no,area_cd,area_nm,eng_nm, UTF-8
+                       or EUC-KR) the catalogue, and say what was added, retired, returned and changed.
+                       npm start and the AWS fetcher collect the new catalogue from their next run on.
+  --dry-run            say what the import would change, write nothing
+  --retire-many        allow an import that retires more than a quarter of the places collected now
+
+Lake (where the catalogue is):
+${LAKE_USAGE}
   -h, --help           this text`;

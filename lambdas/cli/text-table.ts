@@ -13,7 +13,10 @@ export function formatTextTable(columns: readonly string[], rows: readonly unkno
       (w, ch) => w + (/[\u1100-\u11ff\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(ch) ? 2 : 1),
       0,
     );
-  const widths = columns.map((name, i) => Math.max(width(name), ...text.map((row) => width(row[i] ?? ''))));
+  // A loop, not Math.max(...rows): spreading a hundred thousand rows as arguments overflows the stack.
+  const widths = columns.map((name, i) =>
+    text.reduce((w, row) => Math.max(w, width(row[i] ?? '')), width(name)),
+  );
   const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
   const line = (cells: string[]) =>
     cells

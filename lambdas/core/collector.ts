@@ -194,11 +194,15 @@ function abortedOutcome(
  * The public `sample` key answers POI009 for every place, so with it only POI009 can be collected
  * truthfully. Returns the places to collect and, when the list had to shrink, a notice saying so.
  */
-export function placesForKey(apiKey: string, places: readonly Place[]): { places: Place[]; notice?: string } {
+export function placesForKey(
+  apiKey: string,
+  places: readonly Place[],
+  /** Whether `places` is every place of the catalogue (no choice was made), not a list someone chose. */
+  allPlaces = places.length === ALL_PLACES.length,
+): { places: Place[]; notice?: string } {
   if (apiKey !== SAMPLE_API_KEY) return { places: [...places] };
   const poi009 = findPlace(SAMPLE_KEY_PLACE) as Place;
   const getAKey = 'For all 121 places, get a free key at https://data.seoul.go.kr and set SEOUL_API_KEY.';
-  const allPlaces = places.length === ALL_PLACES.length;
   const others = places.filter((place) => place.code !== SAMPLE_KEY_PLACE);
   // Every place (the default) shrinks to POI009 with a notice; an explicit other place is refused,
   // since its rows would be POI009's answer under another name.

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Place } from './places.js';
 
 /**
@@ -35,15 +34,6 @@ export interface EnvelopeMessage {
   readonly key: string;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
-}
-
-/**
- * A run id that sorts by time and is unique per execution, e.g. `20260716T1420Z-3f9a2c`.
- * Simulated runs are prefixed `sim-` so their rows can never pass for real ones.
- */
-export function newRunId(collectedAt: Date, options: { simulated?: boolean } = {}): string {
-  const stamp = collectedAt.toISOString().replace(/[-:]/g, '').slice(0, 13);
-  return `${options.simulated ? 'sim-' : ''}${stamp}Z-${randomBytes(3).toString('hex')}`;
 }
 
 export function buildEnvelope(input: {

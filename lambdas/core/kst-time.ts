@@ -107,3 +107,42 @@ export function formatKstDateTime(instant: Date): string {
 export function kstWallClockSql(utcTimestamp: string): string {
   return `(${utcTimestamp} + INTERVAL ${KST_OFFSET_MS / 3_600_000} HOUR)`;
 }
+
+/** ISO 8601's spelling of KST's offset, for times written for programs. */
+export const KST_ISO_OFFSET = '+09:00';
+
+/**
+ * A wall-clock reading as text: `YYYY-MM-DD`, `HH:MM:SS`, and the fraction of a second as written
+ * (`.25`, or empty). Text, not a Date, so a reading keeps every digit the database printed.
+ */
+export interface WallClockReading {
+  readonly date: string;
+  readonly time: string;
+  readonly fraction: string;
+}
+
+const READING = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?$/;
+
+/** Reads `YYYY-MM-DD HH:MM[:SS][.fff]` (a space or a `T` between); `undefined` for anything else. */
+export function parseWallClockReading(text: string): WallClockReading | undefined {
+  const [, date, time, fraction = ''] = READING.exec(text) ?? [];
+  if (!date || !time) return undefined;
+  return { date, time: time.length === 5 ? `${time}:00` : time, fraction };
+}
+
+/**
+ * The KST reading of a reading taken at a UTC offset (in minutes; 0 for UTC). The lake and the
+ * warehouse store instants as UTC readings (TIMESTAMP without zone), so this is the one conversion
+ * a stored instant ever gets on its way to a person.
+ */
+export function readingToKst(reading: WallClockReading, offsetMinutes = 0): WallClockReading {
+  const [year, month, day] = reading.date.split('-').map(Number) as [number, number, number];
+  const [hour, minute, second] = reading.time.split(':').map(Number) as [number, number, number];
+  const instant = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0-99 as 1900-1999.
+  instant.setUTCFullYear(year, month - 1, day);
+  instant.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  const kst = new Date(instant.getTime() + KST_OFFSET_MS);
+  const [date, time] = kst.toISOString().slice(0, 19).split('T') as [string, string];
+  return { date, time, fraction: reading.fraction };
+}

@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Log } from './logger.js';
-import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.js';
+import { requiredSetting, SETTINGS } from './settings.js';
 
 /**
  * Powertools Logger and Metrics configured the same way in every function: service name and
@@ -21,10 +21,10 @@ export interface LambdaPowertools {
 }
 
 export function lambdaPowertools(env: NodeJS.ProcessEnv = process.env): LambdaPowertools {
-  const serviceName = env.POWERTOOLS_SERVICE_NAME || METRICS_SERVICE;
+  const serviceName = requiredSetting(SETTINGS.powertoolsServiceName, env);
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
+    namespace: requiredSetting(SETTINGS.powertoolsMetricsNamespace, env),
     serviceName,
   });
   return { logger, metrics, log: powertoolsLog(logger) };

@@ -1,6 +1,8 @@
 import { DEFAULT_TOPIC } from './envelope.js';
 import { ConfigError } from './errors.js';
 import { LOG_LEVELS } from './logger.js';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.js';
+import { PLACE_CODE } from './place-catalogue.js';
 
 /**
  * The settings table: every setting that the local command line, a Lambda function's environment
@@ -24,6 +26,11 @@ interface SettingBase<T> {
   readonly meaning: string;
   /** What is allowed, in words, for error messages: "a whole number from 1 to 64". */
   readonly allowed: string;
+  /**
+   * Set by the CDK app on a function to connect it to a resource (a bucket, a cluster, a secret),
+   * never typed by a person; the docs list these apart. Undefined: a setting a person chooses.
+   */
+  readonly wiring?: true;
   /** The value of a raw input, or `undefined` when it is not allowed. */
   readonly accept: (raw: unknown) => T | undefined;
 }
@@ -37,7 +44,7 @@ function asText(raw: unknown): string | undefined {
   return undefined;
 }
 
-function integer(
+export function integer(
   spec: Omit<SettingBase<number>, 'allowed' | 'accept'> & { min: number; max: number },
 ): SettingBase<number> & { readonly min: number; readonly max: number } {
   return {
@@ -52,13 +59,13 @@ function integer(
   };
 }
 
-function text(
+export function text(
   spec: Omit<SettingBase<string>, 'accept'> & { pattern: RegExp },
 ): SettingBase<string> & { readonly pattern: RegExp } {
   return { ...spec, accept: (raw) => (typeof raw === 'string' && spec.pattern.test(raw) ? raw : undefined) };
 }
 
-function choice<const T extends string>(
+export function choice<const T extends string>(
   spec: Omit<SettingBase<T>, 'allowed' | 'accept'> & { choices: readonly T[] },
 ): SettingBase<T> & { readonly choices: readonly T[] } {
   return {
@@ -67,6 +74,47 @@ function choice<const T extends string>(
     accept: (raw) => {
       const value = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
       return (spec.choices as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
+    },
+  };
+}
+
+/** A number with a fraction, from above `min` to `max`: `0.2`, or `"0.2"` as `-c key=value` gives it. */
+export function decimal(
+  spec: Omit<SettingBase<number>, 'allowed' | 'accept'> & { min: number; max: number },
+): SettingBase<number> & { readonly min: number; readonly max: number } {
+  return {
+    ...spec,
+    allowed: `a number greater than ${spec.min} and at most ${spec.max}`,
+    accept: (raw) => {
+      const text = asText(raw);
+      const value = text === undefined || text === '' ? Number.NaN : Number(text);
+      return Number.isFinite(value) && value > spec.min && value <= spec.max ? value : undefined;
+    },
+  };
+}
+
+/**
+ * A variable the CDK app sets on a function (see {@link SettingBase.wiring}): text matching
+ * `pattern`, no default unless given; a function that needs it reads it with {@link requiredSetting}.
+ */
+export function wiring(spec: {
+  env: string;
+  meaning: string;
+  pattern: RegExp;
+  allowed: string;
+  default?: string;
+  shownDefault?: string;
+}): SettingBase<string | undefined> & { readonly pattern: RegExp; readonly wiring: true } {
+  return {
+    ...spec,
+    default: spec.default,
+    ...(spec.default === undefined && spec.shownDefault === undefined
+      ? { shownDefault: 'set by the CDK app' }
+      : {}),
+    wiring: true,
+    accept: (raw) => {
+      const value = typeof raw === 'string' ? raw.trim() : undefined;
+      return value !== undefined && spec.pattern.test(value) ? value : undefined;
     },
   };
 }
@@ -89,6 +137,19 @@ const DEFAULT_API_BASE_URL = 'http://openapi.seoul.go.kr:8088';
 const SAMPLE_API_KEY = 'sample';
 
 const KAFKA_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/** S3's bucket naming rules (3 to 63 lower-case letters, digits, dots and hyphens). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const GLUE_DATABASE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
+const arnOf = (service: string, resource: string) =>
+  new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`);
+
+/** Place codes, comma-separated (`POI001,POI072`), or a JSON list of them; empty means all places. */
+function placeCodes(raw: unknown): readonly string[] | undefined {
+  const items = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return undefined;
+  const codes = items.map((item) => item.trim()).filter((item) => item !== '');
+  return codes.every((code) => PLACE_CODE.test(code.toUpperCase())) ? codes : undefined;
+}
 
 export const SETTINGS = {
   concurrency: integer({
@@ -181,7 +242,7 @@ export const SETTINGS = {
     env: 'LOG_LEVEL',
     default: 'warn',
     choices: LOG_LEVELS,
-    meaning: 'the least important log lines shown, JSON lines on stderr',
+    meaning: 'the least important log lines shown (on stderr)',
   }),
   functionLogLevel: choice({
     env: 'LOG_LEVEL',
@@ -189,6 +250,111 @@ export const SETTINGS = {
     default: 'info',
     choices: LOG_LEVELS.filter((level) => level !== 'silent'),
     meaning: "the Lambda functions' log level",
+  }),
+  logFormat: {
+    env: 'LOG_FORMAT',
+    default: undefined as 'text' | 'json' | undefined,
+    shownDefault: '`text` on a terminal, else `json`',
+    allowed: 'one of "text", "json"',
+    meaning: 'the form of the log lines on stderr: readable lines or JSON',
+    accept: (raw) => {
+      const value = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+      return value === 'text' || value === 'json' ? value : undefined;
+    },
+  } satisfies SettingBase<'text' | 'json' | undefined>,
+  lakeDir: {
+    env: 'LAKE_DIR',
+    default: './lake',
+    allowed: 'a folder path',
+    meaning: 'the lake folder of the commands when `--lake` is not given',
+    accept: (raw) => (typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined),
+  } satisfies SettingBase<string>,
+  places: {
+    env: 'PLACES',
+    default: [] as readonly string[],
+    shownDefault: 'unset: every place of the place catalogue',
+    allowed: 'place codes, comma-separated, such as "POI001,POI072"',
+    meaning:
+      'narrows the places the fetcher collects to these codes of the place catalogue (set from `cdk.json` `places`)',
+    wiring: true,
+    accept: placeCodes,
+  } satisfies SettingBase<readonly string[]>,
+  // The wiring: what the CDK app tells each function about the resources it connects it to.
+  lakeBucket: wiring({
+    env: 'LAKE_BUCKET',
+    pattern: BUCKET_NAME,
+    allowed: 'an S3 bucket name',
+    meaning: "the lake's bucket: the fetcher's outcomes, the writer's tables, the loader's COPY source",
+  }),
+  glueDatabase: wiring({
+    env: 'GLUE_DATABASE',
+    pattern: GLUE_DATABASE_NAME,
+    allowed: 'a lower-case Glue database name: a letter, then letters, digits or "_"',
+    meaning: "the Glue database of the lake's tables, where written partitions are registered",
+  }),
+  mskClusterArn: wiring({
+    env: 'MSK_CLUSTER_ARN',
+    pattern: arnOf('kafka', 'cluster/'),
+    allowed: 'an MSK cluster ARN (arn:aws:kafka:…:cluster/…)',
+    meaning: 'the MSK Serverless cluster the fetcher publishes to (KAFKA_BROKERS, when set, wins)',
+  }),
+  apiKeySecretArn: wiring({
+    env: 'SEOUL_API_KEY_SECRET_ARN',
+    pattern: arnOf('secretsmanager', 'secret:'),
+    allowed: 'a Secrets Manager secret ARN (arn:aws:secretsmanager:…:secret:…)',
+    meaning: 'the secret holding the API key, which the fetcher reads',
+  }),
+  workgroupName: wiring({
+    env: 'WORKGROUP_NAME',
+    pattern: /^[a-z0-9-]{3,64}$/,
+    allowed: 'a Redshift Serverless workgroup name',
+    meaning: 'the Redshift Serverless workgroup the SQL runner and the loader run SQL on',
+  }),
+  database: wiring({
+    env: 'DATABASE',
+    default: 'dev',
+    pattern: /^[a-z_][a-z0-9_$]{0,126}$/,
+    allowed: 'a Redshift database name',
+    meaning: 'the Redshift database of the warehouse',
+  }),
+  spectrumRoleArn: wiring({
+    env: 'SPECTRUM_ROLE_ARN',
+    pattern: arnOf('iam', 'role/'),
+    allowed: 'an IAM role ARN (arn:aws:iam::…:role/…)',
+    meaning: 'the role Redshift assumes to read the lake (Spectrum and COPY)',
+  }),
+  adminSecretArn: wiring({
+    env: 'ADMIN_SECRET_ARN',
+    pattern: arnOf('secretsmanager', 'secret:.+'),
+    allowed: "the ARN of the namespace's admin secret (arn:aws:secretsmanager:…:secret:…)",
+    meaning: "the namespace's admin credentials, with which the SQL runner signs in",
+  }),
+  loaderDbUser: wiring({
+    env: 'LOADER_DB_USER',
+    pattern: /^IAMR:[A-Za-z0-9_+=,.@-]{1,64}$/,
+    allowed: 'the database user of an IAM role: IAMR:<role name>',
+    meaning: "the loader's database user, to whom the SQL runner grants the tables",
+  }),
+  sqlDir: wiring({
+    env: 'SQL_DIR',
+    pattern: /\S/,
+    allowed: 'a folder path',
+    shownDefault: 'the `sql/` folder beside the running code',
+    meaning: 'the folder of the sql/ files the SQL runner and the loader read',
+  }),
+  powertoolsServiceName: wiring({
+    env: 'POWERTOOLS_SERVICE_NAME',
+    default: METRICS_SERVICE,
+    pattern: /\S/,
+    allowed: 'a service name',
+    meaning: "Powertools' service name, a dimension of every metric the dashboards and alarms read",
+  }),
+  powertoolsMetricsNamespace: wiring({
+    env: 'POWERTOOLS_METRICS_NAMESPACE',
+    default: METRICS_NAMESPACE,
+    pattern: /\S/,
+    allowed: 'a CloudWatch namespace',
+    meaning: 'the CloudWatch namespace of the metrics (the dashboards and alarms read this one)',
   }),
 } as const;
 
@@ -236,12 +402,60 @@ export function maxAnswerBytes(env: NodeJS.ProcessEnv): number {
   return settingFromEnv(SETTINGS.apiMaxAnswerBytes, env);
 }
 
-/** A setting from its environment variable. */
+/**
+ * A setting from its environment variable: the one way code reads the environment (the shape test
+ * in test/unit/settings.test.ts finds any other).
+ */
 export function settingFromEnv<S extends SettingBase<unknown>>(
   setting: S,
   env: NodeJS.ProcessEnv,
 ): S['default'] {
   return readSetting(setting, env[setting.env], setting.env);
+}
+
+/** A setting a function cannot work without: its value, or a {@link ConfigError} saying what it is. */
+export function requiredSetting<T>(setting: SettingBase<T | undefined>, env: NodeJS.ProcessEnv): T {
+  const value = settingFromEnv(setting, env);
+  if (value === undefined) throw new ConfigError(`${setting.env} is not set: ${setting.meaning}`);
+  return value;
+}
+
+/** The two run limits from their environment variables (see {@link runLimits}). */
+export function runLimitsFromEnv(env: NodeJS.ProcessEnv): { requestTimeoutMs: number; runTimeoutMs: number } {
+  return runLimits({ raw: env[SETTINGS.requestTimeoutMs.env] }, { raw: env[SETTINGS.runTimeoutMs.env] });
+}
+
+/** The cadence from `RUN_INTERVAL_MINUTES` (see {@link runIntervalMinutes}). */
+export function runIntervalFromEnv(env: NodeJS.ProcessEnv): number {
+  return runIntervalMinutes(env[SETTINGS.runIntervalMinutes.env]);
+}
+
+/** The values a table's settings take, by row name: what the CDK app hands a function. */
+export type SettingValues<Table extends Record<string, SettingBase<unknown>> = typeof SETTINGS> = {
+  readonly [N in keyof Table]?: string | number | readonly string[];
+};
+
+/**
+ * A function's environment from setting values, by row name: `{ lakeBucket: bucket.bucketName }`
+ * gives `{ LAKE_BUCKET: … }`. Lists are comma-separated, numbers written out; values may be CDK
+ * tokens. The CDK app builds every function's environment through this, so a variable's name is
+ * written once, in its row.
+ */
+export function environmentOf<Table extends Record<string, SettingBase<unknown>> = typeof SETTINGS>(
+  values: SettingValues<Table>,
+  table: Table = SETTINGS as unknown as Table,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values) as [
+    keyof Table & string,
+    SettingValues<Table>[keyof Table],
+  ][]) {
+    const setting = table[name];
+    if (!setting) throw new Error(`no setting named ${name}`);
+    if (value === undefined) continue;
+    environment[setting.env] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return environment;
 }
 
 /** The run interval, which must divide an hour: checked apart, as no range says it. */

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GlueCatalog } from '../core/catalog/glue-catalog.js';
 import { kafkaLocationFromEnv } from '../core/kafka/connection.js';
 import { lambdaHandler, lambdaPowertools } from '../core/lambda-powertools.js';
+import { CatalogueSource } from '../core/place-catalogue.js';
 import { SETTINGS, settingFromEnv } from '../core/settings.js';
 import { S3ObjectStore } from '../core/storage/s3-store.js';
 import { apiKeyFromSecret } from './api-key-secret.js';
@@ -13,27 +14,26 @@ import {
   runScheduledCollection,
 } from './scheduled-collection.js';
 
-// Built once per container and reused by warm invocations; a bad setting fails the first invocation.
+// Built once per container, reused by warm invocations (a bad setting fails the first); Glue when set.
 const env = process.env;
 const powertools = lambdaPowertools(env);
 const { log, metrics } = powertools;
-const settings = fetcherSettingsFromEnv(env);
-const location = kafkaLocationFromEnv(env);
-const database = env.GLUE_DATABASE?.trim();
+const [settings, location] = [fetcherSettingsFromEnv(env), kafkaLocationFromEnv(env)];
+const database = settingFromEnv(SETTINGS.glueDatabase, env);
+const maxAgeSeconds = settingFromEnv(SETTINGS.apiKeyMaxAgeSeconds, env);
+const store = new S3ObjectStore(new S3Client({}), settingFromEnv(SETTINGS.lakeBucket, env) ?? '');
 const deps = {
   settings,
   log,
   metrics,
-  apiKey: apiKeyFromSecret(env.SEOUL_API_KEY_SECRET_ARN, {
-    maxAgeSeconds: settingFromEnv(SETTINGS.apiKeyMaxAgeSeconds, env),
-  }),
-  store: new S3ObjectStore(new S3Client({}), env.LAKE_BUCKET?.trim() ?? ''),
-  // The run's collection_outcomes partition is registered in Glue when GLUE_DATABASE is set (on AWS).
+  apiKey: apiKeyFromSecret(settingFromEnv(SETTINGS.apiKeySecretArn, env), { maxAgeSeconds }),
+  store,
+  catalogue: new CatalogueSource(store, log), // per container: keeps the last good catalogue
   ...(database ? { catalog: new GlueCatalog(new GlueClient({}), database, log) } : {}),
   publish: kafkaPublish(location, settings.topic, log),
 };
 
-/** EventBridge schedule → one collection run → Kafka and collection_outcomes/; returns the run summary. */
+/** EventBridge schedule → one run → Kafka and collection_outcomes/; returns the run summary. */
 export const handler = lambdaHandler(powertools, async (event: unknown) => {
   requireFetcherTargets(env, location);
   return runScheduledCollection(event, deps);

@@ -1,25 +1,36 @@
-import { NO_CATALOG, type PartitionCatalog } from '../core/catalog/partition-catalog.js';
+import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
+import { runCollection } from '../core/collection-run.js';
 import { placesForKey } from '../core/collector.js';
-import { type Envelope, newRunId } from '../core/envelope.js';
+import type { Envelope } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
 import type { KafkaLocation } from '../core/kafka/connection.js';
 import { floorToMinute } from '../core/kst-time.js';
-import { partitionPath, partitionValuesFor } from '../core/lake/partitions.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
-import { type Place, parsePlaceList, selectPlaces } from '../core/places.js';
-import { collectAndPublish, type PublishOutcome } from '../core/publish-run.js';
+import { activePlaces, type CatalogueRead, CatalogueSource } from '../core/place-catalogue.js';
+import type { Place } from '../core/places.js';
+import type { PublishOutcome } from '../core/publish-run.js';
 import type { RetryPolicy } from '../core/retry.js';
-import { type RunSummary, runFailed, summarizeRun } from '../core/run-summary.js';
+import { type RunSummary, runFailed } from '../core/run-summary.js';
 import { SeoulApiClient } from '../core/seoul-api/client.js';
-import { maxAnswerBytes, runLimits, SETTINGS, settingFromEnv } from '../core/settings.js';
+import {
+  maxAnswerBytes,
+  requiredSetting,
+  runLimitsFromEnv,
+  SETTINGS,
+  settingFromEnv,
+} from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 
 /** The fetcher's settings, from its environment (docs/deploy-aws.md, "The functions"). */
 export interface FetcherSettings {
   readonly topic: string;
-  readonly places: readonly Place[];
+  /**
+   * `PLACES`: the codes the deployment narrows collection to (empty: every place of the catalogue).
+   * Checked against the place catalogue at each run, since the catalogue is data that changes.
+   */
+  readonly placeCodes: readonly string[];
   readonly baseUrl: string;
   readonly concurrency: number;
   readonly requestTimeoutMs: number;
@@ -31,20 +42,19 @@ export interface FetcherSettings {
 export function fetcherSettingsFromEnv(env: NodeJS.ProcessEnv): FetcherSettings {
   return {
     topic: settingFromEnv(SETTINGS.kafkaTopic, env),
-    places: selectPlaces(parsePlaceList(env.PLACES)),
+    placeCodes: settingFromEnv(SETTINGS.places, env).map((code) => code.toUpperCase()),
     baseUrl: settingFromEnv(SETTINGS.apiBaseUrl, env),
     concurrency: settingFromEnv(SETTINGS.concurrency, env),
-    ...runLimits({ raw: env.REQUEST_TIMEOUT_MS }, { raw: env.RUN_TIMEOUT_MS }),
+    ...runLimitsFromEnv(env),
     maxAnswerBytes: maxAnswerBytes(env),
   };
 }
 
 /** The fetcher's destinations, checked before any API call so a misconfigured function fails at once. */
 export function requireFetcherTargets(env: NodeJS.ProcessEnv, location: KafkaLocation): void {
-  if (!env.LAKE_BUCKET?.trim())
-    throw new ConfigError('LAKE_BUCKET is not set: the fetcher writes collection_outcomes/ there');
+  requiredSetting(SETTINGS.lakeBucket, env);
   if (!location.brokers && !location.clusterArn)
-    throw new ConfigError('MSK_CLUSTER_ARN is not set: the fetcher has nowhere to publish');
+    throw new ConfigError(`${SETTINGS.mskClusterArn.env} is not set: the fetcher has nowhere to publish`);
 }
 
 /**
@@ -79,49 +89,84 @@ export interface FetcherDeps {
   readonly metrics: MetricSink;
   /** API retry policy (tests shorten it). */
   readonly retry?: RetryPolicy;
+  /**
+   * The place catalogue of each run (`catalogue/places.json` in the lake bucket, read at every run).
+   * @default a CatalogueSource over `store`
+   */
+  readonly catalogue?: Pick<CatalogueSource, 'current'>;
 }
 
 /**
- * One scheduled collection on AWS: fetch every place, publish the envelopes, record every
- * place's outcome, report metrics, and return the run summary. The outcomes file is written only
- * after Kafka acknowledged the envelopes, and a run that published nothing throws, so a failure is
- * never reported as a success (the schedule's retry policy and dead-letter queue take over).
+ * The places of this run: the catalogue's active places, narrowed to `PLACES` when it is set. A
+ * code of `PLACES` the catalogue no longer holds is left out with a warning; when none is left the
+ * deployment is wrong, and the run fails loudly rather than collect nothing quietly.
+ */
+export function runPlaces(read: CatalogueRead, codes: readonly string[], log: Log): Place[] {
+  const active = activePlaces(read.catalogue);
+  if (codes.length === 0) return active;
+  const byCode = new Map(active.map((place) => [place.code, place]));
+  const missing = codes.filter((code) => !byCode.has(code));
+  const chosen = [...new Set(codes)]
+    .filter((code) => byCode.has(code))
+    .map((code) => byCode.get(code) as Place);
+  if (missing.length > 0) log.warn('PLACES names places the catalogue does not collect', { missing });
+  if (chosen.length === 0)
+    throw new ConfigError(
+      `${SETTINGS.places.env} names no place of the place catalogue (${missing.join(', ')}); see npm run places`,
+    );
+  return chosen;
+}
+
+/**
+ * One scheduled collection on AWS: the core's run (fetch every place, publish the envelopes, record
+ * every place's outcome and register its partition), then metrics and the verdict. A run that
+ * published nothing throws, so a failure is never reported as a success (the schedule's retry
+ * policy and dead-letter queue take over).
  */
 export async function runScheduledCollection(event: unknown, deps: FetcherDeps): Promise<RunSummary> {
-  const started = Date.now();
   const { settings, log, metrics } = deps;
   const collectedAt = collectedAtOf(event);
-  const runId = newRunId(collectedAt);
+  let runId: string | undefined;
   try {
     const apiKey = await deps.apiKey();
-    const forKey = placesForKey(apiKey, settings.places);
-    if (forKey.notice) log.warn('sample key in use', { notice: forKey.notice });
-    log.info('run started', { runId, collectedAt: collectedAt.toISOString(), places: forKey.places.length });
-    const client = new SeoulApiClient({
-      baseUrl: settings.baseUrl,
-      apiKey,
-      timeoutMs: settings.requestTimeoutMs,
-      maxAnswerBytes: settings.maxAnswerBytes,
-      log,
-      ...(deps.retry ? { retry: deps.retry } : {}),
+    // Read at every run: a catalogue imported since the last run is collected from this one on.
+    const read = await (deps.catalogue ?? new CatalogueSource(deps.store, log)).current();
+    const chosen = runPlaces(read, settings.placeCodes, log);
+    log.info('place catalogue', {
+      origin: read.origin,
+      places: chosen.length,
+      source: read.catalogue.source,
     });
-    const { collect, published, outcomes } = await collectAndPublish({
-      client,
+    const forKey = placesForKey(apiKey, chosen, settings.placeCodes.length === 0);
+    if (forKey.notice) log.warn('sample key in use', { notice: forKey.notice });
+    const { collect, summary } = await runCollection({
+      client: new SeoulApiClient({
+        baseUrl: settings.baseUrl,
+        apiKey,
+        timeoutMs: settings.requestTimeoutMs,
+        maxAnswerBytes: settings.maxAnswerBytes,
+        log,
+        ...(deps.retry ? { retry: deps.retry } : {}),
+      }),
       places: forKey.places,
-      runId,
       collectedAt,
       concurrency: settings.concurrency,
       runTimeoutMs: settings.runTimeoutMs,
       log,
+      simulated: false,
       publish: deps.publish,
       store: deps.store,
+      ...(deps.catalog ? { catalog: deps.catalog } : {}),
+      hooks: {
+        started: async (run) => {
+          runId = run.runId;
+        },
+      },
     });
-    await registerOutcomesPartition(deps.catalog ?? NO_CATALOG, collectedAt, log);
-    const summary = summarizeRun({ collect, published, simulated: false, durationMs: Date.now() - started });
     metrics.addMetric(METRIC.placesOk, 'Count', summary.places.ok);
     metrics.addMetric(METRIC.placesNoData, 'Count', summary.places.noData);
     metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
-    metrics.addMetric(METRIC.recordsPublished, 'Count', published);
+    metrics.addMetric(METRIC.recordsPublished, 'Count', summary.published);
     metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
     if (collect.keyRefused) {
       // Loud, whatever else happened: no later run can succeed until the key is fixed.
@@ -135,40 +180,10 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       );
     }
     metrics.addMetric(METRIC.runs, 'Count', 1);
-    log.info('run finished', {
-      runId,
-      places: summary.places,
-      published,
-      outcomes: outcomes.key,
-      durationMs: summary.durationMs,
-    });
     return summary;
   } catch (error) {
     metrics.addMetric(METRIC.runsFailed, 'Count', 1);
     log.error('run failed', { runId, collectedAt: collectedAt.toISOString(), error: describeError(error) });
     throw error;
-  }
-}
-
-/**
- * Registers the run's `collection_outcomes` partition. A failure is logged and does not fail the
- * run: the file is written and the envelopes published, and retrying the run would collect a new,
- * different snapshot of every place; the daily crawler adds the partition in the worst case.
- */
-export async function registerOutcomesPartition(
-  catalog: PartitionCatalog,
-  collectedAt: Date,
-  log: Log,
-): Promise<boolean> {
-  const partition = partitionValuesFor(collectedAt);
-  try {
-    await catalog.registerPartitions('collection_outcomes', [partition]);
-    return true;
-  } catch (error) {
-    log.error('cannot register the collection_outcomes partition; the crawler will add it', {
-      partition: partitionPath(partition),
-      error: describeError(error),
-    });
-    return false;
   }
 }

@@ -2,6 +2,7 @@ import { ConfigError, PipelineError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
+import { requiredSetting, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 import { type LoadResult, loadNewPartitions } from '../core/warehouse/loader.js';
 import { redshiftCopy } from '../core/warehouse/staging-fill.js';
@@ -52,9 +53,9 @@ function parseSince(event: LoaderEvent | undefined): Date | undefined {
 export async function runLoader(event: LoaderEvent | undefined, deps: LoaderDeps): Promise<LoadResult> {
   const since = parseSince(event);
   const fill = redshiftCopy({
-    bucket: deps.env.LAKE_BUCKET?.trim() ?? '',
+    bucket: settingFromEnv(SETTINGS.lakeBucket, deps.env) ?? '',
     prefix: '',
-    roleArn: deps.env.SPECTRUM_ROLE_ARN?.trim() ?? '',
+    roleArn: settingFromEnv(SETTINGS.spectrumRoleArn, deps.env) ?? '',
   });
   let result: LoadResult;
   try {
@@ -90,7 +91,5 @@ export async function runLoader(event: LoaderEvent | undefined, deps: LoaderDeps
 
 /** The loader's lake, checked before anything is listed. */
 export function requireLoaderTargets(env: NodeJS.ProcessEnv): string {
-  const bucket = env.LAKE_BUCKET?.trim();
-  if (!bucket) throw new ConfigError('LAKE_BUCKET is not set: the bucket of the lake to load from');
-  return bucket;
+  return requiredSetting(SETTINGS.lakeBucket, env);
 }

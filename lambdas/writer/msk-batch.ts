@@ -1,9 +1,9 @@
 import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
-import { ConfigError } from '../core/errors.js';
 import type { Log } from '../core/logger.js';
 import { METRIC } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { decodeMskEvent } from '../core/msk-event.js';
+import { requiredSetting, SETTINGS } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 import { type BatchWriteResult, writeBatch } from '../core/writers/lake-writer.js';
 
@@ -22,10 +22,8 @@ export interface MskBatchResult extends BatchWriteResult {
 
 /** The writer's destinations, checked before anything is read. */
 export function requireWriterTargets(env: NodeJS.ProcessEnv): void {
-  if (!env.LAKE_BUCKET?.trim())
-    throw new ConfigError('LAKE_BUCKET is not set: the writer has nowhere to write');
-  if (!env.GLUE_DATABASE?.trim())
-    throw new ConfigError('GLUE_DATABASE is not set: the writer cannot register partitions');
+  requiredSetting(SETTINGS.lakeBucket, env);
+  requiredSetting(SETTINGS.glueDatabase, env);
 }
 
 /**

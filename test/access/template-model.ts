@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { PROJECT_ROOT, ProjectFunction } from '../../lib/project-function.js';
-import { resolve, SAMPLE, type TemplateJson } from '../infra/iam-catalogue/resolve-arn.js';
+import { resolve, SAMPLE, type TemplateJson } from '../checkers/iam-catalogue/resolve-arn.js';
 
 /**
  * The synthesized templates as the access proof reads them: every role with the policies that

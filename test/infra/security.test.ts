@@ -88,7 +88,7 @@ const ALLOWED_ON_ANY_RESOURCE = new Set([
   'redshift-data:DescribeStatement',
   'redshift-data:GetStatementResult',
   'redshift-data:CancelStatement',
-  // The Service Authorization Reference lists no resource type for these (test/infra/iam-catalogue
+  // The Service Authorization Reference lists no resource type for these (test/checkers/iam-catalogue
   // checks every statement against it): a statement naming an ARN would never match them.
   'redshift-serverless:CreateUsageLimit',
   'redshift-serverless:UpdateUsageLimit',

@@ -315,7 +315,7 @@ describe('4. ingest', () => {
     });
   });
 
-  it('grants the fetcher exactly: read the key, produce to the topic, write and register collection_outcomes/, dead-letter', () => {
+  it('grants the fetcher exactly: read the key, produce to the topic, write and register collection_outcomes/, read the place catalogue, dead-letter', () => {
     const [dlqId] = resourceById(pipeline, 'AWS::SQS::Queue', 'IngestDeadLetterQueue');
     const glue = sorted([
       `${GLUE}:catalog`,
@@ -333,6 +333,9 @@ describe('4. ingest', () => {
       'kafka:GetBootstrapBrokers': ['*'],
       's3:AbortMultipartUpload': ['arn:aws:s3:::lake-bucket/collection_outcomes/*'],
       's3:PutObject': ['arn:aws:s3:::lake-bucket/collection_outcomes/*'],
+      // The one object it reads; listing only so that a missing catalogue answers 404, not 403.
+      's3:GetObject': ['arn:aws:s3:::lake-bucket/catalogue/places.json'],
+      's3:ListBucket': ['arn:aws:s3:::lake-bucket'],
       'secretsmanager:DescribeSecret': [SAMPLES.imports.ApiKeySecret],
       'secretsmanager:GetSecretValue': [SAMPLES.imports.ApiKeySecret],
       'sqs:GetQueueAttributes': [`<${dlqId}.Arn>`],
@@ -418,7 +421,7 @@ describe('5. writer', () => {
       'kafka:DescribeCluster': [CLUSTER_ARN],
       'kafka:DescribeClusterV2': [CLUSTER_ARN],
       // Ours on "*" (no resource-level permission exists); ManagedKafkaEventSource adds it on the
-      // cluster too, a statement that never matches (listed in test/infra/iam-catalogue.ts).
+      // cluster too, a statement that never matches (listed in test/checkers/iam-catalogue.ts).
       'kafka:GetBootstrapBrokers': sorted([CLUSTER_ARN, '*']),
       'kafka:ListScramSecrets': [CLUSTER_ARN],
       's3:AbortMultipartUpload': sorted(areas),

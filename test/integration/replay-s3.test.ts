@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
 import { runCli } from '../support/cli.js';
@@ -113,5 +116,51 @@ describe('replay and check on an S3 lake (moto)', () => {
     assert.equal(fixed.status, 0, fixed.stdout + fixed.stderr);
     assert.deepEqual(await listKeys(bucket, `${prefix}population/${P1}/planted.parquet`), []);
     assert.deepEqual(await tables(), live);
+  });
+
+  it('never lists, reads or copies a key with empty, "." or ".." parts: check and replay name each, nothing lands outside', async () => {
+    const [raw] = await listKeys(bucket, `${prefix}raw/${P1}/`);
+    const planted = [
+      `${prefix}raw/../../escape.jsonl.gz`,
+      `${prefix}raw/./dot.jsonl.gz`,
+      `${prefix}raw//empty.jsonl.gz`,
+    ];
+    for (const key of planted)
+      await s3.send(new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${raw}`, Key: key }));
+    // A console's folder object: skipped, not a finding.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}population/`, Body: '' }));
+    assert.deepEqual(
+      (await listKeys(bucket, `${prefix}raw/`)).filter((key) => !key.includes('year=')).sort(),
+      [...planted].sort(),
+      'moto keeps the keys as written',
+    );
+    const scratch = mkdtempSync(join(tmpdir(), 's3-check-tmp-'));
+    const check = await runCli(['check', '--bucket', bucket, '--prefix', prefix], { TMPDIR: scratch });
+    assert.equal(check.status, 1, check.stdout + check.stderr);
+    for (const key of planted)
+      assert.match(
+        check.stdout,
+        new RegExp(
+          `^  ${key.slice(prefix.length).replace(/[.]/g, '\\.')}: a key the lake never reads \\(`,
+          'm',
+        ),
+      );
+    assert.match(check.stdout, /: 3 problem\(s\) in 1 check\(s\)/);
+    // The temporary copy of the lake is gone, and nothing was written beside or above it (tsx
+    // keeps its own cache there).
+    assert.deepEqual(
+      readdirSync(scratch, { recursive: true }).filter((entry) =>
+        /lake-check|\.jsonl\.gz$/.test(String(entry)),
+      ),
+      [],
+    );
+    const replayed = await runCli(['replay', '--bucket', bucket, '--prefix', prefix], { TMPDIR: scratch });
+    assert.equal(replayed.status, 1, replayed.stdout + replayed.stderr);
+    for (const key of planted)
+      assert.match(
+        replayed.stdout,
+        new RegExp(`^  not replayed: ${key.slice(prefix.length).replace(/[.]/g, '\\.')}: `, 'm'),
+      );
+    assert.match(replayed.stdout, /files: wrote 0, 6 unchanged, removed 0, kept 0/);
   });
 });

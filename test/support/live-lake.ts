@@ -18,9 +18,15 @@ export async function writeLiveLake(
   store: ObjectStore,
   slots: readonly Date[],
   places: readonly Place[] = ALL_PLACES,
+  /** Places the simulated city publishes beyond the built-in ones (a place Seoul added). */
+  addedPlaces: readonly Place[] = [],
 ): Promise<void> {
   let clock = slots[0] ?? new Date();
-  const simulator = new ApiSimulator({ validKeys: [KEY], now: () => clock });
+  const simulator = new ApiSimulator({
+    validKeys: [KEY],
+    now: () => clock,
+    ...(addedPlaces.length > 0 ? { places: [...ALL_PLACES, ...addedPlaces] } : {}),
+  });
   const baseUrl = await simulator.start();
   const log = new MemoryLog();
   try {

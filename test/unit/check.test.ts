@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +22,7 @@ import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { COLLECTION_OUTCOMES, POPULATION } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
-import { runCli } from '../support/cli.js';
+import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
@@ -23,7 +33,7 @@ const SLOTS = [0, 1, 2].map((i) => new Date(Date.parse('2026-07-16T05:00:00Z') +
 const PLACES = ['POI001', 'POI009', 'POI072'].map((code) => findPlace(code) as Place);
 const P0 = 'year=2026/month=07/day=16/hour=14/minute=00';
 const P1 = 'year=2026/month=07/day=16/hour=14/minute=20';
-const SETTINGS = { staleMinutes: 60, leftoverAgeMs: 60 * 60_000 };
+const SETTINGS = { staleMinutes: 60, leftoverAgeMs: 60 * 60_000, runIntervalMinutes: 20 };
 
 let base: string;
 before(async () => {
@@ -266,6 +276,75 @@ describe('check', () => {
     );
   });
 
+  it('passes a lake whose only findings are rejected records, and reports them by reason', async () => {
+    const lake = copyOfBase();
+    // A --once run a minute after the 14:20 slot: its own partition, no other row for its place.
+    const slot = new Date((SLOTS[1] as Date).getTime() + 60_000);
+    const P21 = 'year=2026/month=07/day=16/hour=14/minute=21';
+    const runId = '20260716T0521Z-r3ject';
+    // The API answered (the outcome is ok) and the writer could not use the answer: it is rejected.
+    const broken = { ...sampleRecord(SAMPLES.yeouido), AREA_PPLTN_MIN: 'many' };
+    await writeBatch(
+      sourceRecords([envelopeFor(broken, { collectedAt: slot.toISOString(), runId })], { topic: 'rejects' }),
+      { store: new LocalFolderStore(lake), catalog: NO_CATALOG, log: new MemoryLog() },
+    );
+    await writeRunOutcomes(
+      {
+        runId,
+        collectedAt: slot,
+        envelopes: [],
+        outcomes: [{ code: 'POI072', status: 'ok', attempts: 1, durationMs: 5 }],
+        durationMs: 5,
+      },
+      new LocalFolderStore(lake),
+    );
+    const report = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.findings.length, 1);
+    assert.equal(report.findings[0]?.count, 1);
+    assert.match(
+      report.findings[0]?.text ?? '',
+      new RegExp(`^1 × .*AREA_PPLTN_MIN.* \\(first: rejected/${P21}/rejects-0-0\\.jsonl\\.gz line 1\\)$`),
+    );
+    // Without its rejection, the same outcome is a problem again: the accounting is what passes it.
+    rmSync(join(lake, 'rejected'), { recursive: true });
+    const without = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(
+      named(without.problems, 'ok-without-row').map((p) => p.text),
+      [
+        `run ${runId} (2026-07-16 14:21 KST): POI072 ok but no population row; its envelope is in raw/${P21}/rejects-0-0.jsonl.gz`,
+      ],
+    );
+  });
+
+  it('names links, folders named like files and folders outside the layout; --fix leaves them and says so', async () => {
+    const lake = copyOfBase();
+    const outside = mkdtempSync(join(tmpdir(), 'check-outside-'));
+    writeFileSync(join(outside, 'x.parquet'), 'outside');
+    symlinkSync(outside, join(lake, 'population', 'year=2026', 'month=07', 'linked'));
+    symlinkSync(join(outside, 'x.parquet'), join(lake, 'population', P0, 'linked.parquet'));
+    mkdirSync(join(lake, 'raw', P0, 'folder.jsonl.gz'));
+    mkdirSync(join(lake, 'population_forecast', 'year=2026', 'extra', 'deeper'), { recursive: true });
+    mkdirSync(join(lake, 'somewhere'));
+    const expected = [
+      'population/year=2026/month=07/linked: a symbolic link (never followed)',
+      `population/${P0}/linked.parquet: a symbolic link (never followed)`,
+      `raw/${P0}/folder.jsonl.gz: a folder where a file is expected`,
+      'population_forecast/year=2026/extra/: not a year=…/month=…/day=…/hour=…/minute=… folder of population_forecast/',
+      'somewhere/: a folder the lake layout does not have',
+    ].sort();
+    const { problems } = await checkLake(location(lake), SETTINGS);
+    assert.deepEqual(
+      problems.map((p) => `${p.check} ${p.text}`).sort(),
+      expected.map((t) => `not-followed ${t}`),
+    );
+    assert.ok(problems.every((p) => p.repair === undefined));
+    const outcome = await fixLake(location(lake), problems, 0);
+    assert.deepEqual(outcome.unrepairable, problems);
+    assert.deepEqual((await checkLake(location(lake), SETTINGS)).problems, problems);
+    assert.equal(readFileSync(join(outside, 'x.parquet'), 'utf8'), 'outside');
+  });
+
   it('checks a Parquet file of population against the one schema (a correct file passes)', async () => {
     const lake = copyOfBase();
     const path = join(lake, 'population', P0, 'extra.parquet');
@@ -273,78 +352,5 @@ describe('check', () => {
     writeFileSync(path, await encodeParquet(POPULATION, []));
     const { problems } = await checkLake(location(lake), SETTINGS);
     assert.deepEqual(problems, []);
-  });
-});
-
-describe('npm run check and npm run replay (command line)', () => {
-  it('exits 0 on a healthy lake, 1 naming the partition and key of a planted duplicate, 2 on bad options', async () => {
-    const lake = copyOfBase();
-    const healthy = await runCli(['check', '--lake', lake], {});
-    assert.equal(healthy.status, 0, healthy.stderr);
-    assert.match(healthy.stdout, /healthy \(\d+ files, 12 checks passed\)/);
-    cpSync(only(lake, 'population', P1), join(lake, 'population', P1, 'duplicate.parquet'));
-    const broken = await runCli(['check', '--lake', lake], {});
-    assert.equal(broken.status, 1);
-    assert.match(broken.stdout, /^keys held more than once across files \(3\):$/m);
-    assert.match(
-      broken.stdout,
-      new RegExp(
-        `^  population ${P1}: POI072 collected at 2026-07-16 14:20 KST held 2 times, in duplicate\\.parquet, `,
-        'm',
-      ),
-    );
-    assert.match(broken.stdout, /: 3 problem\(s\) in 1 check\(s\); 3 repairable from raw\//);
-    const fixed = await runCli(['check', '--lake', lake, '--fix'], {});
-    assert.equal(fixed.status, 0, fixed.stdout);
-    assert.match(fixed.stdout, new RegExp(`removed population/${P1}/duplicate\\.parquet`));
-    const missing = await runCli(['check', '--lake', join(lake, 'no-such-lake')], {});
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /no-such-lake holds no files: is it the lake\?/);
-    for (const bad of [
-      ['--lake', lake, '--bucket', 'b'],
-      ['--stale-minutes', '0'],
-      ['--nope'],
-      ['--prefix', 'p'],
-    ]) {
-      const result = await runCli(['check', ...bad], {});
-      assert.equal(result.status, 2, `${bad.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, /^error: /);
-    }
-  });
-
-  it('--help of both commands exits 0 and lists the options they take', async () => {
-    const check = await runCli(['check', '--help'], {});
-    assert.equal(check.status, 0);
-    for (const option of ['--lake', '--bucket', '--prefix', '--fix', '--stale-minutes', '--workers'])
-      assert.ok(check.stdout.includes(option), option);
-    const replay = await runCli(['replay', '-h'], {});
-    assert.equal(replay.status, 0);
-    for (const option of [
-      '--lake',
-      '--bucket',
-      '--prefix',
-      '--glue-database',
-      '--since',
-      '--until',
-      '--places',
-      '--dry-run',
-      '--workers',
-    ])
-      assert.ok(replay.stdout.includes(option), option);
-  });
-
-  it('replay refuses bad options with status 2', async () => {
-    for (const bad of [
-      ['--since', 'yesterday'],
-      ['--since', '2026-07-17', '--until', '2026-07-16'],
-      ['--places', 'POI999'],
-      ['--glue-database', 'db', '--lake', '.'],
-      ['--workers', '0'],
-      ['--bucket', 'Not_A_Bucket'],
-    ]) {
-      const result = await runCli(['replay', ...bad], {});
-      assert.equal(result.status, 2, `${bad.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, /^error: /);
-    }
   });
 });

@@ -6,6 +6,26 @@ import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../lambdas/core/
 
 const LAMBDAS = join(import.meta.dirname, '..', '..', 'lambdas');
 
+/** Every TypeScript module under lambdas/, as a path relative to it. */
+const modules = () =>
+  readdirSync(LAMBDAS, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+    .map((entry) => relative(LAMBDAS, join(entry.parentPath, entry.name)))
+    .sort();
+
+/** The modules that call `name(` (its definition and comments aside). */
+const callersOf = (name: string) =>
+  modules().filter((file) =>
+    readFileSync(join(LAMBDAS, file), 'utf8')
+      .split('\n')
+      .some(
+        (line) =>
+          new RegExp(`\\b${name}\\(`).test(line) &&
+          !/^\s*(\*|\/\/)/.test(line) &&
+          !new RegExp(`function\\*?\\s+${name}\\b`).test(line),
+      ),
+  );
+
 describe('one shape for every function', () => {
   const functions = readdirSync(LAMBDAS, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -73,5 +93,50 @@ describe('the import graph of lambdas/', () => {
     };
     for (const file of files) visit(file, []);
     assert.deepEqual(circles, []);
+  });
+});
+
+describe('one write path', () => {
+  // Replay, the live writer and the fetcher's outcomes all go through the writer's stages
+  // (route → encode → commit in core/writers/): nothing else turns answers into lake files.
+  it('only the writer stages normalize envelopes into rows', () => {
+    assert.deepEqual(callersOf('normalizeEnvelope'), ['core/writers/route.ts']);
+  });
+
+  it('only the writer stages encode Parquet and the gzip JSON lines of raw/ and rejected/', () => {
+    assert.deepEqual(callersOf('encodeParquet'), [
+      'core/writers/lake-writer.ts',
+      'core/writers/outcomes-writer.ts',
+    ]);
+    assert.deepEqual(callersOf('encodeJsonLinesGzip'), ['core/writers/lake-writer.ts']);
+  });
+
+  it('the fetcher and the command line put a run together in one flow (core/collection-run.ts)', () => {
+    assert.deepEqual(callersOf('collectRun'), ['core/collection-run.ts']);
+    assert.deepEqual(callersOf('publishCollected'), ['core/collection-run.ts']);
+    assert.deepEqual(callersOf('runCollection'), [
+      'cli/pipeline/runner.ts',
+      'fetcher/scheduled-collection.ts',
+    ]);
+  });
+
+  it('one staging fill: only staging-fill.ts fills a staging table (COPY on Redshift, read_parquet on DuckDB)', () => {
+    const fills = modules().filter((file) =>
+      /\b(INSERT INTO|COPY)\s+\$\{(stagingTableName\(|staging\b)/.test(
+        readFileSync(join(LAMBDAS, file), 'utf8'),
+      ),
+    );
+    assert.deepEqual(fills, ['core/warehouse/staging-fill.ts']);
+    assert.deepEqual(callersOf('duckdbReadParquet'), ['cli/analysis/local-warehouse.ts']);
+    assert.deepEqual(callersOf('redshiftCopy'), ['loader/load-run.ts']);
+  });
+
+  it('replay rebuilds through the stages: route, encode, commit', () => {
+    assert.deepEqual(
+      ['routeInputs', 'encodeGroups', 'commitFiles'].map((stage) =>
+        callersOf(stage).includes('cli/replay/rebuild-partition.ts'),
+      ),
+      [true, true, true],
+    );
   });
 });

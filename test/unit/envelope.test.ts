@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildEnvelope, newRunId, parseEnvelope, toMessage } from '../../lambdas/core/envelope.js';
+import { newRunId } from '../../lambdas/core/collection-run.js';
+import { buildEnvelope, parseEnvelope, toMessage } from '../../lambdas/core/envelope.js';
 import { formatKstWallClock, kstParts, parseKstWallClock } from '../../lambdas/core/kst-time.js';
 import { parsePartitionPath, partitionPath, partitionValuesFor } from '../../lambdas/core/lake/partitions.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';

@@ -8,6 +8,7 @@ import type { Envelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError, RunFailedError } from '../../lambdas/core/errors.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
+import { CATALOGUE_KEY, encodeCatalogue } from '../../lambdas/core/place-catalogue.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import {
@@ -57,7 +58,8 @@ describe('fetcher core (scheduled collection)', () => {
       settings: {
         ...fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: baseUrl }),
         concurrency: 16,
-        requestTimeoutMs: 500,
+        // No test here waits on a deadline: a generous one keeps a loaded machine from failing places.
+        requestTimeoutMs: 10_000,
       },
       apiKey: async () => KEY,
       publish: async (envelopes) => ({ published: envelopes.length, refused: [] }),
@@ -140,7 +142,9 @@ describe('fetcher core (scheduled collection)', () => {
 
   it('fails the run when no place could be collected, after recording why', async () => {
     simulator.setFaults([{ kind: 'http-500' }]);
-    const d = deps({ settings: { ...deps().settings, places: ALL_PLACES.slice(0, 3) } });
+    const d = deps({
+      settings: { ...deps().settings, placeCodes: ALL_PLACES.slice(0, 3).map((place) => place.code) },
+    });
     await assert.rejects(runScheduledCollection(EVENT, d), (error: unknown) => {
       assert.ok(error instanceof RunFailedError);
       assert.match(
@@ -179,17 +183,14 @@ describe('fetcher core (scheduled collection)', () => {
       KAFKA_TOPIC: 'x.y',
       RUN_TIMEOUT_MS: '60000',
     });
-    assert.deepEqual(
-      settings.places.map((p) => p.code),
-      ['POI072', 'POI009'],
-    );
+    assert.deepEqual(settings.placeCodes, ['POI072', 'POI009']);
     assert.equal(settings.concurrency, 4);
     assert.equal(settings.topic, 'x.y');
     assert.equal(settings.runTimeoutMs, 60_000);
-    assert.equal(fetcherSettingsFromEnv({}).places.length, 121);
+    assert.deepEqual(fetcherSettingsFromEnv({}).placeCodes, []);
     assert.equal(fetcherSettingsFromEnv({}).topic, 'seoul.citydata_ppltn');
     assert.throws(() => fetcherSettingsFromEnv({ CONCURRENCY: '0' }), /CONCURRENCY must be a whole number/);
-    assert.throws(() => fetcherSettingsFromEnv({ PLACES: 'POI999' }), /unknown place code/);
+    assert.throws(() => fetcherSettingsFromEnv({ PLACES: 'XYZ' }), /PLACES must be place codes/);
     assert.throws(() => fetcherSettingsFromEnv({ SEOUL_API_BASE_URL: 'ftp://x' }), /SEOUL_API_BASE_URL/);
   });
 
@@ -233,6 +234,57 @@ describe('fetcher core (scheduled collection)', () => {
     const error = d.log.lines.find((line) => line.level === 'error');
     assert.match(error?.message ?? '', /collection_outcomes partition/);
     assert.match(JSON.stringify(error?.extra), /AccessDeniedException/);
+  });
+
+  it('asks for the places of the lake catalogue at each run: added ones, not retired ones, PLACES narrowing them', async () => {
+    const added = { code: 'POI132', name: '새 공원', englishName: 'New Park', category: '공원' };
+    const city = new ApiSimulator({
+      validKeys: [KEY],
+      now: () => new Date('2026-07-16T14:35:00Z'),
+      places: [...ALL_PLACES, added],
+    });
+    const cityUrl = await city.start();
+    try {
+      const asked: string[][] = [];
+      const d = deps({
+        settings: { ...deps().settings, baseUrl: cityUrl },
+        publish: async (envelopes) => {
+          asked.push(envelopes.map((e) => e.place.code));
+          return { published: envelopes.length, refused: [] };
+        },
+      });
+      await runScheduledCollection(EVENT, d);
+      assert.equal(asked[0]?.length, 121, 'no catalogue in the lake: the built-in places');
+      const places = [
+        ...ALL_PLACES.filter((p) => p.code !== 'POI005'),
+        added,
+        { ...(ALL_PLACES[4] as (typeof ALL_PLACES)[number]), retired: '2026-07-16T14:30:00Z' },
+      ];
+      await store.put(
+        CATALOGUE_KEY,
+        encodeCatalogue({ format: 1, source: 'test', places }),
+        'application/json',
+      );
+      await runScheduledCollection({ ...EVENT, time: '2026-07-16T14:40:00Z' }, d);
+      assert.equal(asked[1]?.length, 121);
+      assert.ok(asked[1]?.includes('POI132') && !asked[1]?.includes('POI005'));
+      const narrowed = deps({
+        settings: { ...deps().settings, baseUrl: cityUrl, placeCodes: ['POI132', 'POI005', 'POI001'] },
+        publish: d.publish,
+      });
+      await runScheduledCollection({ ...EVENT, time: '2026-07-16T15:00:00Z' }, narrowed);
+      assert.deepEqual(asked[2]?.sort(), ['POI001', 'POI132'], 'a retired code of PLACES is left out');
+      assert.ok(
+        narrowed.log.lines.some((l) => l.level === 'warn' && JSON.stringify(l.extra).includes('POI005')),
+      );
+      const none = deps({ settings: { ...deps().settings, baseUrl: cityUrl, placeCodes: ['POI005'] } });
+      await assert.rejects(
+        runScheduledCollection(EVENT, none),
+        /PLACES names no place of the place catalogue \(POI005\)/,
+      );
+    } finally {
+      await city.stop();
+    }
   });
 
   after(async () => {

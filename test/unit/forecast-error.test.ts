@@ -65,7 +65,7 @@ async function loadInOrder(
   const warehouse = new DuckDbWarehouse(connection);
   const fill = duckdbReadParquet(lake);
   for (const { table, path } of partitions) {
-    await warehouse.batch(mergePartitionStatements(table, fill(table, path)), {
+    await warehouse.batch(mergePartitionStatements(table, fill(table, [path])), {
       table_name: table.name,
       partition_path: path,
       file_count: 1,

@@ -15,8 +15,10 @@ describe('the API client against a hostile server', () => {
   const api = new HostileApi({ key: KEY, now: () => new Date('2026-07-16T14:35:00Z') });
   let baseUrl: string;
   let log: MemoryLog;
+  // A generous deadline where the deadline is not what a test is about: a loaded machine must not
+  // turn a refused or decoded answer into a timeout. The deadline tests give their own.
   const client = (options: Partial<ConstructorParameters<typeof SeoulApiClient>[0]> = {}) =>
-    new SeoulApiClient({ baseUrl, apiKey: KEY, retry: RETRY, timeoutMs: 400, log, ...options });
+    new SeoulApiClient({ baseUrl, apiKey: KEY, retry: RETRY, timeoutMs: 10_000, log, ...options });
   const only = (place: string, mode: HostileMode) => {
     api.plan = (request) => (request.place === place ? mode : 'ok');
   };
@@ -32,21 +34,17 @@ describe('the API client against a hostile server', () => {
     log = new MemoryLog();
   });
 
-  it('ends a request whose body lies about its gzip encoding, by its deadline, with a reason', async () => {
+  it('ends a request whose body lies about its gzip encoding, with a reason', async () => {
     only('POI001', 'gzip-lie');
-    const started = Date.now();
     const result = await client().fetchPlace('POI001');
     assert.equal(result.status, 'failed');
     assert.match(reasonOf(result), /Content-Encoding/);
-    // Two attempts of 400 ms and a back-off; the bound leaves room for a loaded machine.
-    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
     // The next request on the same client is not stuck behind it.
     assert.equal((await client().fetchPlace('POI002')).status, 'ok');
   });
 
   it('a run with one such place: the other four are collected, that one fails with a reason', async () => {
     only('POI003', 'gzip-lie');
-    const started = Date.now();
     const result = await collectRun({
       client: client(),
       places: FIVE,
@@ -55,7 +53,6 @@ describe('the API client against a hostile server', () => {
       runTimeoutMs: 5_000,
       log,
     });
-    assert.ok(Date.now() - started < 5_000);
     assert.deepEqual(
       result.outcomes.map((o) => [o.code, o.status]),
       [
@@ -71,12 +68,12 @@ describe('the API client against a hostile server', () => {
   });
 
   it('ends a body that stalls half way, and an answer that never comes, by the deadline', async () => {
+    // Only the request's deadline can end these (the server never finishes), and the reason names
+    // it; the deadline's timing itself is tested on a clock the test controls (http-get.test.ts).
     for (const mode of ['stall-body', 'timeout'] as const) {
       only('POI001', mode);
-      const started = Date.now();
       const result = await client({ timeoutMs: 200 }).fetchPlace('POI001');
       assert.equal(reasonOf(result), 'timed out after 200 ms (after 2 attempts)', mode);
-      assert.ok(Date.now() - started < 3_000, `${mode} took ${Date.now() - started} ms`);
     }
   });
 

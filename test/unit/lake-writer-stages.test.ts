@@ -3,8 +3,14 @@ import { describe, it } from 'node:test';
 import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-catalog.js';
 import type { CollectResult } from '../../lambdas/core/collector.js';
 import { summarizeRun } from '../../lambdas/core/run-summary.js';
-import { commitFiles, encodeGroups, routeRecords } from '../../lambdas/core/writers/lake-writer.js';
+import { commitFiles, encodeGroups } from '../../lambdas/core/writers/lake-writer.js';
 import { outcomesFile } from '../../lambdas/core/writers/outcomes-writer.js';
+import {
+  keepLatestAnswers,
+  type RouteInput,
+  routeInputs,
+  routeRecords,
+} from '../../lambdas/core/writers/route.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
 import { MemoryLog } from '../support/memory-log.js';
@@ -88,5 +94,60 @@ describe('the write path as stages', () => {
     });
     assert.deepEqual(summary.written?.files, committed.keys);
     assert.deepEqual(summary.written?.partitions, ['year=2026/month=07/day=16/hour=23/minute=20']);
+  });
+
+  describe('the optional step: one answer per place and collection time across groups', () => {
+    // Three raw files of one partition, each answering for the same place and run slot.
+    const answer = (stem: string, fetchedAt: string, runId: string): RouteInput => ({
+      stem,
+      decoded: {
+        kind: 'envelope',
+        envelope: envelopeFor(sampleRecord(SAMPLES.yeouido), { fetchedAt, runId }),
+      },
+      source: { raw: `raw/${stem}.jsonl.gz`, line: 1 },
+      arrivedAt: new Date('2026-07-16T14:20:00Z'),
+      archived: true,
+    });
+    const survivor = (inputs: RouteInput[]) => {
+      const { groups } = routeInputs(inputs, NOW, new MemoryLog());
+      const kept = keepLatestAnswers(groups);
+      assert.equal(kept.size, 1);
+      const holders = groups.filter((g) => g.population.size > 0);
+      assert.equal(holders.length, 1, 'exactly one group keeps the answer');
+      assert.equal(holders[0]?.forecasts.size, 1, 'its forecasts go with it');
+      assert.deepEqual(
+        groups.map((g) => g.population.size + g.forecasts.size),
+        groups.map((g) => (g === holders[0] ? 2 : 0)),
+      );
+      return holders[0]?.stem;
+    };
+
+    it('keeps the latest fetch, wherever it stands among the files', () => {
+      const early = answer('a', '2026-07-16T14:20:01Z', 'run-1');
+      const late = answer('b', '2026-07-16T14:21:30Z', 'run-2');
+      assert.equal(survivor([early, late]), 'b');
+      assert.equal(survivor([late, early]), 'b');
+    });
+
+    it('on the same fetch time keeps the greater run id, as the warehouse merge orders them', () => {
+      const one = answer('a', '2026-07-16T14:20:01Z', 'run-9');
+      const other = answer('b', '2026-07-16T14:20:01Z', 'run-1');
+      assert.equal(survivor([one, other]), 'a');
+      assert.equal(survivor([other, one]), 'a');
+    });
+
+    it('on a full tie keeps the later file', () => {
+      const one = answer('a', '2026-07-16T14:20:01Z', 'run-1');
+      const same = answer('b', '2026-07-16T14:20:01Z', 'run-1');
+      assert.equal(survivor([one, same]), 'b');
+    });
+
+    it('does not archive what was read from raw/', () => {
+      const { groups } = routeInputs([answer('a', '2026-07-16T14:20:01Z', 'run-1')], NOW, new MemoryLog());
+      assert.deepEqual(
+        groups.map((g) => g.raw.length),
+        [0],
+      );
+    });
   });
 });

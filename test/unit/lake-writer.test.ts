@@ -9,7 +9,8 @@ import { StorageError } from '../../lambdas/core/errors.js';
 import { decodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
 import type { PartitionValues, TableName } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
-import { type RejectedLine, writeBatch } from '../../lambdas/core/writers/lake-writer.js';
+import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
+import type { RejectedLine } from '../../lambdas/core/writers/route.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
@@ -156,7 +157,7 @@ describe('lake writer', () => {
       await store.get(`rejected/${PARTITION}/seoul.citydata_ppltn-0-100.jsonl.gz`),
     ) as RejectedLine[];
     assert.deepEqual(
-      rejected.map((line) => [line.source.offset, line.reasons]),
+      rejected.map((line) => [(line.source as { offset: number }).offset, line.reasons]),
       [
         [101, ['value is not JSON: Unexpected token \'o\', "not json at all" is not valid JSON']],
         [

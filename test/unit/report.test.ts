@@ -95,9 +95,10 @@ describe('report over the fixture lake', () => {
     assert.match(html, /3 of 7 forecasts had the right level \(42\.9 %\)/);
     assert.match(html, /2 of 3 forecasts had the right level \(66\.7 %\)/);
     assert.match(html, /28 scheduled 20-minute slot\(s\) between these runs never ran/);
+    // POI009 counts from R1 to R4, its last asked run (warehouse-views.test.ts).
     assert.match(
       html,
-      /<td>광화문·덕수궁 <small>POI009<\/small><\/td><td>6<\/td><td>3<\/td><td>3<\/td><td>0<\/td><td>1<\/td><td>2<\/td>/,
+      /<td>광화문·덕수궁 <small>POI009<\/small><\/td><td>5<\/td><td>3<\/td><td>2<\/td><td>0<\/td><td>1<\/td><td>1<\/td>/,
     );
   });
 
@@ -177,5 +178,46 @@ describe('npm run report', () => {
     const { err, io: cli } = io();
     assert.equal(await reportCommand(['--lak', 'x'], {}, cli), 2);
     assert.match(err.join('\n'), /Usage: npm run report -- \[--lake DIR\] \[--out FILE\]/);
+  });
+});
+
+describe('report of a lake with a place the map data has no area for', () => {
+  const ADDED = { code: 'POI132', name: '새 공원', englishName: 'New Park', category: '공원' };
+  let html: string;
+  let payload: Payload;
+  before(async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'report-unmapped-'));
+    const { LocalFolderStore } = await import('../../lambdas/core/storage/local-folder-store.js');
+    const { writeLiveLake } = await import('../support/live-lake.js');
+    const store = new LocalFolderStore(lake);
+    const places = [ALL_PLACES[0], ADDED].filter((p) => p !== undefined);
+    await writeLiveLake(store, [new Date('2026-07-16T05:00:00Z')], places, [ADDED]);
+    // A place imported and not collected yet: listed from the lake's catalogue.
+    const { CATALOGUE_KEY, encodeCatalogue } = await import('../../lambdas/core/place-catalogue.js');
+    const later = { code: 'POI133', name: '더 새 공원', englishName: 'Newer Park', category: '공원' };
+    await store.put(
+      CATALOGUE_KEY,
+      encodeCatalogue({ format: 1, source: 'test', places: [...ALL_PLACES, ADDED, later] }),
+      'application/json',
+    );
+    html = (await buildReport(lake, { now: new Date('2026-07-16T06:00:00Z') })).html;
+    payload = payloadOf(html);
+  });
+
+  it('keeps the places without an area in its lists, after the 121 mapped ones', () => {
+    assert.equal(payload.places.length, 123);
+    assert.deepEqual(payload.places.slice(121), [
+      { code: 'POI132', name: '새 공원', category: '공원', inside: null },
+      { code: 'POI133', name: '더 새 공원', category: '공원', inside: null },
+    ]);
+    const i = payload.places.findIndex((p) => p.code === 'POI132');
+    assert.match(payload.map.ranks[0]?.[i] ?? '', /[1-4]/, 'its level is in the run it was collected in');
+    assert.ok(payload.series.byPlace.POI132, 'its history is charted');
+  });
+
+  it('says on the page that the map does not draw them, and names them', () => {
+    const note = /<p class="note" id="unmapped">(.*?)<\/p>/s.exec(html)?.[1] ?? '';
+    assert.match(note, /^2 place\(s\) have no area in the map data/);
+    assert.match(note, /새 공원 <small>POI132<\/small>, 더 새 공원 <small>POI133<\/small>/);
   });
 });

@@ -60,13 +60,23 @@ describe('schedule', () => {
     assert.deepEqual(skipped, ['2026-07-16T14:20:00.000Z', '2026-07-16T14:40:00.000Z']);
   });
 
-  it('stops while waiting when the signal aborts', async () => {
+  it('stops while waiting when the signal aborts', async (t) => {
+    // The real wait (a timer), on a clock the test controls: 14:07:31 waits 12 min 29 s for 14:20.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const stop = new AbortController();
     let runs = 0;
-    const started = Date.now();
-    setTimeout(() => stop.abort(), 50);
-    await runOnSchedule({ signal: stop.signal, runAt: async () => void runs++ });
+    const waiting: string[] = [];
+    const schedule = runOnSchedule({
+      signal: stop.signal,
+      now: () => new Date('2026-07-16T14:07:31Z'),
+      runAt: async () => void runs++,
+      onWaiting: (next) => waiting.push(next.toISOString()),
+    });
+    while (waiting.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    t.mock.timers.tick(60_000);
+    stop.abort();
+    await schedule;
     assert.equal(runs, 1);
-    assert.ok(Date.now() - started < 5_000);
+    assert.deepEqual(waiting, ['2026-07-16T14:20:00.000Z']);
   });
 });

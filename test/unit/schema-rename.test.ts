@@ -87,7 +87,7 @@ describe('renaming a column in the one schema definition', () => {
     // sql/2x: written against the column names, and forecast_error keeps its own area_code.
     const statements = mergePartitionStatements(
       renamed,
-      duckdbReadParquet('/lake')(renamed, 'year=2026/month=07/day=16/hour=23/minute=20'),
+      duckdbReadParquet('/lake')(renamed, ['year=2026/month=07/day=16/hour=23/minute=20']),
     )
       .filter((sql) => !sql.includes(TOUCHED_HOURS_TABLE))
       .join('\n');

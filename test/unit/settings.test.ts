@@ -1,29 +1,22 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../lambdas/core/errors.js';
 import {
   collectionCron,
+  environmentOf,
   readSetting,
+  requiredSetting,
   runIntervalMinutes,
   runLimits,
   runMinutesText,
   SETTINGS,
   type Setting,
+  wiring,
 } from '../../lambdas/core/settings.js';
 import { DEFAULT_CONFIG } from '../../lib/config.js';
-
-const CONFIGURATION = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
-
-/** The configuration tables' rows (lines starting with `|`) that name a setting in backticks. */
-function docRows(name: string): string[] {
-  return CONFIGURATION.split('\n').filter((line) => line.startsWith('|') && line.includes(`\`${name}`));
-}
-
-function shownDefault(setting: Setting<unknown>): string {
-  return setting.shownDefault ?? String(setting.default);
-}
+import { configurationDoc } from '../../lib/docs/configuration-doc.js';
 
 const refused = (fn: () => unknown, message: RegExp) =>
   assert.throws(fn, (error: unknown) => error instanceof ConfigError && message.test(error.message));
@@ -32,45 +25,11 @@ type AnySetting = Setting<unknown> & { min?: number; max?: number; choices?: rea
 const ALL = Object.values(SETTINGS) as AnySetting[];
 
 describe('the settings table', () => {
-  // Read only by the functions on AWS: checked apart below.
-  const onAws: AnySetting[] = [SETTINGS.functionLogLevel, SETTINGS.apiKeyMaxAgeSeconds];
-  const local = ALL.filter((setting) => !onAws.includes(setting));
-
-  it("is what docs/configuration.md says for the fetcher's own setting", () => {
-    const row = docRows(SETTINGS.apiKeyMaxAgeSeconds.env)[0];
-    const { default: fallback, min, max } = SETTINGS.apiKeyMaxAgeSeconds;
-    assert.ok(row?.includes(`| ${fallback} |`) && row.includes(`${min}–${max}`), row);
-  });
-
-  it('is what the docs/configuration.md table says, for every local setting', () => {
-    for (const setting of local) {
-      const rows = docRows(setting.option ?? setting.env);
-      assert.ok(rows.length > 0, `docs/configuration.md has no row for ${setting.env}`);
-      const row = rows[0] as string;
-      assert.ok(
-        row.includes(shownDefault(setting)),
-        `${setting.env}: default ${shownDefault(setting)} in ${row}`,
-      );
-      if (setting.max !== undefined)
-        assert.ok(row.includes(`–${setting.max}`), `${setting.env}: maximum in ${row}`);
-      if (setting.min !== undefined && setting !== SETTINGS.runTimeoutMs)
-        assert.ok(row.includes(`${setting.min}–`), `${setting.env}: minimum in ${row}`);
-      for (const choice of setting.choices ?? [])
-        assert.ok(row.includes(`\`${choice}\``), `${setting.env}: ${choice}`);
-    }
-  });
-
-  it('is what the docs/configuration.md CDK table says, and what the CDK configuration defaults to', () => {
+  it('gives the CDK configuration the same default for every key it carries', () => {
     for (const setting of ALL) {
       if (!setting.context) continue;
-      const row = docRows(setting.context)[0];
-      assert.ok(row, `docs/configuration.md has no row for cdk.json context "${setting.context}"`);
-      assert.ok(row.includes(`\`${shownDefault(setting)}\``), `${setting.context}: default in ${row}`);
-      if ('max' in setting)
-        assert.ok(row.includes(String(setting.max)), `${setting.context}: maximum in ${row}`);
-      const configKey = setting.context === 'topicName' ? 'topicName' : setting.context;
       assert.deepEqual(
-        DEFAULT_CONFIG[configKey as keyof typeof DEFAULT_CONFIG],
+        DEFAULT_CONFIG[setting.context as keyof typeof DEFAULT_CONFIG],
         setting.default,
         setting.context,
       );
@@ -123,5 +82,85 @@ describe('the settings table', () => {
     assert.equal(collectionCron(60), 'cron(0 * * * ? *)');
     assert.equal(runMinutesText(20), ':00, :20 and :40');
     assert.equal(runMinutesText(60), ':00');
+  });
+});
+
+describe('one vocabulary for every environment variable', () => {
+  const ROOT = join(import.meta.dirname, '..', '..');
+  const sources = ['lambdas', 'lib', 'bin'].flatMap((folder) =>
+    readdirSync(join(ROOT, folder), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)))
+      .filter((file) => file !== join('lambdas', 'core', 'settings.ts')),
+  );
+  const code = (file: string) =>
+    readFileSync(join(ROOT, file), 'utf8')
+      .split('\n')
+      .map((line, i) => ({ where: `${file}:${i + 1}`, line }))
+      .filter(({ line }) => !/^\s*(\/\/|\/?\*)/.test(line)); // comments may name a variable
+
+  it('no code reads a variable by its name: every read goes through its row (settingFromEnv)', () => {
+    const reads = sources.flatMap((file) =>
+      code(file)
+        .filter(({ line }) => /\benv\.[A-Z][A-Z0-9_]+|\benv\[['"`]/.test(line))
+        .map(({ where, line }) => `${where}: ${line.trim()}`),
+    );
+    assert.deepEqual(reads, []);
+  });
+
+  it("no code writes a variable's name as a bare string or key: names live in the table, the CDK app uses environmentOf", () => {
+    const names = [...new Set(ALL.map((setting) => setting.env))].join('|');
+    const bare = new RegExp(`(['"\`])(${names})\\1|\\b(${names})\\s*:`);
+    const found = sources.flatMap((file) =>
+      code(file)
+        .filter(({ line }) => bare.test(line))
+        .map(({ where, line }) => `${where}: ${line.trim()}`),
+    );
+    assert.deepEqual(found, []);
+  });
+
+  it('a new wiring variable is one edit: its row, and the reader, the CDK environment and the docs follow', () => {
+    // The one edit: a row in the table (here a copy of the table with the row added).
+    const table = {
+      ...SETTINGS,
+      archiveBucket: wiring({
+        env: 'ARCHIVE_BUCKET',
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        allowed: 'an S3 bucket name',
+        meaning: 'the bucket old raw files move to',
+      }),
+    };
+    assert.deepEqual(environmentOf({ archiveBucket: 'seoul-archive', lakeBucket: 'seoul-lake' }, table), {
+      ARCHIVE_BUCKET: 'seoul-archive',
+      LAKE_BUCKET: 'seoul-lake',
+    });
+    assert.equal(
+      requiredSetting(table.archiveBucket, { ARCHIVE_BUCKET: ' seoul-archive ' }),
+      'seoul-archive',
+    );
+    refused(
+      () => requiredSetting(table.archiveBucket, {}),
+      /^ARCHIVE_BUCKET is not set: the bucket old raw files move to$/,
+    );
+    refused(
+      () => requiredSetting(table.archiveBucket, { ARCHIVE_BUCKET: 'Not_A_Bucket' }),
+      /^ARCHIVE_BUCKET must be an S3 bucket name, got "Not_A_Bucket"$/,
+    );
+    const doc = configurationDoc(table);
+    assert.match(
+      doc,
+      /^\| `ARCHIVE_BUCKET` \| set by the CDK app \| an S3 bucket name \| the bucket old raw files move to \|$/m,
+    );
+    assert.doesNotMatch(configurationDoc(), /ARCHIVE_BUCKET/);
+  });
+
+  it('environmentOf names each value by its row: lists comma-separated, numbers written out', () => {
+    const names = new Set(ALL.map((setting) => setting.env));
+    const set = Object.keys(
+      environmentOf({ lakeBucket: 'b', runIntervalMinutes: 15, places: ['POI001', 'POI072'] }),
+    );
+    assert.deepEqual(set.sort(), ['LAKE_BUCKET', 'PLACES', 'RUN_INTERVAL_MINUTES']);
+    assert.ok(set.every((name) => names.has(name)));
+    assert.deepEqual(environmentOf({ places: ['POI001', 'POI072'] }), { PLACES: 'POI001,POI072' });
   });
 });

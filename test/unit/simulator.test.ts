@@ -104,11 +104,42 @@ describe('simulator HTTP server', () => {
     assert.equal((await get('/k1/json/citydata_ppltn/1/5/POI072')).status, 500);
     assert.equal((await get('/k1/json/citydata_ppltn/1/5/POI072')).status, 200);
     assert.equal((await get('/k1/json/citydata_ppltn/1/5/POI001')).status, 200);
-    simulator.setFaults([{ kind: 'latency', latencyMs: 150 }]);
-    const started = Date.now();
-    await get('/k1/json/citydata_ppltn/1/5/POI001');
-    assert.ok(Date.now() - started >= 140);
     simulator.setFaults([]);
+  });
+
+  it("holds a latency fault's answer for the latency asked", async () => {
+    // The wait is injected: the test decides when the 150 ms are over.
+    const waits: number[] = [];
+    let release = () => {};
+    const slow = new ApiSimulator({
+      validKeys: ['k1'],
+      now: () => at,
+      faults: [{ kind: 'latency', latencyMs: 150 }],
+      delay: (ms) => {
+        waits.push(ms);
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    const slowBase = await slow.start();
+    try {
+      let answered = false;
+      const answer = fetch(`${slowBase}/k1/json/citydata_ppltn/1/5/POI001`).then(async (response) => {
+        answered = true;
+        return { status: response.status, body: await response.text() };
+      });
+      while (waits.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(answered, false, 'answered before the latency was over');
+      assert.deepEqual(waits, [150]);
+      release();
+      const { status, body } = await answer;
+      assert.equal(status, 200);
+      assert.equal(parseApiBody(body).kind, 'ok');
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('applies a probability to faults, reproducibly', async () => {

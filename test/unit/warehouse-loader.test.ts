@@ -362,21 +362,58 @@ describe('COPY loader on Redshift: the statements sent to the Data API', () => {
 
   it('loads from the bucket root when there is no prefix', () => {
     const fill = redshiftCopy({ ...LAKE, prefix: '' });
-    assert.equal(
-      fill(TABLES[2] as (typeof TABLES)[number], 'year=2026/month=07/day=16/hour=13/minute=40'),
-      "COPY stage_collection_outcomes FROM 's3://seoul-lake/collection_outcomes/year=2026/month=07/day=16/hour=13/minute=40/' " +
-        "IAM_ROLE 'arn:aws:iam::123456789012:role/seoul-spectrum' FORMAT AS PARQUET",
+    assert.deepEqual(
+      fill(TABLES[2] as (typeof TABLES)[number], ['year=2026/month=07/day=16/hour=13/minute=40']),
+      [
+        "COPY stage_collection_outcomes FROM 's3://seoul-lake/collection_outcomes/year=2026/month=07/day=16/hour=13/minute=40/' " +
+          "IAM_ROLE 'arn:aws:iam::123456789012:role/seoul-spectrum' FORMAT AS PARQUET",
+      ],
     );
   });
 
   it('reads the same partition with read_parquet on DuckDB: the one dialect difference', () => {
     const fill = duckdbReadParquet('/lake/demo');
-    assert.equal(
-      fill(TABLES[2] as (typeof TABLES)[number], 'year=2026/month=07/day=16/hour=13/minute=40'),
-      'INSERT INTO stage_collection_outcomes (collected_at, run_id, area_code, status, reason, attempts, duration_ms) ' +
-        'SELECT collected_at, run_id, area_code, status, reason, attempts, duration_ms ' +
-        "FROM read_parquet('/lake/demo/collection_outcomes/year=2026/month=07/day=16/hour=13/minute=40/*.parquet', hive_partitioning = false, union_by_name = true)",
+    assert.deepEqual(
+      fill(TABLES[2] as (typeof TABLES)[number], ['year=2026/month=07/day=16/hour=13/minute=40']),
+      [
+        'INSERT INTO stage_collection_outcomes (collected_at, run_id, area_code, status, reason, attempts, duration_ms) ' +
+          'SELECT collected_at, run_id, area_code, status, reason, attempts, duration_ms ' +
+          "FROM read_parquet(['/lake/demo/collection_outcomes/year=2026/month=07/day=16/hour=13/minute=40/*.parquet'], hive_partitioning = false, union_by_name = true)",
+      ],
     );
+  });
+
+  it('fills from several day folders at once: one read_parquet on DuckDB, one COPY per folder on Redshift', () => {
+    const table = TABLES[2] as (typeof TABLES)[number];
+    const days = ['year=2026/month=07/day=15', 'year=2026/month=07/day=16'];
+    assert.deepEqual(
+      duckdbReadParquet('/lake')(table, days).map((sql) =>
+        [...sql.matchAll(/'([^']+\.parquet)'/g)].map((m) => m[1]),
+      ),
+      [
+        [
+          '/lake/collection_outcomes/year=2026/month=07/day=15/*/*/*.parquet',
+          '/lake/collection_outcomes/year=2026/month=07/day=16/*/*/*.parquet',
+        ],
+      ],
+    );
+    assert.deepEqual(
+      redshiftCopy(LAKE)(table, days).map((sql) => /FROM '([^']+)'/.exec(sql)?.[1]),
+      days.map((day) => `s3://seoul-lake/lake/collection_outcomes/${day}/`),
+    );
+  });
+
+  it('refuses a folder that is not of the lake layout, whatever the engine', () => {
+    const table = TABLES[2] as (typeof TABLES)[number];
+    for (const folder of [
+      "year=2026/month=07' IAM_ROLE 'x",
+      'month=07',
+      'year=2026/../x',
+      'year=2026/month=07/day=16/hour=13/minute=40/more',
+      '',
+    ])
+      for (const fill of [redshiftCopy(LAKE), duckdbReadParquet('/lake')])
+        assert.throws(() => fill(table, [folder]), /not a lake folder/, folder);
   });
 
   it('refuses a bucket, prefix or role that could break out of the COPY literals', () => {

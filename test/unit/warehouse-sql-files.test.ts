@@ -173,7 +173,7 @@ describe('the sql/ folder', () => {
   it('grants the loader exactly the tables its merge statements read and write', () => {
     const touched = new Set<string>();
     for (const table of TABLES) {
-      for (const sql of mergePartitionStatements(table, 'COPY x')) {
+      for (const sql of mergePartitionStatements(table, ['COPY x'])) {
         // A name followed by a dot is a column (`EXTRACT(EPOCH FROM f.forecast_time)`), not a table.
         for (const match of sql.matchAll(/\b(?:FROM|INTO|DELETE FROM|USING)\s+([a-z_]+)(?![\w.])/g)) {
           const name = match[1] as string;

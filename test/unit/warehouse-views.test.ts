@@ -405,18 +405,19 @@ describe('analysis views over the fixture lake', () => {
     }
   });
 
-  it('missing runs by place: how many runs lack the place, and why', async () => {
+  it('missing runs by place: how many runs lack the place, and why, from its first to its last asked run', async () => {
+    // POI009 is last asked in R4: R5, which does not ask it (as after a retirement), does not count.
     assert.deepEqual(
       await rows(
         `SELECT area_code, runs_total, runs_collected, runs_missing, runs_no_data, runs_failed, runs_not_asked,
-                last_collected_at_kst
+                last_collected_at_kst, first_run_at_kst, last_asked_at_kst
          FROM v_missing_runs_by_place ORDER BY area_code`,
       ),
       [
-        ['POI001', 6, 6, 0, 0, 0, 0, '2026-07-17 00:20:00'],
-        ['POI009', 6, 3, 3, 0, 1, 2, '2026-07-16 15:20:00'],
-        ['POI072', 6, 3, 3, 1, 1, 1, '2026-07-17 00:20:00'],
-      ].map(([code, total, collected, missing, noData, failed, notAsked, last]) => ({
+        ['POI001', 6, 6, 0, 0, 0, 0, '2026-07-17 00:20:00', '2026-07-16 13:20:00', '2026-07-17 00:20:00'],
+        ['POI009', 5, 3, 2, 0, 1, 1, '2026-07-16 15:20:00', '2026-07-16 13:20:00', '2026-07-16 15:20:00'],
+        ['POI072', 6, 3, 3, 1, 1, 1, '2026-07-17 00:20:00', '2026-07-16 13:20:00', '2026-07-17 00:20:00'],
+      ].map(([code, total, collected, missing, noData, failed, notAsked, last, first, lastAsked]) => ({
         area_code: code,
         runs_total: total,
         runs_collected: collected,
@@ -425,6 +426,8 @@ describe('analysis views over the fixture lake', () => {
         runs_failed: failed,
         runs_not_asked: notAsked,
         last_collected_at_kst: last,
+        first_run_at_kst: first,
+        last_asked_at_kst: lastAsked,
       })),
     );
   });

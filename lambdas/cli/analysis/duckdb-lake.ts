@@ -1,14 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { columnList, duckdbType, duplicateOrderSql, TABLES, type TableSpec } from '../../core/schema.js';
+import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { FORECAST_ERROR_TABLE, forecastErrorSelect } from '../../core/warehouse/forecast-error.js';
-
-/** Whether any Parquet file exists below a folder (DuckDB's glob fails on an empty match). */
-function hasParquet(folder: string): boolean {
-  if (!existsSync(folder)) return false;
-  return readdirSync(folder, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
-}
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -22,11 +16,16 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
  */
 export function lakeViewSql(table: TableSpec, lake: string): string {
   const columns = columnList(table);
-  if (!hasParquet(join(lake, table.name))) {
+  // Found without following a link; an empty match would fail DuckDB's glob.
+  const found = regularFilesUnder(join(lake, table.name), '.parquet');
+  if (found.files.length === 0) {
     const typedNulls = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
     return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typedNulls} WHERE false`;
   }
-  const files = quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
+  // DuckDB's glob opens a linked file: with a link in the table, the files found are named instead.
+  const files = found.linked
+    ? `[${found.files.map((file) => quote(file.replace(/\\/g, '/'))).join(', ')}]`
+    : quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
   return (
     `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
     `FROM read_parquet(${files}, hive_partitioning = false) ` +

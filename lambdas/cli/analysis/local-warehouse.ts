@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { kstDayBounds } from '../../core/kst-time.js';
 import { type ColumnSpec, duckdbType, TABLES, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
+import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import {
   LOAD_LOG_QUERY,
   mergeStatements,
@@ -10,6 +11,7 @@ import {
   timestampParameter,
 } from '../../core/warehouse/loader-sql.js';
 import { parameterNames } from '../../core/warehouse/sql-text.js';
+import { duckdbReadParquet } from '../../core/warehouse/staging-fill.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 
 /**
@@ -77,10 +79,12 @@ export interface LakeDay {
   readonly files: number;
 }
 
+/** Real folders under `dir` named `prefix…`: a linked folder is never entered (nor `dir`, if a link). */
 const sorted = (dir: string, prefix: string) =>
-  existsSync(dir)
-    ? readdirSync(dir)
-        .filter((name) => name.startsWith(prefix))
+  existsSync(dir) && lstatSync(dir).isDirectory()
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && entry.name.startsWith(prefix))
+        .map((entry) => entry.name)
         .sort()
     : [];
 
@@ -100,28 +104,13 @@ export function listLakeDays(
         for (const day of sorted(join(root, year, month), 'day=')) {
           const path = `${year}/${month}/${day}`;
           if (skip(table, path)) continue;
-          const files = readdirSync(join(root, year, month, day), { recursive: true }).filter((entry) =>
-            String(entry).endsWith('.parquet'),
-          ).length;
+          const files = regularFilesUnder(join(root, year, month, day), '.parquet').files.length;
           if (files > 0) days.push({ table, path, files });
         }
   }
   const order = TABLES.map((table) => table.name as string);
   return days.sort(
     (a, b) => a.path.localeCompare(b.path) || order.indexOf(a.table.name) - order.indexOf(b.table.name),
-  );
-}
-
-/** DuckDB reads every Parquet file of some day folders into the staging table (Redshift's COPY). */
-function daysFill(lake: string, table: TableSpec, days: readonly LakeDay[]): string {
-  const root = lake.replace(/\\/g, '/');
-  const globs = days.map(
-    (day) => `'${`${root}/${table.name}/${day.path}/*/*/*.parquet`.replace(/'/g, "''")}'`,
-  );
-  const columns = table.columns.map((c) => c.name).join(', ');
-  return (
-    `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
-    `FROM read_parquet([${globs.join(', ')}], hive_partitioning = false)`
   );
 }
 
@@ -191,7 +180,11 @@ async function loadUnit(
   const staging = stagingTableName(table);
   await connection.run('BEGIN TRANSACTION');
   try {
-    for (const sql of mergeStatements(table, daysFill(lake, table, days))) await warehouse.execute(sql);
+    const fill = duckdbReadParquet(lake)(
+      table,
+      days.map((day) => day.path),
+    );
+    for (const sql of mergeStatements(table, fill)) await warehouse.execute(sql);
     for (const day of days) {
       const [year, month, dd] = dayOf(day.path) as [number, number, number];
       const { start, end } = kstDayBounds({ year, month, day: dd });

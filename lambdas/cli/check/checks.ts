@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { describeError } from '../../core/errors.js';
 import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
 import {
   LAKE_AREAS,
@@ -10,28 +9,43 @@ import {
   partitionValuesFor,
 } from '../../core/lake/partitions.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
+import { CATALOGUE_AREA, CATALOGUE_KEY, readCatalogue } from '../../core/place-catalogue.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
-import { runIntervalMinutes } from '../../core/settings.js';
+import type { ForeignEntry } from '../../core/storage/lake-keys.js';
+import type { ObjectStore } from '../../core/storage/object-store.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
+import { describeHolder, LAKE_LOCK, type LockHolder } from '../pipeline/lake-lock.js';
 import { PENDING_RUNS } from '../pipeline/run-journal.js';
-import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
-import type { Problem } from './problems.js';
+import type { UnreadableLine } from '../replay/archive-lines.js';
+import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
+import { readRejectedKey } from '../replay/rejected-archive.js';
+import type { Finding, Problem } from './problems.js';
 
 export interface CheckSettings {
   /** `collected_at − population_time` beyond this is stale. */
   readonly staleMinutes: number;
   /** Temporary files older than this are leftovers `--fix` may remove (younger ones may be in use). */
   readonly leftoverAgeMs: number;
+  /** The cadence the lake was written at (`RUN_INTERVAL_MINUTES`): a slot with no run is missing. */
+  readonly runIntervalMinutes: number;
 }
 
 /** The lake as the checks see it: the keys, and DuckDB over a folder holding the readable files. */
 export interface CheckContext {
   readonly connection: DuckDBConnection;
   readonly folder: string;
+  /** The same folder as a store: files are read through it, never through a link. */
+  readonly files: ObjectStore;
   readonly keys: readonly string[];
+  /** Folders of a local lake (S3 has none), for the layout check. */
+  readonly folders: readonly string[];
+  /** Links, pipes, folders named like files, unsafe keys: never read, reported. */
+  readonly foreign: readonly ForeignEntry[];
   /** Partition paths that have raw files: where replay can repair. */
   readonly rawPartitions: ReadonlySet<string>;
   readonly settings: CheckSettings;
+  /** The live writer holding a local lake, if one runs while it is checked. */
+  readonly writer?: LockHolder;
   /** Modification times of temporary files (local lakes), for leftover detection. */
   readonly ageOf: (key: string) => Promise<number | undefined>;
 }
@@ -163,7 +177,8 @@ export async function checkDuplicates(ctx: CheckContext): Promise<Problem[]> {
 /**
  * Every raw envelope is in `population` (by place and collection time) or in `rejected/` (by
  * run, place and collection time). Broken raw lines are problems of their own: they cannot be
- * replayed, but they are still in raw/ for a person to look at.
+ * replayed, but they are still in raw/ for a person to look at. Every file is read within the
+ * limits of read-limits.ts; one that breaks them is named, and the others are still read.
  */
 export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
@@ -171,48 +186,44 @@ export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
     'CREATE OR REPLACE TABLE raw_envelopes (raw_key VARCHAR, line INTEGER, run_id VARCHAR, area_code VARCHAR, collected_ms BIGINT)',
   );
   await ctx.connection.run(
-    'CREATE OR REPLACE TABLE rejected_lines (run_id VARCHAR, place_code VARCHAR, collected_ms BIGINT)',
+    'CREATE OR REPLACE TABLE rejected_lines (rejected_key VARCHAR, line INTEGER, run_id VARCHAR, place_code VARCHAR, collected_ms BIGINT, reason VARCHAR)',
   );
   const raw = await ctx.connection.createAppender('raw_envelopes');
   const rejected = await ctx.connection.createAppender('rejected_lines');
+  const where = (u: UnreadableLine) => `${u.key}${u.line > 0 ? ` line ${u.line}` : ''}: ${u.reason}`;
   try {
     for (const key of ctx.keys) {
       if (!key.endsWith(RAW_SUFFIX)) continue;
-      const body = await readFile(join(ctx.folder, ...key.split('/')));
       if (key.startsWith('raw/')) {
-        const file = readRawFile(key, body);
-        for (const u of file.unreadable)
-          problems.push({
-            check: 'raw-unreadable',
-            text: `${key}${u.line > 0 ? ` line ${u.line}` : ''}: ${u.reason}`,
-          });
-        for (const { envelope, line } of file.envelopes) {
+        // Four fields of each envelope are kept, not the envelope: memory stays flat.
+        const found: [number, string, string, number][] = [];
+        const file = await readRawKey(ctx.files, key, (envelope, line) => {
+          found.push([line, envelope.runId, envelope.place.code, Date.parse(envelope.collectedAt)]);
+          return false;
+        });
+        for (const u of file.unreadable) problems.push({ check: 'raw-unreadable', text: where(u) });
+        if (!file.whole) continue;
+        for (const [line, runId, code, collectedMs] of found) {
           raw.appendVarchar(key);
           raw.appendInteger(line);
-          raw.appendVarchar(envelope.runId);
-          raw.appendVarchar(envelope.place.code);
-          raw.appendBigInt(BigInt(Date.parse(envelope.collectedAt)));
+          raw.appendVarchar(runId);
+          raw.appendVarchar(code);
+          raw.appendBigInt(BigInt(collectedMs));
           raw.endRow();
         }
       } else if (key.startsWith('rejected/')) {
-        let text = '';
-        try {
-          text = gunzipSync(body).toString('utf8');
-        } catch {
-          problems.push({ check: 'stray', text: `${key}: not gzip` });
-        }
-        for (const line of text.split('\n')) {
-          if (line.trim() === '') continue;
-          let value: { runId?: unknown; placeCode?: unknown; collectedAt?: unknown };
-          try {
-            value = JSON.parse(line);
-          } catch {
-            continue;
-          }
-          if (typeof value.runId !== 'string' || typeof value.placeCode !== 'string') continue;
-          rejected.appendVarchar(value.runId);
-          rejected.appendVarchar(value.placeCode);
-          rejected.appendBigInt(BigInt(Date.parse(String(value.collectedAt))));
+        const file = await readRejectedKey(ctx.files, key);
+        for (const u of file.unreadable) problems.push({ check: 'rejected-unreadable', text: where(u) });
+        for (const r of file.lines) {
+          rejected.appendVarchar(key);
+          rejected.appendInteger(r.line);
+          if (r.runId === undefined) rejected.appendNull();
+          else rejected.appendVarchar(r.runId);
+          if (r.placeCode === undefined) rejected.appendNull();
+          else rejected.appendVarchar(r.placeCode);
+          if (r.collectedMs === undefined) rejected.appendNull();
+          else rejected.appendBigInt(BigInt(r.collectedMs));
+          rejected.appendVarchar(r.reason);
           rejected.endRow();
         }
       }
@@ -237,7 +248,10 @@ export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
   return problems;
 }
 
-/** Every `ok` outcome has its population row. */
+/**
+ * Every `ok` outcome has its population row, or its answer is in `rejected/` with the reason (an
+ * answer that arrived and could not be used is accounted for: it is reported apart, not a problem).
+ */
 export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[]> {
   return (
     await rows(
@@ -248,6 +262,9 @@ export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[
        FROM collection_outcomes AS o
        WHERE o.status = 'ok' AND NOT EXISTS (
          SELECT 1 FROM population AS p WHERE p.area_code = o.area_code AND p.collected_at = o.collected_at)
+       AND NOT EXISTS (
+         SELECT 1 FROM rejected_lines AS j
+         WHERE j.run_id = o.run_id AND j.place_code = o.area_code AND j.collected_ms = epoch_ms(o.collected_at))
        ORDER BY o.collected_at, o.area_code`,
     )
   ).map((r) => ({
@@ -257,6 +274,20 @@ export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[
       ? { repair: { replay: partitionPath(partitionValuesFor(new Date(Number(r.collected)))) } }
       : {}),
   }));
+}
+
+/**
+ * The records of `rejected/`, grouped by reason: each was received and could not be used, and is
+ * kept with its reason. They are accounted for, so they are findings to read, not problems.
+ */
+export async function rejectedFindings(ctx: CheckContext): Promise<Finding[]> {
+  return (
+    await rows(
+      ctx.connection,
+      `SELECT reason, count(*) AS n, min(rejected_key || ' line ' || line) AS first
+       FROM rejected_lines GROUP BY reason ORDER BY n DESC, reason`,
+    )
+  ).map((r) => ({ count: Number(r.n), text: `${r.n} × ${r.reason} (first: ${r.first})` }));
 }
 
 /** Runs where fewer places were collected than asked, with what happened to the others. */
@@ -327,7 +358,7 @@ const AREA_SUFFIX: Record<string, string> = {
   rejected: RAW_SUFFIX,
 };
 /** Files a lake folder may hold at its top: the demo's marker and report. */
-const ROOT_FILES = new Set(['_SIMULATED', 'report.html']);
+const ROOT_FILES = new Set(['_SIMULATED', 'report.html', LAKE_LOCK]);
 /** The folder of the local warehouse (`local-warehouse.ts`), beside the lake's areas. */
 const DERIVED_AREA = dirname(WAREHOUSE_FILE);
 const TEMPORARY = /(\.tmp$|\.write-probe-)/;
@@ -349,13 +380,18 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
     } else if (key.startsWith(PENDING_RUNS)) {
       problems.push({
         check: 'stray',
-        text: `${key}: a run that did not finish; the next npm start settles it`,
+        text: ctx.writer
+          ? `${key}: a run in progress, or left by an earlier process (${describeHolder(ctx.writer)} holds the lake)`
+          : `${key}: a run that did not finish; the next npm start settles it`,
       });
     } else if (!key.includes('/')) {
       if (!ROOT_FILES.has(key))
         problems.push({ check: 'stray', text: `${key}: unknown file at the top of the lake` });
     } else if (area === DERIVED_AREA) {
       // The local warehouse file is derived state, rebuilt from the tables at will: not a stray.
+    } else if (area === CATALOGUE_AREA) {
+      if (key !== CATALOGUE_KEY)
+        problems.push({ check: 'stray', text: `${key}: ${CATALOGUE_AREA}/ holds only ${CATALOGUE_KEY}` });
     } else if (!(LAKE_AREAS as readonly string[]).includes(area)) {
       problems.push({ check: 'stray', text: `${key}: outside the lake's areas (${LAKE_AREAS.join(', ')})` });
     } else if (!key.endsWith(AREA_SUFFIX[area] as string)) {
@@ -370,13 +406,54 @@ export async function checkStrays(ctx: CheckContext): Promise<Problem[]> {
   return problems;
 }
 
+/** The folder levels under a table area, in order: `year=YYYY/month=MM/day=DD/hour=HH/minute=mm`. */
+const PARTITION_LEVELS = [/^year=\d{4}$/, /^month=\d{2}$/, /^day=\d{2}$/, /^hour=\d{2}$/, /^minute=\d{2}$/];
+/** Folders a lake holds at its top besides the areas: the run notes, the derived warehouse, the place catalogue. */
+const ROOT_FOLDERS = new Set([PENDING_RUNS.replace(/\/$/, ''), DERIVED_AREA, CATALOGUE_AREA]);
+
 /**
- * Slots of the schedule (:00/:20/:40 by default) between the first and the last run with no run in them. A
+ * Links, pipes, devices, folders named like files and keys with `..` parts: never followed or read
+ * by any command, each named here. Folders outside the layout too (a local lake): at the top, only
+ * the areas, `_pending_runs` and `_warehouse`; in a table area or `rejected/`, only partition levels
+ * in order. raw/ may hold restored archives in any folders (replay reads them wherever they are).
+ */
+export async function checkLayout(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = ctx.foreign.map((entry) => ({
+    check: 'not-followed' as const,
+    text: `${entry.key}: ${entry.what}`,
+  }));
+  const foreign = new Set(ctx.foreign.map((entry) => entry.key));
+  const reported: string[] = [];
+  for (const folder of ctx.folders) {
+    // A folder inside one already named (or named like a file) is part of that one finding.
+    if (foreign.has(folder) || reported.some((top) => folder.startsWith(`${top}/`))) continue;
+    const [area, ...levels] = folder.split('/') as [string, ...string[]];
+    if (levels.length === 0) {
+      if (!(LAKE_AREAS as readonly string[]).includes(area) && !ROOT_FOLDERS.has(area))
+        problems.push({ check: 'not-followed', text: `${folder}/: a folder the lake layout does not have` });
+      continue;
+    }
+    if (area === 'raw' || ROOT_FOLDERS.has(area) || !(LAKE_AREAS as readonly string[]).includes(area))
+      continue;
+    const level = levels.length - 1;
+    if (level >= PARTITION_LEVELS.length || !PARTITION_LEVELS[level]?.test(levels[level] as string)) {
+      reported.push(folder);
+      problems.push({
+        check: 'not-followed',
+        text: `${folder}/: not a year=…/month=…/day=…/hour=…/minute=… folder of ${area}/`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Slots of the schedule (every `runIntervalMinutes`: :00/:20/:40 by default) between the first and the last run with no run in them. A
  * run belongs to the slot it starts in (a `--once` run at 14:07 fills the 14:00 slot).
  */
 export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
   // The cadence setting, as the schedule that wrote the lake used it.
-  const SLOT_MS = runIntervalMinutes(process.env.RUN_INTERVAL_MINUTES) * 60_000;
+  const SLOT_MS = ctx.settings.runIntervalMinutes * 60_000;
   const times = (
     await rows(
       ctx.connection,
@@ -404,4 +481,24 @@ export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
     slot = end;
   }
   return problems;
+}
+
+/**
+ * The place catalogue, when the lake has one, can be used by the collector: a catalogue that
+ * cannot (broken JSON, a bad code, every place retired) makes every run fall back to the places
+ * known before, so a place the city added would go uncollected. Fixed by importing the list again.
+ */
+export async function checkCatalogue(ctx: CheckContext): Promise<Problem[]> {
+  if (!ctx.keys.includes(CATALOGUE_KEY)) return [];
+  try {
+    await readCatalogue(ctx.files);
+    return [];
+  } catch (error) {
+    return [
+      {
+        check: 'catalogue',
+        text: `${CATALOGUE_KEY}: ${describeError(error)}; runs collect the places known before it (npm run places -- --import FILE writes a good one)`,
+      },
+    ];
+  }
 }

@@ -5,13 +5,17 @@ export const CHECKS = {
   'wrong-partition': 'rows whose partition disagrees with their collected_at (KST)',
   duplicate: 'keys held more than once across files',
   unaccounted: 'raw/ envelopes in no table and not in rejected/',
-  'raw-unreadable': 'raw/ lines that are not envelopes',
+  'raw-unreadable': 'raw/ files or lines that cannot be read as envelopes',
+  'rejected-unreadable': 'rejected/ files or lines that cannot be read',
   'ok-without-row': 'collection_outcomes ok without its population row',
   'incomplete-run': 'runs with fewer places than asked',
   stale: 'stale data (population_time far behind collected_at)',
   label: 'congestion labels outside the known set',
   stray: 'stray files',
-  'missing-run': 'runs missing from the 20-minute schedule',
+  'not-followed': 'links, pipes and folders the layout does not expect (never followed or read)',
+  catalogue: 'a place catalogue (catalogue/places.json) the collector cannot use',
+  'check-failed': 'checks that could not run to the end',
+  'missing-run': 'runs missing from the schedule (every RUN_INTERVAL_MINUTES)',
 } as const;
 
 export type CheckName = keyof typeof CHECKS;
@@ -25,4 +29,13 @@ export interface Problem {
   readonly text: string;
   /** Absent: raw/ cannot repair it. */
   readonly repair?: Repair;
+}
+
+/**
+ * Something check read that is accounted for and needs no repair, reported apart from problems: a
+ * record in `rejected/` with its reason is where the writer put what it could not use.
+ */
+export interface Finding {
+  readonly count: number;
+  readonly text: string;
 }

@@ -1,14 +1,15 @@
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
-import { positiveInteger } from '../../core/settings.js';
+import { positiveInteger, runIntervalFromEnv } from '../../core/settings.js';
 import { type CheckReport, checkLake, fixLake } from '../check/check-lake.js';
 import type { CheckSettings } from '../check/checks.js';
 import { CHECKS, type CheckName } from '../check/problems.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import { describeLocation, LAKE_OPTIONS, LAKE_USAGE, lakeLocationOf } from '../replay/lake-options.js';
+import { DEFAULT_MAX_WORKERS, defaultWorkers } from '../replay/worker-pool.js';
 import { formatReplaySummary } from './replay.js';
 
 export const CHECK_USAGE = `Usage: npm run check -- [options]
@@ -23,12 +24,15 @@ ${LAKE_USAGE}
   --fix                repair what raw/ can repair (replays the affected partitions; in a lake
                        folder, removes temporary files left more than an hour ago), then check again
   --stale-minutes N    data older than this when collected is stale (default 60)
-  --workers N          worker threads for --fix (default: the number of CPUs)
+  --workers N          worker threads for --fix (default: one per CPU, at most ${DEFAULT_MAX_WORKERS})
   -h, --help           this text
 
 Exit status: 0 healthy, 1 a problem was found (after --fix: one remains) or the lake cannot be read, 2 bad options.`;
 
 const LEFTOVER_AGE_MS = 60 * 60_000;
+
+/** The checks a healthy lake passed ('check-failed' is not one: it says a check could not run). */
+const CHECK_COUNT = Object.keys(CHECKS).length - 1;
 
 /** `npm run check`: is my lake healthy? */
 export async function checkCommand(
@@ -61,9 +65,10 @@ export async function checkCommand(
     settings = {
       staleMinutes: positiveInteger('--stale-minutes', values['stale-minutes'], 60, 7 * 24 * 60),
       leftoverAgeMs: LEFTOVER_AGE_MS,
+      runIntervalMinutes: runIntervalFromEnv(env),
     };
     fix = values.fix;
-    workers = positiveInteger('--workers', values.workers, availableParallelism(), 64);
+    workers = positiveInteger('--workers', values.workers, defaultWorkers(), 64);
   } catch (error) {
     io.err(`error: ${error instanceof ConfigError ? error.message : (error as Error).message}`);
     io.err('run npm run check -- --help for the options');
@@ -71,6 +76,18 @@ export async function checkCommand(
   }
 
   const where = describeLocation(location);
+  // --fix writes: it holds the lake as its one writer from the first check to the last.
+  let lock: LakeLock | undefined;
+  try {
+    lock = fix ? await holdLakeFolder(location, 'npm run check -- --fix') : undefined;
+  } catch (error) {
+    io.err(`error: ${describeError(error)}`);
+    return 1;
+  }
+  if (lock?.tookOverFrom)
+    io.err(
+      `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
+    );
   try {
     let report = await checkLake(location, settings);
     if (report.files === 0) {
@@ -84,15 +101,22 @@ export async function checkCommand(
     const outcome = await fixLake(location, report.problems, workers);
     if (outcome.replayed) io.out(formatReplaySummary(outcome.replayed));
     for (const key of outcome.removed) io.out(`  removed ${key}`);
+    for (const { key, reason } of outcome.notRemoved) io.out(`  not removed: ${key}: ${reason}`);
     for (const problem of outcome.unrepairable)
       io.out(`  cannot repair from raw/: ${CHECKS[problem.check]}: ${problem.text}`);
     io.out('\nafter the fix:');
     report = await checkLake(location, settings);
     io.out(formatReport(where, report));
-    return report.problems.length === 0 ? 0 : 1;
+    if (report.problems.length === 0) return 0;
+    io.out(
+      `not fixed: the ${report.problems.length} problem(s) above remain (${report.problems.filter((p) => !p.repair).length} not repairable from raw/; the others as the fix above says)`,
+    );
+    return 1;
   } catch (error) {
     io.err(`error: cannot check ${where}: ${describeError(error)}`);
     return 1;
+  } finally {
+    await lock?.release();
   }
 }
 
@@ -110,9 +134,19 @@ export function formatReport(where: string, report: CheckReport): string {
     if (!group) continue;
     lines.push(`${CHECKS[check]} (${group.length}):`, ...group);
   }
+  if (report.findings.length > 0) {
+    const records = report.findings.reduce((total, f) => total + f.count, 0);
+    lines.push(
+      `records in rejected/, each kept with its reason (accounted for, not problems) (${records}):`,
+      ...report.findings.map((f) => `  ${f.text}`),
+    );
+  }
   const total = report.problems.length;
+  const rejected = report.findings.reduce((sum, f) => sum + f.count, 0);
   if (total === 0) {
-    lines.push(`${where}: healthy (${report.files} files, ${Object.keys(CHECKS).length} checks passed)`);
+    lines.push(
+      `${where}: healthy (${report.files} files, ${CHECK_COUNT} checks passed${rejected > 0 ? `; ${rejected} record(s) in rejected/ with their reason` : ''})`,
+    );
   } else {
     const repairable = report.problems.filter((p) => p.repair).length;
     lines.push(

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.js';
 import { SeoulApiClient } from '../../core/seoul-api/client.js';
-import { positiveInteger } from '../../core/settings.js';
+import { positiveInteger, SETTINGS } from '../../core/settings.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { DEMO_OPTIONS, parseRunArgs, resolveLocalConfig } from '../config.js';
 import { DEMO_USAGE } from '../help.js';
@@ -53,9 +53,9 @@ export async function demoCommand(
     // The demo never touches the real API or the real lake: LAKE_DIR and the key are ignored.
     const demoEnv = {
       ...env,
-      SEOUL_API_KEY: SIMULATOR_KEY,
-      SEOUL_API_BASE_URL: baseUrl,
-      LAKE_DIR: undefined,
+      [SETTINGS.apiKey.env]: SIMULATOR_KEY,
+      [SETTINGS.apiBaseUrl.env]: baseUrl,
+      [SETTINGS.lakeDir.env]: undefined,
     };
     const resolved = resolveLocalConfig(
       {
@@ -85,13 +85,13 @@ export async function demoCommand(
     );
     let reportIsCurrent = false;
     const report = async () => {
-      await reportAfterDemo(config.lake, io);
+      await reportAfterDemo(config.lake, io, config.runIntervalMinutes);
       reportIsCurrent = true;
     };
     try {
       if (days !== undefined) {
         simulatedHistory = true;
-        return await simulateHistory(pipeline, clock, days, io);
+        return await simulateHistory(pipeline, clock, days, config.runIntervalMinutes, io);
       }
       return await collect(pipeline, config, io, async () => {
         reportIsCurrent = false;
@@ -118,9 +118,10 @@ async function simulateHistory(
   pipeline: Pipeline,
   clock: SimulatedClock,
   days: number,
+  runIntervalMinutes: number,
   io: CommandIo,
 ): Promise<number> {
-  const slots = historySlots(new Date(), days);
+  const slots = historySlots(new Date(), days, runIntervalMinutes);
   const first = slots[0] as Date;
   const last = slots[slots.length - 1] as Date;
   io.err(

@@ -1,29 +1,52 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { ConfigError, describeError } from '../../core/errors.js';
-import { formatKstDateTime } from '../../core/kst-time.js';
 import { LAKE_AREAS } from '../../core/lake/partitions.js';
 import { TABLES } from '../../core/schema.js';
+import { runIntervalFromEnv } from '../../core/settings.js';
 import { openLake } from '../analysis/duckdb-lake.js';
 import { ANALYSIS_VIEWS, applyViews } from '../analysis/views.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
 import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
-import { formatTextTable } from '../text-table.js';
+import { type Cell, cellsOf } from '../query-output/cells.js';
+import {
+  QUERY_FORMATS,
+  type QueryFormat,
+  renderCsv,
+  renderJsonLines,
+  renderTable,
+  repeatedNames,
+} from '../query-output/formats.js';
 
-export const QUERY_USAGE = `Usage: npm run query -- "<sql>" [--lake DIR]
+export const QUERY_USAGE = `Usage: npm run query -- "<sql>" [--lake DIR] [--format table|csv|json]
 
-Runs SQL with DuckDB over a lake folder and prints the result as a table. Timestamps print in
-Korea Standard Time with the zone shown (2026-11-25 22:02:00 KST); the lake stores them in UTC.
-  --lake DIR   lake folder (default: LAKE_DIR or ./lake; the demo's is ./demo-lake)
-  -h, --help   this text
+Runs SQL with DuckDB over a lake folder: the warehouse's tables and analysis views.
+  --lake DIR       lake folder (default: LAKE_DIR or ./lake; the demo's is ./demo-lake)
+  --format FORMAT  table (default: for a person), csv (a header row, then RFC 4180 records) or
+                   json (JSON Lines: one object per row). For csv and json write npm run -s:
+                   without -s npm prints its own lines on stdout before the result.
+  -h, --help       this text
+
+Times are Korean time (KST, UTC+9 all year), the clock of the API's PPLTN_TIME and FCST_TIME:
+  - Stored instants (collected_at, fetched_at, population_time, forecast_time) are UTC in the
+    lake; query prints them in KST with the zone: 2026-12-02 22:35:00 KST in a table,
+    2026-12-02T22:35:00+09:00 in csv and json.
+  - Columns named …_kst (collected_at_kst, population_time_kst, …) already hold Korean wall time;
+    they print the same way and are never converted twice. kst_date and kst_hour are KST too.
+  - Filter by Korean time on a …_kst column:
+      WHERE collected_at_kst >= '2026-12-01 18:00' AND collected_at_kst < '2026-12-01 21:00'
+    A stored column compares in UTC: collected_at >= '2026-12-01 18:00' means 03:00 KST on the
+    2nd. On a table, filter on collected_at + INTERVAL '9 hours' (and name it …_kst to select it).
 
 Tables (the warehouse's names): ${TABLES.map((t) => t.name).join(', ')}
 Views (the same sql/ files as the report and Redshift): ${ANALYSIS_VIEWS.join(', ')}
 
-Example: npm run query -- "SELECT * FROM v_resident_share LIMIT 5" --lake demo-lake`;
+Examples:
+  npm run query -- "SELECT * FROM v_resident_share LIMIT 5" --lake demo-lake
+  npm run -s query -- "SELECT area_name, collected_at_kst, congestion_level
+    FROM v_congestion_over_time WHERE kst_hour = 18" --lake demo-lake --format csv > evening.csv`;
 
 /**
  * Why `folder` cannot be queried as a lake, or undefined when it can. A mistyped path must be an
@@ -38,36 +61,14 @@ export function whyNotALake(folder: string): string | undefined {
   return undefined;
 }
 
-const TIMESTAMP_TYPES = new Set<DuckDBTypeId>([
-  DuckDBTypeId.TIMESTAMP,
-  DuckDBTypeId.TIMESTAMP_S,
-  DuckDBTypeId.TIMESTAMP_MS,
-  DuckDBTypeId.TIMESTAMP_NS,
-  DuckDBTypeId.TIMESTAMP_TZ,
-]);
-
-/**
- * A DuckDB timestamp as printed by `getRowsJson` (UTC: the lake's timestamps are UTC instants and
- * the session's zone is UTC) shown in KST: `2026-11-25 13:02:03.25` → `2026-11-25 22:02:03 KST`.
- */
-export function utcTextToKst(text: string): string {
-  const [, date, time, offset] =
-    /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}(?::?\d{2})?)?$/.exec(text) ?? [];
-  if (!date || !time) return text;
-  const zone = offset ? (offset.length === 3 ? `${offset}:00` : offset) : 'Z';
-  const instant = Date.parse(`${date}T${time}${zone}`);
-  if (Number.isNaN(instant)) return text;
-  return `${formatKstDateTime(new Date(instant))} KST`;
+/** The result in the format asked for; undefined when there is nothing to print (JSON Lines, no rows). */
+function render(format: QueryFormat, columns: readonly string[], rows: Cell[][]): string | undefined {
+  if (format === 'csv') return renderCsv(columns, rows);
+  if (format === 'json') return renderJsonLines(columns, rows);
+  return renderTable(columns, rows);
 }
 
-function inKst(types: readonly DuckDBType[], rows: unknown[][]): unknown[][] {
-  const timestampColumns = types.map((type) => TIMESTAMP_TYPES.has(type.typeId));
-  return rows.map((row) =>
-    row.map((value, i) => (timestampColumns[i] && typeof value === 'string' ? utcTextToKst(value) : value)),
-  );
-}
-
-/** `npm run query -- "<sql>" [--lake DIR]`: SQL over the lake and the analysis views, with DuckDB. */
+/** `npm run query -- "<sql>" [--lake DIR] [--format …]`: SQL over the lake and the views, with DuckDB. */
 export async function queryCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -75,10 +76,15 @@ export async function queryCommand(
 ): Promise<number> {
   let sql: string;
   let lake: string;
+  let format: QueryFormat;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: { lake: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        lake: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -89,6 +95,9 @@ export async function queryCommand(
     sql = positionals.join(' ').trim();
     if (sql === '') throw new ConfigError(`no SQL given\n\n${QUERY_USAGE}`);
     lake = resolve(values.lake ?? defaultLakeDir(env));
+    if (!(QUERY_FORMATS as readonly string[]).includes(values.format))
+      throw new ConfigError(`--format ${values.format} is not one of ${QUERY_FORMATS.join(', ')}`);
+    format = values.format as QueryFormat;
   } catch (error) {
     return failure(error instanceof ConfigError ? error : new ConfigError((error as Error).message), io);
   }
@@ -99,7 +108,7 @@ export async function queryCommand(
   }
   const opened = await openLake(lake);
   try {
-    await applyViews(opened.connection);
+    await applyViews(opened.connection, undefined, runIntervalFromEnv(env));
   } catch (error) {
     opened.close();
     io.err(`error: could not create the views over ${lake}: ${describeError(error)}`);
@@ -107,7 +116,14 @@ export async function queryCommand(
   }
   try {
     const reader = await opened.connection.runAndReadAll(sql);
-    io.out(formatTextTable(reader.columnNames(), inKst(reader.columnTypes(), reader.getRowsJson())));
+    const columns = reader.columnNames();
+    const repeated = repeatedNames(columns);
+    if (format === 'json' && repeated.length > 0) {
+      io.err(`error: column ${repeated.join(', ')} appears twice: name each column (AS …) for --format json`);
+      return EXIT.runFailed;
+    }
+    const text = render(format, columns, cellsOf(columns, reader.columnTypes(), reader.getRowsJson()));
+    if (text !== undefined) io.out(text);
     return EXIT.ok;
   } catch (error) {
     io.err(`query failed: ${(error as Error).message}`);

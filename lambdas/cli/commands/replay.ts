@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -12,6 +11,7 @@ import { positiveInteger } from '../../core/settings.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import {
   describeLocation,
@@ -20,8 +20,15 @@ import {
   lakeLocationOf,
   parseInstant,
 } from '../replay/lake-options.js';
-import { type ReplayOptions, type ReplayProgress, type ReplaySummary, replay } from '../replay/replay.js';
+import {
+  leftOut,
+  type ReplayOptions,
+  type ReplayProgress,
+  type ReplaySummary,
+  replay,
+} from '../replay/replay.js';
 import { partitionStart } from '../replay/replay-plan.js';
+import { DEFAULT_MAX_WORKERS, defaultWorkers } from '../replay/worker-pool.js';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [options]
 
@@ -37,10 +44,13 @@ ${LAKE_USAGE}
                        TIME: 2026-07-16T05:20:00Z (any zone), 2026-07-16 14:20 (KST) or 2026-07-16 (KST day)
   --places CODES       only partitions holding these places (each is still rebuilt whole)
   --dry-run            say what would be written and removed; change nothing
-  --workers N          worker threads (default: the number of CPUs, ${availableParallelism()} here)
+  --workers N          worker threads (default: one per CPU, at most ${DEFAULT_MAX_WORKERS}: ${defaultWorkers()} here);
+                       each may hold about 140 MiB at worst
   -h, --help           this text
 
-Exit status: 0 done, 1 failed (nothing half-replaced: every file is old or new), 2 bad options.`;
+Exit status: 0 everything in raw/ replayed; 1 something was left out (each partition, file or line
+is named with the reason) or the replay failed (nothing half-replaced: every file is old or new);
+2 bad options.`;
 
 /** Seconds between two progress lines on stderr. */
 const PROGRESS_EVERY_MS = 2_000;
@@ -83,7 +93,7 @@ export async function replayCommand(
     const places = parsePlaceList(values.places);
     options = {
       location,
-      workers: positiveInteger('--workers', values.workers, availableParallelism(), 64),
+      workers: positiveInteger('--workers', values.workers, defaultWorkers(), 64),
       dryRun: values['dry-run'],
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
@@ -96,6 +106,18 @@ export async function replayCommand(
     return 2;
   }
 
+  // A dry run changes nothing and needs no lock; a replay is the lake's one writer while it runs.
+  let lock: LakeLock | undefined;
+  try {
+    lock = options.dryRun ? undefined : await holdLakeFolder(options.location, 'npm run replay');
+  } catch (error) {
+    io.err(`error: ${describeError(error)}`);
+    return 1;
+  }
+  if (lock?.tookOverFrom)
+    io.err(
+      `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
+    );
   io.err(`${options.dryRun ? 'dry run: ' : ''}replaying raw/ of ${describeLocation(options.location)}`);
   let lastProgress = performance.now();
   try {
@@ -115,11 +137,18 @@ export async function replayCommand(
       io.err(
         `no raw/*.jsonl.gz${options.since || options.until ? ' in that range' : ''} under ${describeLocation(options.location)}: nothing to replay`,
       );
-    return 0;
+    const missing = leftOut(summary);
+    if (missing === 0) return 0;
+    io.err(
+      `error: ${missing} item(s) of raw/ left out (named above, "not replayed"); the rest is ${summary.dryRun ? 'planned' : 'replayed'}`,
+    );
+    return 1;
   } catch (error) {
     io.err(`error: replay failed: ${describeError(error)}`);
     io.err('every file is either the old or the new one; run the replay again to finish');
     return 1;
+  } finally {
+    await lock?.release();
   }
 }
 
@@ -167,6 +196,7 @@ export function formatReplaySummary(s: ReplaySummary): string {
     lines.push(`  not replayed: ${m.key} line ${m.line} belongs to partition ${m.belongsTo}`);
   for (const u of s.unreadable)
     lines.push(`  not replayed: ${u.key}${u.line > 0 ? ` line ${u.line}` : ''}: ${u.reason}`);
-  for (const key of s.ignored) lines.push(`  ignored (not *.jsonl.gz): ${key}`);
+  for (const f of s.failed) lines.push(`  not replayed: partition ${f.partition}: ${f.reason}`);
+  for (const key of s.ignored) lines.push(`  not replayed: ${key}: not a raw archive (*.jsonl.gz)`);
   return lines.join('\n');
 }

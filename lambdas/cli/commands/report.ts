@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.js';
+import { runIntervalFromEnv } from '../../core/settings.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
 import { defaultReportPath, writeReport } from '../report/build-report.js';
@@ -20,6 +21,7 @@ export async function reportCommand(
 ): Promise<number> {
   let lake: string;
   let out: string;
+  let runIntervalMinutes: number;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -32,6 +34,7 @@ export async function reportCommand(
     }
     lake = values.lake ?? defaultLakeDir(env);
     out = values.out ?? defaultReportPath(lake);
+    runIntervalMinutes = runIntervalFromEnv(env);
   } catch (error) {
     io.err(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -39,7 +42,7 @@ export async function reportCommand(
   if (!existsSync(lake))
     io.err(`lake folder ${lake} does not exist yet: the report will say how to collect data`);
   try {
-    const written = await writeReport(lake, out);
+    const written = await writeReport(lake, out, runIntervalMinutes);
     if (!written.hasData) io.err('the lake holds no run yet: the report says how to collect some');
     io.out(written.path);
     return 0;
@@ -53,9 +56,13 @@ export async function reportCommand(
  * Writes the report after a demo run and says where it is. A report failure is reported but never
  * changes the run's own exit status.
  */
-export async function reportAfterDemo(lake: string, io: CommandIo): Promise<void> {
+export async function reportAfterDemo(
+  lake: string,
+  io: CommandIo,
+  runIntervalMinutes: number,
+): Promise<void> {
   try {
-    const written = await writeReport(lake);
+    const written = await writeReport(lake, undefined, runIntervalMinutes);
     io.out(`report: ${written.path}`);
   } catch (error) {
     io.err(`could not write the report: ${describeError(error)}`);

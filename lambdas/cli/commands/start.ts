@@ -19,7 +19,6 @@ export async function startCommand(
     }
     const config = resolveLocalConfig(args.values, env, { lake: defaultLakeDir(env) });
     const log = logFor(config, env, io);
-    for (const notice of config.notices) io.err(notice);
     const pipeline = await openPipeline(config, false, log, io);
     try {
       return await collect(pipeline, config, io);

@@ -11,11 +11,14 @@ import { runOnSchedule } from './schedule.js';
 
 /** One run with live progress on a terminal and its summary at the end. */
 async function runWithProgress(pipeline: Pipeline, collectedAt: Date, io: CommandIo): Promise<RunSummary> {
+  // The catalogue is read again before every run: an imported list is collected from the next run on.
+  const { places, notices } = await pipeline.placesForRun();
+  for (const notice of notices) io.err(notice);
   const progress = new RunProgress(io.live);
-  progress.begin(collectedAt, pipeline.deps.places.length, pipeline.deps.simulated ? '[SIMULATED] ' : '');
+  progress.begin(collectedAt, places.length, pipeline.deps.simulated ? '[SIMULATED] ' : '');
   try {
     const summary = await runOnce(
-      { ...pipeline.deps, onPlaceDone: (outcome) => progress.placeDone(outcome) },
+      { ...pipeline.deps, places, onPlaceDone: (outcome) => progress.placeDone(outcome) },
       collectedAt,
     );
     progress.end();
@@ -41,7 +44,7 @@ export async function collect(
 ): Promise<number> {
   const tag = pipeline.deps.simulated ? '[SIMULATED] ' : '';
   io.err(
-    `${tag}collecting ${config.places.length} place(s) into ${pipeline.location} via ${pipeline.description}` +
+    `${tag}collecting ${pipeline.deps.places.length} place(s) into ${pipeline.location} via ${pipeline.description}` +
       (config.once
         ? ''
         : `, now and then at every ${runMinutesText(config.runIntervalMinutes)} (KST); Ctrl-C stops`),

@@ -1,17 +1,22 @@
 import type { SeoulApiClient } from '../../core/seoul-api/client.js';
 import { nextSlot, RUN_EVERY_MINUTES } from './schedule.js';
 
-/** Scheduled runs in a day: one at every :00, :20 and :40. */
-export const RUNS_PER_DAY = (24 * 60) / RUN_EVERY_MINUTES;
+/** Scheduled runs in a day at a cadence: 72 at the default, one at every :00, :20 and :40. */
+export function runsPerDay(everyMinutes = RUN_EVERY_MINUTES): number {
+  return (24 * 60) / everyMinutes;
+}
+
+/** Scheduled runs in a day at the default cadence. */
+export const RUNS_PER_DAY = runsPerDay();
 
 /**
- * The scheduled times of the last `days` days up to `now`, oldest first: `days × 72` slots, the
- * newest being the latest :00/:20/:40 at or before `now`.
+ * The scheduled times of the last `days` days up to `now` at the cadence, oldest first:
+ * `days × runsPerDay` slots, the newest being the latest slot at or before `now`.
  */
-export function historySlots(now: Date, days: number): Date[] {
-  const count = days * RUNS_PER_DAY;
-  const step = RUN_EVERY_MINUTES * 60_000;
-  const latest = nextSlot(new Date(now.getTime() - step)).getTime();
+export function historySlots(now: Date, days: number, everyMinutes = RUN_EVERY_MINUTES): Date[] {
+  const count = days * runsPerDay(everyMinutes);
+  const step = everyMinutes * 60_000;
+  const latest = nextSlot(new Date(now.getTime() - step), everyMinutes).getTime();
   return Array.from({ length: count }, (_, i) => new Date(latest - (count - 1 - i) * step));
 }
 

@@ -8,11 +8,16 @@ import type { CommandIo } from '../command-io.js';
 import type { LocalConfig } from '../config.js';
 import { createTransport } from '../transport/transport-factory.js';
 import { guardLake } from './lake-guard.js';
+import { acquireLakeLock, describeHolder } from './lake-lock.js';
+import { type RunPlaceList, RunPlaces } from './run-places.js';
 import { finishLocalRuns, type LocalRunDeps, recoverUnfinishedRuns } from './runner.js';
 
 /** What a run needs besides its scheduled time: built once per command from its configuration. */
 export interface Pipeline {
+  /** `places`: those of the first run, resolved when the pipeline opened. */
   readonly deps: Omit<LocalRunDeps, 'onPlaceDone'>;
+  /** The places of the next run, from the lake's place catalogue as it is now. */
+  readonly placesForRun: () => Promise<RunPlaceList>;
   readonly location: string;
   readonly description: string;
   close(): Promise<void>;
@@ -27,15 +32,28 @@ export async function openPipeline(
 ): Promise<Pipeline> {
   const store = new LocalFolderStore(config.lake);
   await store.ensureWritable();
-  await guardLake(store.location, simulated);
-  const transport = await createTransport({
-    kafkaBrokers: config.kafkaBrokers,
-    topic: config.topic,
-    log,
-    groupId: writerGroupFor(store.location),
-    deliver: (batch) => writeBatch(batch, { store, catalog: NO_CATALOG, log }),
-  });
+  // One writer per lake, before anything is read or settled: a second start never touches the
+  // first one's live run.
+  const lock = await acquireLakeLock(store.location, simulated ? 'npm run demo' : 'npm start');
+  if (lock.tookOverFrom)
+    io.err(
+      `the lake's lock of ${describeHolder(lock.tookOverFrom)} was left by a process that is gone: taken over`,
+    );
+  let transport: Awaited<ReturnType<typeof createTransport>> | undefined;
+  const runPlaces = new RunPlaces(store, config.placeCodes, config.apiKey, log);
+  let first: RunPlaceList;
   try {
+    await guardLake(store.location, simulated);
+    // A wrong --places code fails here, before any broker or API is touched.
+    first = await runPlaces.resolve();
+    for (const notice of first.notices) io.err(notice);
+    transport = await createTransport({
+      kafkaBrokers: config.kafkaBrokers,
+      topic: config.topic,
+      log,
+      groupId: writerGroupFor(store.location),
+      deliver: (batch) => writeBatch(batch, { store, catalog: NO_CATALOG, log }),
+    });
     // What a crash, a kill or a full disk left half done is finished before the first run.
     const recovery = await recoverUnfinishedRuns({ store, transport, log });
     for (const run of recovery.settledRuns)
@@ -43,9 +61,11 @@ export async function openPipeline(
         `unfinished run ${run.runId} settled: ${run.ok} place(s) ok, ${run.failed} failed (see collection_outcomes)`,
       );
   } catch (error) {
-    await transport.close();
+    await transport?.close();
+    await lock.release();
     throw error;
   }
+  const opened = transport;
   return {
     deps: {
       client:
@@ -57,8 +77,8 @@ export async function openPipeline(
           maxAnswerBytes: config.maxAnswerBytes,
           log,
         }),
-      places: config.places,
-      transport,
+      places: first.places,
+      transport: opened,
       store,
       log,
       concurrency: config.concurrency,
@@ -67,15 +87,20 @@ export async function openPipeline(
       stop: io.signal,
       notify: io.err,
     },
+    placesForRun: () => runPlaces.resolve(),
     location: store.location,
-    description: transport.description,
+    description: opened.description,
     close: async () => {
       try {
         // Queued answers are written, or recorded as lost with the reason: never dropped silently.
-        const notice = await finishLocalRuns({ store, transport, log });
+        const notice = await finishLocalRuns({ store, transport: opened, log });
         if (notice) io.err(`warning: ${notice}`);
       } finally {
-        await transport.close();
+        try {
+          await opened.close();
+        } finally {
+          await lock.release();
+        }
       }
     },
   };

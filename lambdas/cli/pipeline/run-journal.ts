@@ -1,12 +1,14 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CollectResult, PlaceOutcome } from '../../core/collector.js';
-import { describeError } from '../../core/errors.js';
+import { describeError, StorageError } from '../../core/errors.js';
 import { partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import type { Log } from '../../core/logger.js';
+import { walkFolder } from '../../core/storage/folder-walk.js';
+import { SAFE_NAME } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { writeRunOutcomes } from '../../core/writers/outcomes-writer.js';
-import { RAW_SUFFIX, readRawFile } from '../replay/raw-archive.js';
+import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
 import { rebuildPartition } from '../replay/rebuild-partition.js';
 
 /**
@@ -26,7 +28,27 @@ interface PendingRun {
   readonly note?: string;
 }
 
-const keyOf = (runId: string) => `${PENDING_RUNS}${runId}.json`;
+/** A note lists at most the 121 places with their outcomes: a few tens of KB. */
+const MAX_NOTE_BYTES = 1_048_576;
+
+/** The note's key: the run id is checked to be a plain name, never a path. */
+function keyOf(runId: string): string {
+  if (!SAFE_NAME.test(runId))
+    throw new StorageError(`run id ${JSON.stringify(runId.slice(0, 80))} is not a plain name`);
+  return `${PENDING_RUNS}${runId}.json`;
+}
+
+/** A note read back from the lake, checked: its run id becomes file names, its time a partition. */
+function parseNote(value: unknown): PendingRun {
+  const note = value as Partial<PendingRun> | null;
+  if (typeof note?.runId !== 'string' || !SAFE_NAME.test(note.runId))
+    throw new Error('its runId is not a plain name');
+  if (typeof note.collectedAt !== 'string' || Number.isNaN(Date.parse(note.collectedAt)))
+    throw new Error('its collectedAt is not a time');
+  if (!Array.isArray(note.places) || !note.places.every((code) => typeof code === 'string'))
+    throw new Error('its places are not a list of codes');
+  return note as PendingRun;
+}
 
 /** Notes a run as started (places only) or as collected (with every place's outcome). */
 export async function notePendingRun(store: ObjectStore, run: PendingRun): Promise<void> {
@@ -61,7 +83,7 @@ export async function settlePendingRuns(
     if (!key.endsWith('.json')) continue;
     let run: PendingRun;
     try {
-      run = JSON.parse((await store.get(key)).toString('utf8')) as PendingRun;
+      run = parseNote(JSON.parse((await store.get(key, { maxBytes: MAX_NOTE_BYTES })).toString('utf8')));
     } catch (error) {
       log.error('unreadable pending-run note left as it is', { key, error: describeError(error) });
       continue;
@@ -71,12 +93,26 @@ export async function settlePendingRuns(
     const partition = partitionValuesFor(collectedAt);
     const path = partitionPath(partition);
     const rawKeys = (await store.list(`raw/${path}/`)).filter((k) => k.endsWith(RAW_SUFFIX));
-    if (rawKeys.length > 0)
-      await rebuildPartition({ partition, rawKeys, looseKeys: [], dryRun: false }, store);
+    if (rawKeys.length > 0) {
+      try {
+        await rebuildPartition({ partition, rawKeys, looseKeys: [], dryRun: false }, store);
+      } catch (error) {
+        // The run is still settled; its missing rows are what `npm run check` then names.
+        log.error('partition of an unfinished run not rebuilt', {
+          runId: run.runId,
+          error: describeError(error),
+        });
+      }
+    }
     const archived = new Set<string>();
     for (const rawKey of rawKeys) {
-      for (const { envelope } of readRawFile(rawKey, await store.get(rawKey)).envelopes)
-        if (envelope.runId === run.runId) archived.add(envelope.place.code);
+      const inFile = new Set<string>();
+      const file = await readRawKey(store, rawKey, (envelope) => {
+        if (envelope.runId === run.runId) inFile.add(envelope.place.code);
+        return false;
+      });
+      // A file that could not be read to its end proves nothing.
+      if (file.whole) for (const code of inFile) archived.add(code);
     }
     const cause = run.note ?? options.note ?? 'the process ended before the run finished';
     const known = new Map((run.outcomes ?? []).map((o) => [o.code, o]));
@@ -110,19 +146,14 @@ export async function settlePendingRuns(
  * about to rename its file.
  */
 export async function removeDeadTemporaryFiles(lake: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(lake, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  // Walked without following a link: a temporary-looking file behind one is not the lake's.
+  const { files } = await walkFolder(lake);
   const removed: string[] = [];
-  for (const entry of entries) {
-    const match = /\.(\d+)-[0-9a-f]+\.tmp$/.exec(entry);
+  for (const key of files) {
+    const match = /\.(\d+)-[0-9a-f]+\.tmp$/.exec(key);
     if (!match || processAlive(Number(match[1]))) continue;
-    await rm(join(lake, entry), { force: true });
-    removed.push(relative(lake, join(lake, entry)).split(sep).join('/'));
+    await rm(join(lake, ...key.split('/')), { force: true });
+    removed.push(key);
   }
   return removed;
 }

@@ -1,14 +1,11 @@
-import { collectRun, type PlaceOutcome } from '../../core/collector.js';
-import { newRunId } from '../../core/envelope.js';
+import { type RunHooks, runCollection } from '../../core/collection-run.js';
+import type { CollectResult, PlaceOutcome } from '../../core/collector.js';
 import { describeError, StorageError } from '../../core/errors.js';
 import type { Log } from '../../core/logger.js';
 import type { Place } from '../../core/places.js';
-import { publishCollected } from '../../core/publish-run.js';
-import { type RunSummary, summarizeRun } from '../../core/run-summary.js';
+import type { RunSummary } from '../../core/run-summary.js';
 import type { SeoulApiClient } from '../../core/seoul-api/client.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import type { BatchWriteResult } from '../../core/writers/lake-writer.js';
-import { writeRunOutcomes } from '../../core/writers/outcomes-writer.js';
 import type { Transport } from '../transport/transport.js';
 import {
   forgetPendingRun,
@@ -37,18 +34,17 @@ export interface LocalRunDeps {
 }
 
 /**
- * One collection on the embedded default, in the order that keeps every place accounted for: the
- * run is noted in the lake before any place is asked; the envelopes are published; the writer puts
- * them in the lake (archive first, tables next); only then are the outcomes written, and the note
- * removed. If the writer cannot finish (a full disk), the run stays noted and its outcomes wait
- * until its answers are in the lake (the next run's drain, or the next start) or are known lost.
- * The same core modules run in the Lambda fetcher and writer; here they are joined by the local
- * transport.
+ * One collection on the embedded default: the core's run (the same as the Lambda fetcher's) with
+ * the local hooks, in the order that keeps every place accounted for: the run is noted in the lake
+ * before any place is asked; the envelopes are published; the writer puts them in the lake (archive
+ * first, tables next); only then are the outcomes written, and the note removed. If the writer
+ * cannot finish (a full disk), the run stays noted and its outcomes wait until its answers are in
+ * the lake (the next run's drain, or the next start) or are known lost.
  */
 export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<RunSummary> {
-  const started = Date.now();
-  const runId = newRunId(collectedAt, { simulated: deps.simulated });
-  deps.log.info('run started', { runId, collectedAt: collectedAt.toISOString(), places: deps.places.length });
+  const { store, log, transport } = deps;
+  const places = deps.places.map((p) => p.code);
+  let runId = '';
   let fetching = true;
   let done = 0;
   const sayWhatStopDoes = () =>
@@ -57,92 +53,66 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
         ? `abandoning run ${runId}: ${done} of ${deps.places.length} places done, the rest are recorded as interrupted; writing what was collected`
         : `finishing run ${runId}: writing its files`,
     );
-  if (deps.stop?.aborted) sayWhatStopDoes();
-  deps.stop?.addEventListener('abort', sayWhatStopDoes, { once: true });
+  const note = (collect: CollectResult) => ({
+    runId,
+    collectedAt: collectedAt.toISOString(),
+    places,
+    outcomes: collect.outcomes,
+  });
+  const hooks: RunHooks = {
+    started: async (run) => {
+      runId = run.runId;
+      if (deps.stop?.aborted) sayWhatStopDoes();
+      deps.stop?.addEventListener('abort', sayWhatStopDoes, { once: true });
+      try {
+        await notePendingRun(store, { runId, collectedAt: collectedAt.toISOString(), places });
+      } catch (error) {
+        // Nothing was asked yet, so nothing is lost: say why no run took place.
+        throw new StorageError(`run not started: ${lakeFailureReason(error)}`, { cause: error });
+      }
+    },
+    collected: async (collect) => {
+      fetching = false;
+      await notePendingRun(store, note(collect)).catch((error: unknown) =>
+        log.warn('cannot note the run as collected', { runId, error: describeError(error) }),
+      );
+    },
+    published: async (collect) => {
+      try {
+        return { writes: await transport.drain() };
+      } catch (error) {
+        const reason = lakeFailureReason(error);
+        log.error('answers not yet in the lake; outcomes wait for them', { runId, reason });
+        await notePendingRun(store, { ...note(collect), note: reason }).catch(() => undefined);
+        return { waiting: reason };
+      }
+    },
+    recorded: (collect) => forgetPendingRun(store, collect.runId),
+  };
   try {
-    return await collectPublishAndWrite(deps, collectedAt, runId, started, {
+    const { summary } = await runCollection({
+      client: deps.client,
+      places: deps.places,
+      collectedAt,
+      concurrency: deps.concurrency,
+      runTimeoutMs: deps.runTimeoutMs,
+      log,
+      simulated: deps.simulated,
+      store,
+      ...(deps.stop ? { stop: deps.stop } : {}),
+      publish: (envelopes) => transport.publish(envelopes),
       onPlaceDone: (outcome) => {
         done += 1;
         deps.onPlaceDone?.(outcome);
       },
-      onFetched: () => {
-        fetching = false;
-      },
+      hooks,
     });
+    // Earlier runs whose answers were waiting for the lake are in it now.
+    if (!summary.waiting) await settlePendingRuns(store, log);
+    return summary;
   } finally {
     deps.stop?.removeEventListener('abort', sayWhatStopDoes);
   }
-}
-
-async function collectPublishAndWrite(
-  deps: LocalRunDeps,
-  collectedAt: Date,
-  runId: string,
-  started: number,
-  hooks: { onPlaceDone: (outcome: PlaceOutcome) => void; onFetched: () => void },
-): Promise<RunSummary> {
-  const { store, log, transport } = deps;
-  const note = { runId, collectedAt: collectedAt.toISOString(), places: deps.places.map((p) => p.code) };
-  try {
-    await notePendingRun(store, note);
-  } catch (error) {
-    // Nothing was asked yet, so nothing is lost: say why no run took place.
-    throw new StorageError(`run not started: ${lakeFailureReason(error)}`, {
-      cause: error,
-    });
-  }
-  const collected = await collectRun({
-    client: deps.client,
-    places: deps.places,
-    runId,
-    collectedAt,
-    concurrency: deps.concurrency,
-    runTimeoutMs: deps.runTimeoutMs,
-    log,
-    stop: deps.stop,
-    onPlaceDone: hooks.onPlaceDone,
-  });
-  hooks.onFetched();
-  await notePendingRun(store, { ...note, outcomes: collected.outcomes }).catch((error: unknown) =>
-    log.warn('cannot note the run as collected', { runId, error: describeError(error) }),
-  );
-  const { collect, count } = await publishCollected(
-    collected,
-    (envelopes) => transport.publish(envelopes),
-    async (failed) => {
-      await writeRunOutcomes(failed, store);
-      await forgetPendingRun(store, runId);
-    },
-  );
-  let writes: BatchWriteResult[];
-  try {
-    writes = await transport.drain();
-  } catch (error) {
-    const reason = lakeFailureReason(error);
-    log.error('answers not yet in the lake; outcomes wait for them', { runId, reason });
-    await notePendingRun(store, { ...note, outcomes: collect.outcomes, note: reason }).catch(() => undefined);
-    return summarizeRun({
-      collect,
-      published: count,
-      simulated: deps.simulated,
-      durationMs: Date.now() - started,
-      waiting: { places: collect.envelopes.length, reason },
-    });
-  }
-  const outcomes = await writeRunOutcomes(collect, store);
-  await forgetPendingRun(store, runId);
-  // Earlier runs whose answers were waiting for the lake are in it now.
-  await settlePendingRuns(store, log);
-  const summary = summarizeRun({
-    collect,
-    published: count,
-    writes,
-    outcomes,
-    simulated: deps.simulated,
-    durationMs: Date.now() - started,
-  });
-  log.info('run finished', { runId, places: summary.places, durationMs: summary.durationMs });
-  return summary;
 }
 
 /** What the first start on a lake found and repaired. */

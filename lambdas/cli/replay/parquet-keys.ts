@@ -18,7 +18,8 @@ export class ParquetKeyReader {
   ) {}
 
   static async open(): Promise<ParquetKeyReader> {
-    const instance = await DuckDBInstance.create(':memory:');
+    // Bounded like check's: an old table file of any size is read within this, spilling beyond it.
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '256MB' });
     const connection = await instance.connect();
     return new ParquetKeyReader(instance, connection, await mkdtemp(join(tmpdir(), 'replay-keys-')));
   }

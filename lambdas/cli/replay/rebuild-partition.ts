@@ -1,19 +1,22 @@
-import { gunzipSync } from 'node:zlib';
-import type { Envelope } from '../../core/envelope.js';
-import { encodeJsonLinesGzip } from '../../core/lake/jsonl.js';
-import { encodeParquet } from '../../core/lake/parquet.js';
+import { NO_CATALOG } from '../../core/catalog/partition-catalog.js';
+import { StorageError } from '../../core/errors.js';
 import { objectKey, partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
-import { normalizeEnvelope } from '../../core/normalizer.js';
-import {
-  type ForecastRow,
-  type PartitionValues,
-  POPULATION,
-  POPULATION_FORECAST,
-  type PopulationRow,
-} from '../../core/schema.js';
+import { ConsoleLog } from '../../core/logger.js';
+import type { PartitionValues } from '../../core/schema.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import type { RejectedLine } from '../../core/writers/lake-writer.js';
-import { outputStemOf, RAW_SUFFIX, readRawFile, type UnreadableLine } from './raw-archive.js';
+import { commitFiles, encodeGroups, GROUP_TABLES } from '../../core/writers/lake-writer.js';
+import {
+  answerKey,
+  emptyGroup,
+  type FileGroup,
+  keepLatestAnswers,
+  type RejectedLine,
+  type RouteInput,
+  routeInputs,
+} from '../../core/writers/route.js';
+import { outputStemOf, RAW_SUFFIX, readRawKey, type UnreadableLine } from './raw-archive.js';
+import { MAX_PARTITION_TEXT_BYTES } from './read-limits.js';
+import { readRejectedKey } from './rejected-archive.js';
 
 /** One partition to rebuild, and the raw files that hold its envelopes. */
 export interface PartitionJob {
@@ -44,6 +47,8 @@ export interface PartitionResult {
   readonly written: string[];
   /** Keys rebuilt with the very bytes they already had, so not written again. */
   readonly unchanged: string[];
+  /** Tables that hold a rebuilt file in this partition (to register it in the catalog). */
+  readonly tables: string[];
   /** Old keys removed (or that would be): not derived from raw/ and holding nothing raw/ lacks. */
   readonly removed: string[];
   /** Old keys left in place, with the reason (they hold rows that raw/ cannot rebuild). */
@@ -54,34 +59,19 @@ export interface PartitionResult {
   readonly rebuiltKeys: string[];
 }
 
-/** A line of `rejected/` written by replay: like the writer's, but a new rejection names its raw line. */
-type ReplayedRejectedLine = Omit<RejectedLine, 'source'> & {
-  readonly source: RejectedLine['source'] | { readonly raw: string; readonly line: number };
-};
+/** Replay reports in its summary; a line per record would drown a year's replay. */
+const QUIET = new ConsoleLog('silent');
 
-interface Output {
-  readonly stem: string;
-  readonly population: Map<string, PopulationRow>;
-  readonly forecasts: Map<string, ForecastRow[]>;
-  readonly rejected: ReplayedRejectedLine[];
-}
-
-const TABLE_AREAS = ['population', 'population_forecast'] as const;
-const PARQUET_TYPE = 'application/vnd.apache.parquet';
-const GZIP_TYPE = 'application/gzip';
-
-/** `area_code|collected_at` with the instant in one canonical form, whatever the envelope's spelling. */
-const rowKey = (areaCode: string, collectedAt: Date | string) =>
-  `${areaCode}|${new Date(collectedAt).toISOString()}`;
 const rejectionKey = (line: { runId?: string; placeCode?: string; collectedAt?: string }) =>
   `${line.runId}|${line.placeCode}|${line.collectedAt ? new Date(line.collectedAt).toISOString() : ''}`;
 
 /**
- * Rebuilds one minute partition of `population`, `population_forecast` and `rejected/` from its
- * raw files with today's normalizer and encoder. Each raw file `X.jsonl.gz` gives `X.parquet` in
- * both tables and `X.jsonl.gz` in `rejected/`, so a replay of an untouched lake rewrites the very
- * files the writer wrote, with identical rows. One row per (place, collection time) is kept across
- * the partition (the latest answer wins, as in the warehouse's merge).
+ * Rebuilds one minute partition of the tables and `rejected/` from its raw files, through the
+ * writer's own stages (route, encode, commit) with today's normalizer and encoder. Each raw file
+ * `X.jsonl.gz` is one file group named `X`, so a replay of an untouched lake rebuilds the very
+ * files the writer wrote, byte for byte, and writes none of them again. One answer per (place,
+ * collection time) is kept across the partition (the writer's optional step: the latest answer
+ * wins, in the warehouse merge's order).
  *
  * Order: every new file is written (each one atomically: temp + rename, or one S3 PUT) before any
  * old file is removed, so at every moment a reader finds each row in an old or a new file. Old
@@ -94,146 +84,158 @@ export async function rebuildPartition(
   now: () => Date = () => new Date(),
 ): Promise<PartitionResult> {
   const path = partitionPath(job.partition);
-  const outputs = new Map<string, Output>();
-  const winners = new Map<string, { output: Output; fetchedAt: number }>();
-  const unreadable: UnreadableLine[] = [];
-  const misfiled: PartitionResult['misfiled'] = [];
-  let envelopes = 0;
-  let flaggedRecords = 0;
-
   const previous = await readPreviousRejections(store, path);
+  const read = await readPartitionInputs(job, store, path);
+  const { groups, flaggedRecords } = routeInputs(read.inputs, now, QUIET);
+  const answers = keepLatestAnswers(groups);
+  const places = job.places;
+  if (places && !groups.some((group) => hasPlace(group, places)))
+    return { ...emptyResult(path), unreadable: read.unreadable, misfiled: read.misfiled };
 
-  for (const key of [...job.rawKeys, ...job.looseKeys]) {
-    const loose = !job.rawKeys.includes(key);
-    const raw = readRawFile(key, await store.get(key));
-    if (!loose) unreadable.push(...raw.unreadable);
-    const stem = outputStemOf(key);
-    const output: Output = { stem, population: new Map(), forecasts: new Map(), rejected: [] };
-    for (const { envelope, line } of raw.envelopes) {
-      const belongsTo = partitionPath(partitionValuesFor(new Date(envelope.collectedAt)));
-      if (belongsTo !== path) {
-        if (!loose) misfiled.push({ key, line, belongsTo });
-        continue;
-      }
-      envelopes++;
-      const normalized = normalizeEnvelope(envelope);
-      if (!normalized.ok) {
-        output.rejected.push(rejectedLine(envelope, normalized.reasons, key, line, previous, now));
-        continue;
-      }
-      if (normalized.warnings.length > 0) flaggedRecords++;
-      const id = rowKey(normalized.population.area_code, envelope.collectedAt);
-      const fetchedAt = Date.parse(envelope.fetchedAt);
-      const winner = winners.get(id);
-      // Within a file the last line wins (as in the writer's batch); across files the latest answer.
-      if (winner && winner.output !== output && winner.fetchedAt > fetchedAt) continue;
-      if (winner && winner.output !== output) {
-        winner.output.population.delete(id);
-        winner.output.forecasts.delete(id);
-      }
-      output.population.set(id, normalized.population);
-      output.forecasts.set(id, normalized.forecasts);
-      winners.set(id, { output, fetchedAt });
-    }
-    outputs.set(stem, output);
-  }
+  // The same record rejected before keeps its time and source: a replay changes nothing.
+  for (const group of groups)
+    group.rejected.forEach((line, index) => {
+      const before = previous.byEnvelope.get(rejectionKey(line));
+      if (before) group.rejected[index] = { ...line, ...pick(before, 'rejectedAt', 'source') };
+    });
+  const rejectedRecords = groups.reduce((total, group) => total + group.rejected.length, 0);
+  const rebuilt = new Set([...answers, ...groups.flatMap((g) => g.rejected.map(rejectionKey))]);
+  const removed = carryOldRejections(groups, previous, rebuilt, job.partition);
 
-  if (job.places && ![...outputs.values()].some((o) => hasPlace(o, job.places as readonly string[])))
-    return { ...emptyResult(path), unreadable, misfiled };
-
-  // What to write, by key.
-  const files = new Map<string, { encode: () => Promise<Buffer> | Buffer; contentType: string }>();
-  let populationRows = 0;
-  let forecastRows = 0;
-  let rejectedRecords = 0;
-  for (const output of outputs.values()) {
-    const population = [...output.population.values()];
-    const forecasts = [...output.forecasts.values()].flat();
-    populationRows += population.length;
-    forecastRows += forecasts.length;
-    rejectedRecords += output.rejected.length;
-    if (population.length > 0)
-      files.set(objectKey('population', job.partition, `${output.stem}.parquet`), {
-        encode: () => encodeParquet(POPULATION, population),
-        contentType: PARQUET_TYPE,
-      });
-    if (forecasts.length > 0)
-      files.set(objectKey('population_forecast', job.partition, `${output.stem}.parquet`), {
-        encode: () => encodeParquet(POPULATION_FORECAST, forecasts),
-        contentType: PARQUET_TYPE,
-      });
-  }
-
-  // rejected/: new rejections per raw file, plus every old line that raw/ cannot rebuild.
-  const rebuilt = new Set([...outputs.values()].flatMap((o) => o.rejected.map(rejectionKey)));
-  for (const id of winners.keys()) rebuilt.add(id);
-  const rejectedFiles = new Map<string, unknown[]>();
-  for (const output of outputs.values())
-    if (output.rejected.length > 0)
-      rejectedFiles.set(objectKey('rejected', job.partition, `${output.stem}${RAW_SUFFIX}`), [
-        ...output.rejected,
-      ]);
-  const kept: PartitionResult['kept'] = [];
-  const removed: string[] = [];
-  for (const [key, old] of previous.files) {
-    const carried = old.lines.filter((line) => !isRebuilt(line, rebuilt));
-    const target = rejectedFiles.get(key);
-    if (target) target.push(...carried);
-    else if (carried.length === old.lines.length && !old.unreadable)
-      continue; // nothing in it is rebuilt: leave it
-    else if (carried.length > 0) rejectedFiles.set(key, carried);
-    else removed.push(key);
-  }
-  for (const [key, lines] of rejectedFiles)
-    files.set(key, { encode: () => encodeJsonLinesGzip(lines), contentType: GZIP_TYPE });
-
+  const tableFiles: string[] = [];
+  for (const table of GROUP_TABLES) tableFiles.push(...(await store.list(`${table}/${path}/`)));
+  const committed = await commitFiles(
+    encodeGroups(groups),
+    { store, catalog: NO_CATALOG },
+    { existing: new Set([...previous.files.keys(), ...tableFiles]), dryRun: job.dryRun },
+  );
+  const rebuiltFiles = new Set([...committed.keys, ...committed.unchanged]);
   // Old table files that no raw file names: removed later, only if raw/ rebuilt every row they hold.
-  const existing = new Set(previous.files.keys());
-  const oldTableFiles: string[] = [];
-  for (const area of TABLE_AREAS) {
-    for (const key of await store.list(`${area}/${path}/`)) {
-      existing.add(key);
-      if (!files.has(key) && key.endsWith('.parquet')) oldTableFiles.push(key);
-    }
-  }
-
-  // A file whose bytes would not change is not written again: a second replay changes nothing.
-  const written: string[] = [];
-  const unchanged: string[] = [];
-  for (const [key, file] of files) {
-    const body = await file.encode();
-    if (existing.has(key) && body.equals(await store.get(key))) {
-      unchanged.push(key);
-      continue;
-    }
-    written.push(key);
-    if (!job.dryRun) await store.put(key, body, file.contentType);
-  }
+  const oldTableFiles = tableFiles.filter((key) => !rebuiltFiles.has(key) && key.endsWith('.parquet'));
   if (!job.dryRun) for (const key of removed) await store.delete(key);
   return {
     partition: path,
     selected: true,
-    envelopes,
-    populationRows,
-    forecastRows,
+    envelopes: read.inputs.length,
+    populationRows: groups.reduce((total, group) => total + group.population.size, 0),
+    forecastRows: groups.reduce(
+      (total, group) => total + [...group.forecasts.values()].reduce((sum, rows) => sum + rows.length, 0),
+      0,
+    ),
     rejectedRecords,
     flaggedRecords,
-    misfiled,
-    unreadable,
-    written,
-    unchanged,
+    misfiled: read.misfiled,
+    unreadable: read.unreadable,
+    written: committed.keys,
+    unchanged: committed.unchanged,
+    tables: [...committed.tablePartitions.keys()],
     removed,
-    kept,
+    kept: [],
     oldTableFiles,
-    rebuiltKeys: oldTableFiles.length > 0 ? [...winners.keys()] : [],
+    rebuiltKeys: oldTableFiles.length > 0 ? [...answers] : [],
   };
 }
 
-function hasPlace(output: Output, places: readonly string[]): boolean {
+/**
+ * The partition's envelopes as route inputs, each named after its raw file. An envelope in the
+ * partition's folder that belongs to another partition is reported (and replayed there, from its
+ * own raw folder or as a loose file); a loose file's envelopes of other partitions are theirs.
+ */
+async function readPartitionInputs(
+  job: PartitionJob,
+  store: ObjectStore,
+  path: string,
+): Promise<{ inputs: RouteInput[]; misfiled: PartitionResult['misfiled']; unreadable: UnreadableLine[] }> {
+  const inputs: RouteInput[] = [];
+  const misfiled: PartitionResult['misfiled'] = [];
+  const unreadable: UnreadableLine[] = [];
+  let textBytes = 0;
+  for (const key of [...job.rawKeys, ...job.looseKeys]) {
+    const loose = !job.rawKeys.includes(key);
+    // A loose file's envelopes of other partitions are let go as they are read.
+    const raw = await readRawKey(
+      store,
+      key,
+      loose
+        ? (envelope) => partitionPath(partitionValuesFor(new Date(envelope.collectedAt))) === path
+        : undefined,
+    );
+    // Memory: a partition's envelopes are held together while it is rebuilt.
+    textBytes += raw.keptBytes;
+    if (textBytes > MAX_PARTITION_TEXT_BYTES)
+      throw new StorageError(
+        `its raw files decompress to more than ${MAX_PARTITION_TEXT_BYTES / 1_048_576} MiB together (the limit of one partition's rebuild): not rebuilt`,
+      );
+    if (!loose) unreadable.push(...raw.unreadable);
+    const stem = outputStemOf(key);
+    for (const { envelope, line } of raw.envelopes) {
+      const arrivedAt = new Date(envelope.collectedAt);
+      const belongsTo = partitionPath(partitionValuesFor(arrivedAt));
+      if (belongsTo !== path) {
+        if (!loose) misfiled.push({ key, line, belongsTo });
+        continue;
+      }
+      inputs.push({
+        stem,
+        decoded: { kind: 'envelope', envelope },
+        source: { raw: key, line },
+        arrivedAt,
+        archived: true,
+      });
+    }
+  }
+  return { inputs, misfiled, unreadable };
+}
+
+/**
+ * Lines of the partition's old `rejected/` files that raw/ cannot rebuild (poison records, never
+ * envelopes) go on into the file of the same name. An old file none of whose lines is rebuilt is
+ * left as it is; one whose every line is rebuilt elsewhere is returned, to be removed.
+ */
+function carryOldRejections(
+  groups: FileGroup[],
+  previous: PreviousRejections,
+  rebuilt: ReadonlySet<string>,
+  partition: PartitionValues,
+): string[] {
+  const removed: string[] = [];
+  const prefix = objectKey('rejected', partition, '');
+  const groupOf = new Map(groups.map((g) => [`${prefix}${g.stem}${RAW_SUFFIX}`, g]));
+  for (const [key, old] of previous.files) {
+    if (!old.whole) {
+      // Its lines are unknown: it is left as it is, and may not be overwritten by a new file.
+      if (groupOf.get(key)?.rejected.length)
+        throw new StorageError(
+          `${key} cannot be read (${old.reason}) and would be replaced by the rebuilt rejections: partition left as it is`,
+        );
+      continue;
+    }
+    const carried = old.lines.filter((line) => !isRebuilt(line, rebuilt)) as RejectedLine[];
+    const group = groupOf.get(key);
+    if (group && group.rejected.length > 0) group.rejected.push(...carried);
+    else if (carried.length === old.lines.length && !old.unreadable)
+      continue; // nothing in it is rebuilt: leave it
+    else if (carried.length === 0) removed.push(key);
+    else if (group) group.rejected.push(...carried);
+    else {
+      const rest = emptyGroup(partition, key.slice(prefix.length, -RAW_SUFFIX.length));
+      rest.rejected.push(...carried);
+      groups.push(rest);
+    }
+  }
+  return removed;
+}
+
+function hasPlace(group: FileGroup, places: readonly string[]): boolean {
   return (
-    [...output.population.values()].some((row) => places.includes(row.area_code)) ||
-    output.rejected.some((line) => line.placeCode !== undefined && places.includes(line.placeCode))
+    [...group.population.values()].some((row) => places.includes(row.area_code)) ||
+    group.rejected.some((line) => line.placeCode !== undefined && places.includes(line.placeCode))
   );
+}
+
+/** The old line's rejection time and source, where it has them. */
+function pick(line: OldRejectedLine, ...fields: ('rejectedAt' | 'source')[]): Partial<RejectedLine> {
+  return Object.fromEntries(fields.filter((f) => line[f] !== undefined).map((f) => [f, line[f]]));
 }
 
 function emptyResult(partition: string): PartitionResult {
@@ -249,34 +251,11 @@ function emptyResult(partition: string): PartitionResult {
     unreadable: [],
     written: [],
     unchanged: [],
+    tables: [],
     removed: [],
     kept: [],
     oldTableFiles: [],
     rebuiltKeys: [],
-  };
-}
-
-function rejectedLine(
-  envelope: Envelope,
-  reasons: string[],
-  rawKey: string,
-  line: number,
-  previous: PreviousRejections,
-  now: () => Date,
-): ReplayedRejectedLine {
-  const identity = {
-    runId: envelope.runId,
-    collectedAt: envelope.collectedAt,
-    placeCode: envelope.place.code,
-  };
-  // The same record rejected before keeps its time and Kafka source: a replay changes nothing.
-  const before = previous.byEnvelope.get(rejectionKey(identity));
-  return {
-    reasons,
-    rejectedAt: before?.rejectedAt ?? now().toISOString(),
-    source: before?.source ?? { raw: rawKey, line },
-    ...identity,
-    record: envelope,
   };
 }
 
@@ -285,11 +264,15 @@ interface OldRejectedLine {
   readonly placeCode?: string;
   readonly collectedAt?: string;
   readonly rejectedAt?: string;
-  readonly source?: ReplayedRejectedLine['source'];
+  readonly source?: RejectedLine['source'];
 }
 
 interface PreviousRejections {
-  readonly files: Map<string, { lines: OldRejectedLine[]; unreadable: boolean }>;
+  /** `whole` false: the file could not be read to its end, so it is never replaced nor removed. */
+  readonly files: Map<
+    string,
+    { lines: OldRejectedLine[]; unreadable: boolean; whole: boolean; reason?: string }
+  >;
   readonly byEnvelope: Map<string, OldRejectedLine>;
 }
 
@@ -298,33 +281,24 @@ async function readPreviousRejections(store: ObjectStore, path: string): Promise
   const byEnvelope = new Map<string, OldRejectedLine>();
   for (const key of await store.list(`rejected/${path}/`)) {
     if (!key.endsWith(RAW_SUFFIX)) continue;
-    const lines: OldRejectedLine[] = [];
-    let unreadable = false;
-    try {
-      for (const text of gunzipSync(await store.get(key))
-        .toString('utf8')
-        .split('\n')) {
-        if (text.trim() === '') continue;
-        try {
-          lines.push(JSON.parse(text) as OldRejectedLine);
-        } catch {
-          unreadable = true;
-        }
-      }
-    } catch {
-      unreadable = true;
-    }
-    files.set(key, { lines, unreadable });
+    const file = await readRejectedKey(store, key);
+    const lines = file.lines.map((record) => record.value as OldRejectedLine);
+    files.set(key, {
+      lines,
+      unreadable: file.unreadable.length > 0,
+      whole: file.whole,
+      ...(file.whole ? {} : { reason: file.unreadable[0]?.reason ?? 'cannot be read' }),
+    });
     for (const line of lines) if (line.runId !== undefined) byEnvelope.set(rejectionKey(line), line);
   }
   return { files, byEnvelope };
 }
 
 /** A poison record (never an envelope) has no run id and can only come from its old line. */
-function isRebuilt(line: OldRejectedLine, rebuilt: Set<string>): boolean {
+function isRebuilt(line: OldRejectedLine, rebuilt: ReadonlySet<string>): boolean {
   if (line.runId === undefined || line.placeCode === undefined || line.collectedAt === undefined)
     return false;
-  return rebuilt.has(rejectionKey(line)) || rebuilt.has(rowKey(line.placeCode, line.collectedAt));
+  return rebuilt.has(rejectionKey(line)) || rebuilt.has(answerKey(line.placeCode, line.collectedAt));
 }
 
 /**

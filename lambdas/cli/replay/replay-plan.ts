@@ -2,7 +2,7 @@ import { kstFieldsToInstant } from '../../core/kst-time.js';
 import { partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import type { PartitionValues } from '../../core/schema.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import { folderPartitionOf, RAW_SUFFIX, readRawFile, type UnreadableLine } from './raw-archive.js';
+import { folderPartitionOf, RAW_SUFFIX, readRawKey, type UnreadableLine } from './raw-archive.js';
 
 export interface ReplayRange {
   /** Inclusive bounds on the run's collection time; a partition is in range when its minute meets them. */
@@ -60,6 +60,9 @@ export async function planReplay(store: ObjectStore, range: ReplayRange): Promis
     }
     return planned;
   };
+  // Links, folders named like archives, keys with `..`: never read, each named as left out.
+  for (const entry of (await store.listForeign?.('raw/')) ?? [])
+    unreadable.push({ key: entry.key, line: 0, reason: entry.what });
   for (const key of await store.list('raw/')) {
     if (!key.endsWith(RAW_SUFFIX)) {
       ignored.push(key);
@@ -70,13 +73,15 @@ export async function planReplay(store: ObjectStore, range: ReplayRange): Promis
       if (inRange(folder, range)) entry(folder).rawKeys.push(key);
       continue;
     }
-    const raw = readRawFile(key, await store.get(key));
-    unreadable.push(...raw.unreadable);
+    // Only the partitions are learnt here: every envelope is let go once its partition is known.
     const partitions = new Map<string, PartitionValues>();
-    for (const { envelope } of raw.envelopes) {
+    const raw = await readRawKey(store, key, (envelope) => {
       const values = partitionValuesFor(new Date(envelope.collectedAt));
       partitions.set(partitionPath(values), values);
-    }
+      return false;
+    });
+    unreadable.push(...raw.unreadable);
+    if (!raw.whole) continue;
     for (const values of partitions.values()) if (inRange(values, range)) entry(values).looseKeys.push(key);
   }
   const partitions = [...byPath.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, p]) => p);

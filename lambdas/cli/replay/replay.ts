@@ -1,5 +1,6 @@
 import type { PartitionCatalog } from '../../core/catalog/partition-catalog.js';
-import { parsePartitionPath } from '../../core/lake/partitions.js';
+import { describeError } from '../../core/errors.js';
+import { parsePartitionPath, partitionPath } from '../../core/lake/partitions.js';
 import type { PartitionValues, TableName } from '../../core/schema.js';
 import { type LakeLocation, openStore } from './lake-location.js';
 import { ParquetKeyReader } from './parquet-keys.js';
@@ -10,7 +11,7 @@ import {
   removeOldTableFiles,
 } from './rebuild-partition.js';
 import { planReplay, type ReplayRange } from './replay-plan.js';
-import { runOnWorkers } from './worker-pool.js';
+import { type FailedPartition, runOnWorkers } from './worker-pool.js';
 
 export interface ReplayOptions extends ReplayRange {
   readonly location: LakeLocation;
@@ -47,13 +48,15 @@ export interface ReplaySummary {
   readonly misfiled: PartitionResult['misfiled'];
   readonly unreadable: { key: string; line: number; reason: string }[];
   readonly ignored: string[];
+  /** Partitions that could not be rebuilt (or only in part), each with the reason. */
+  readonly failed: FailedPartition[];
   readonly registered: number;
   readonly elapsedMs: number;
   readonly dryRun: boolean;
 }
 
 /**
- * Rebuilds `population`, `population_forecast` and `rejected/` from `raw/` with today's code,
+ * Rebuilds the tables and `rejected/` from `raw/` with today's code (the writer's own stages),
  * partition by partition, on worker threads. Everything outside the range, and every partition
  * that has no raw file, is left as it is.
  */
@@ -69,36 +72,58 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   }));
 
   const results: PartitionResult[] = [];
+  const failed: FailedPartition[] = [];
   let envelopes = 0;
   let keyReader: Promise<ParquetKeyReader> | undefined;
+  const progress = () =>
+    options.onProgress?.({
+      partitionsDone: results.length + failed.length,
+      partitionsTotal: jobs.length,
+      envelopes,
+      elapsedMs: performance.now() - started,
+    });
+  const fail = (failure: FailedPartition) => {
+    failed.push(failure);
+    progress();
+  };
   // Removals of old table files run one at a time on this thread, after the partition's writes.
   let removals = Promise.resolve();
   const finish = (rebuilt: PartitionResult) => {
     removals = removals.then(async () => {
       let result = rebuilt;
       if (rebuilt.oldTableFiles.length > 0) {
-        keyReader ??= ParquetKeyReader.open();
-        const reader = await keyReader;
-        result = await removeOldTableFiles(rebuilt, store, (key) => reader.keysOf(store, key), dryRun);
+        try {
+          keyReader ??= ParquetKeyReader.open();
+          const reader = await keyReader;
+          result = await removeOldTableFiles(rebuilt, store, (key) => reader.keysOf(store, key), dryRun);
+        } catch (error) {
+          // The new files are in place; the old ones stay until a replay can weigh them.
+          fail({
+            partition: rebuilt.partition,
+            reason: `new files written, old table files not removed: ${describeError(error)}`,
+          });
+          return;
+        }
       }
-      collect(result);
-    });
-  };
-  const collect = (result: PartitionResult) => {
-    results.push(result);
-    envelopes += result.envelopes;
-    options.onProgress?.({
-      partitionsDone: results.length,
-      partitionsTotal: jobs.length,
-      envelopes,
-      elapsedMs: performance.now() - started,
+      results.push(result);
+      envelopes += result.envelopes;
+      progress();
     });
   };
   try {
     if (options.workers > 0 && jobs.length > 1) {
-      await runOnWorkers(options.location, jobs, options.workers, finish);
+      await runOnWorkers(options.location, jobs, options.workers, finish, fail);
     } else {
-      for (const job of jobs) finish(await rebuildPartition(job, store));
+      for (const job of jobs) {
+        let rebuilt: PartitionResult;
+        try {
+          rebuilt = await rebuildPartition(job, store);
+        } catch (error) {
+          fail({ partition: partitionPath(job.partition), reason: describeError(error) });
+          continue;
+        }
+        finish(rebuilt);
+      }
     }
     await removals;
   } finally {
@@ -107,10 +132,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
   let registered = 0;
   if (options.catalog && !dryRun) {
-    for (const table of ['population', 'population_forecast'] as const satisfies TableName[]) {
-      const partitions = results
-        .filter((r) => [...r.written, ...r.unchanged].some((key) => key.startsWith(`${table}/`)))
-        .map((r) => parsePartitionPath(r.partition) as PartitionValues);
+    // Each table with a rebuilt file in a partition (written or unchanged) has it registered again.
+    const byTable = new Map<TableName, PartitionValues[]>();
+    for (const result of results)
+      for (const table of result.tables as TableName[])
+        byTable.set(table, [
+          ...(byTable.get(table) ?? []),
+          parsePartitionPath(result.partition) as PartitionValues,
+        ]);
+    for (const [table, partitions] of byTable) {
       await options.catalog.registerPartitions(table, partitions);
       registered += partitions.length;
     }
@@ -136,8 +166,18 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     misfiled: results.flatMap((r) => r.misfiled),
     unreadable: [...plan.unreadable, ...results.flatMap((r) => r.unreadable)],
     ignored: plan.ignored,
+    failed: failed.sort((a, b) => (a.partition < b.partition ? -1 : 1)),
     registered,
     elapsedMs: performance.now() - started,
     dryRun,
   };
+}
+
+/**
+ * What the replay left out, each named in its summary: partitions it could not rebuild, raw files
+ * or lines it could not read, envelopes filed in another partition's folder, and files under raw/
+ * that are not archives. None of them is in the rebuilt tables, so the command cannot say "done".
+ */
+export function leftOut(summary: ReplaySummary): number {
+  return summary.failed.length + summary.unreadable.length + summary.misfiled.length + summary.ignored.length;
 }

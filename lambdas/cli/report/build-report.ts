@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { activePlaces, readCatalogue } from '../../core/place-catalogue.js';
+import { SETTINGS } from '../../core/settings.js';
+import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
 import { applyViews } from '../analysis/views.js';
 import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
@@ -30,22 +33,31 @@ export interface BuiltReport {
  */
 export async function buildReport(
   lake: string,
-  options: { now?: Date; sqlDir?: string } = {},
+  options: { now?: Date; sqlDir?: string; runIntervalMinutes?: number } = {},
 ): Promise<BuiltReport> {
   const folder = resolve(lake);
+  const runIntervalMinutes = options.runIntervalMinutes ?? SETTINGS.runIntervalMinutes.default;
   const started = performance.now();
   const { connection, close } = await openLocalWarehouse(folder);
   try {
     const caughtUp = await catchUpWithLake(connection, folder);
-    await applyViews(connection, options.sqlDir);
+    await applyViews(connection, options.sqlDir, runIntervalMinutes);
     const opened = performance.now();
-    const data = await readReportData(connection);
+    // A catalogue that cannot be read leaves the report as it was (check names the problem).
+    const catalogue = existsSync(folder)
+      ? await readCatalogue(new LocalFolderStore(folder)).catch(() => undefined)
+      : undefined;
+    const data = {
+      ...(await readReportData(connection)),
+      ...(catalogue?.origin === 'lake' ? { cataloguePlaces: activePlaces(catalogue.catalogue) } : {}),
+    };
     const queried = performance.now();
     const hasRuns = Number(data.summary.runs ?? 0) > 0;
     const html = renderReport({
       lake: folder,
       simulated: existsSync(join(folder, SIMULATED_MARKER)),
       generatedAt: options.now ?? new Date(),
+      runIntervalMinutes,
       ...(hasRuns ? { data } : {}),
     });
     const rendered = performance.now();
@@ -73,8 +85,9 @@ export function defaultReportPath(lake: string): string {
 export async function writeReport(
   lake: string,
   out = defaultReportPath(lake),
+  runIntervalMinutes: number = SETTINGS.runIntervalMinutes.default,
 ): Promise<{ path: string; hasData: boolean; bytes: number }> {
-  const report = await buildReport(lake);
+  const report = await buildReport(lake, { runIntervalMinutes });
   const path = resolve(out);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, report.html, 'utf8');

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatKstWallClock } from '../../core/kst-time.js';
 import { ATTRIBUTION } from './geo.js';
-import { buildPayload, embeddedJson, LEVELS } from './payload.js';
+import { buildPayload, embeddedJson, LEVELS, type Payload } from './payload.js';
 import type { ReportData } from './report-data.js';
 import type { PlainRow } from './rows.js';
 
@@ -15,6 +15,8 @@ export interface ReportPage {
   readonly generatedAt: Date;
   /** Undefined when the lake holds no run at all. */
   readonly data?: ReportData;
+  /** Minutes between scheduled runs (`RUN_INTERVAL_MINUTES`), as the lake was collected. */
+  readonly runIntervalMinutes: number;
 }
 
 /**
@@ -64,12 +66,12 @@ table.missing{border-collapse:collapse;background:#fff;font-size:.9em;margin:14p
 caption{text-align:left;font-weight:bold;padding:4px 0}`;
 
 /** How to get data into an empty lake: the one thing the report can usefully say then. */
-function noDataYet(lake: string): string {
+function noDataYet(lake: string, runIntervalMinutes: number): string {
   return `<div class="nodata" id="no-data"><h2>No data yet</h2>
 <p>The lake <code>${esc(lake)}</code> holds no collection run, so there is nothing to chart.</p>
 <p>Collect some, then build the report again:</p>
 <pre>SEOUL_API_KEY=your-key npm start -- --once --lake ${esc(lake)}   # one run of all 121 places
-npm start -- --lake ${esc(lake)}                                # or keep collecting every 20 minutes
+npm start -- --lake ${esc(lake)}                                # or keep collecting every ${runIntervalMinutes} minutes
 npm run report -- --lake ${esc(lake)}</pre>
 <p>Get a free key at data.seoul.go.kr (Open API key). To try it without a key, run the simulator:
 <code>npm run demo -- --once</code> (writes a simulated lake to <code>./demo-lake</code> and this report with it).</p></div>`;
@@ -102,7 +104,15 @@ function missingTable(rows: PlainRow[]): string {
 
 const RESOLUTION_WORDS = { run: 'every run', hour: 'per hour', day: 'per day' } as const;
 
-function body(data: ReportData): string {
+/** The places the map cannot draw, said where the map is, so an absent shape is never a silent gap. */
+function unmappedNote(unmapped: Payload['unmapped']): string {
+  if (unmapped.length === 0) return '';
+  return `<p class="note" id="unmapped">${unmapped.length} place(s) have no area in the map data (the city's release of 2026-04-02 predates them), so the map does not draw them: ${unmapped
+    .map((place) => `${esc(place.name)} <small>${esc(place.code)}</small>`)
+    .join(', ')}. They are in the lists below like every other place.</p>`;
+}
+
+function body(data: ReportData, runIntervalMinutes: number, unmapped: Payload['unmapped']): string {
   const s = data.summary;
   const skipped = data.completenessRuns.reduce((total, row) => total + n(row.slots_missed_before), 0);
   return `<p class="meta" id="summary">${n(s.runs)} run(s) from ${esc(str(s.first_run_kst).slice(0, 16))} to ${esc(str(s.last_run_kst).slice(0, 16))} KST ·
@@ -118,6 +128,7 @@ ${n(s.places)} place(s) · ${count(n(s.observations))} observation(s)</p>
 <div class="chart map" id="map" data-chart="map"></div>
 ${legend()}
 <figcaption id="attribution">Map: ${esc(ATTRIBUTION)} Click a place to see its history below. The latest ${n(data.mapRuns.length > 0 ? new Set(data.mapRuns.map((r) => r.collected_at_kst)).size : 0)} run(s) are one frame each; earlier days are one frame per KST day (the busiest level of the day, and the day's lowest and highest count).</figcaption>
+${unmappedNote(unmapped)}
 </section>
 <h2 id="place-title">One place over time</h2>
 <section class="card"><label>Place: <select id="place" aria-label="place"></select></label>
@@ -140,7 +151,7 @@ ${legend()}
 <figure class="card"><h3>How good are Seoul's own forecasts?</h3><div class="chart short" id="forecast-horizon" data-chart="forecast-horizon"></div>
 <figcaption>From <code>v_forecast_accuracy_by_horizon</code>.</figcaption>${forecastSentences(data.forecastByHorizon)}</figure>
 <figure class="card"><h3>Completeness of the last ${data.completenessRuns.length} run(s)</h3><div class="chart short" id="completeness" data-chart="completeness"></div>
-<figcaption>From <code>v_completeness_by_run</code>.${skipped > 0 ? ` ${skipped} scheduled 20-minute slot(s) between these runs never ran.` : ''}</figcaption>${missingTable(data.missingPlaces)}</figure>
+<figcaption>From <code>v_completeness_by_run</code>.${skipped > 0 ? ` ${skipped} scheduled ${runIntervalMinutes}-minute slot(s) between these runs never ran.` : ''}</figcaption>${missingTable(data.missingPlaces)}</figure>
 <figure class="card"><h3>Freshness: how old the data was when collected</h3><div class="chart short" id="freshness" data-chart="freshness"></div>
 <figcaption>From <code>v_freshness_by_run</code>.</figcaption></figure>`;
 }
@@ -152,7 +163,8 @@ ${legend()}
 export function renderReport(page: ReportPage): string {
   const data = page.data;
   const scripts = data ? [echartsSource(), clientSource()] : [];
-  const json = data ? embeddedJson(buildPayload(data)) : '';
+  const payload = data ? buildPayload(data, page.runIntervalMinutes) : undefined;
+  const json = payload ? embeddedJson(payload) : '';
   const policy = [
     "default-src 'none'",
     "style-src 'unsafe-inline'",
@@ -169,7 +181,7 @@ export function renderReport(page: ReportPage): string {
 <h1>Seoul real-time population — report</h1>
 ${page.simulated ? '<p class="banner" id="simulated">SIMULATED DATA: this lake was written by the API simulator (npm run demo). Nothing here is real.</p>' : ''}
 <p class="meta">Lake <code>${esc(page.lake)}</code> · generated ${esc(formatKstWallClock(page.generatedAt))} KST · every chart comes from an analysis view in <code>sql/</code>, the same views Redshift serves. Times are KST (UTC+9).</p>
-${data ? body(data) : noDataYet(page.lake)}
+${data && payload ? body(data, page.runIntervalMinutes, payload.unmapped) : noDataYet(page.lake, page.runIntervalMinutes)}
 </main>
 ${data ? `<script type="application/json" id="report-data">${json}</script>\n${scripts.map((source) => `<script>${source}</script>`).join('\n')}` : ''}
 </body></html>

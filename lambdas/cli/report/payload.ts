@@ -18,7 +18,18 @@ const minute = (value: unknown) => str(value).slice(0, 16);
 /** What the page's script draws: compact, columnar where it is long. Everything is KST. */
 export interface Payload {
   readonly levels: typeof LEVELS;
-  readonly places: { code: string; name: string; category: string; inside: readonly [number, number] }[];
+  /**
+   * Every place: those with an area on the map first (in the map data's order), then those without
+   * one (a place Seoul added after the map data was published), whose `inside` is null.
+   */
+  readonly places: {
+    code: string;
+    name: string;
+    category: string;
+    inside: readonly [number, number] | null;
+  }[];
+  /** The places the map cannot draw, named so the page can say so. */
+  readonly unmapped: { code: string; name: string; category: string }[];
   readonly geo: { districts: unknown; places: unknown };
   readonly map: {
     /** One per frame: its KST label, and whether it is one run or a whole day. */
@@ -29,6 +40,8 @@ export interface Payload {
     readonly max: (number | null)[][];
   };
   readonly resolution: Resolution;
+  /** Minutes between scheduled runs (the cadence): one step of the per-run charts. */
+  readonly runIntervalMinutes: number;
   readonly series: {
     readonly times: string[];
     readonly byPlace: Record<
@@ -169,18 +182,21 @@ function forecasts(data: ReportData): Payload['forecast'] {
 }
 
 /** Turns the views' answers and the shipped map data into what the page's script draws. */
-export function buildPayload(data: ReportData): Payload {
+export function buildPayload(data: ReportData, runIntervalMinutes: number): Payload {
   const areas = placeAreas();
-  const places = areas.features.map((f) => ({
+  const mapped: Payload['places'] = areas.features.map((f) => ({
     code: f.properties.area_cd,
     name: f.properties.area_nm,
     category: f.properties.category,
     inside: f.properties.inside,
   }));
+  const unmapped = placesWithoutArea(data, new Set(mapped.map((place) => place.code)));
+  const places = [...mapped, ...unmapped.map((place) => ({ ...place, inside: null }))];
   const order = new Map(places.map((p, i) => [p.code, i]));
   return {
     levels: LEVELS,
     places,
+    unmapped,
     // ECharts finds a region by its `name` property: a district's name, a place's code.
     geo: {
       districts: {
@@ -198,6 +214,7 @@ export function buildPayload(data: ReportData): Payload {
     },
     map: mapFrames(data, order),
     resolution: data.resolution,
+    runIntervalMinutes,
     series: placeSeries(data),
     ageSex: ageSex(data.ageSex),
     forecast: forecasts(data),
@@ -207,6 +224,25 @@ export function buildPayload(data: ReportData): Payload {
       freshness: data.freshnessRuns,
     },
   };
+}
+
+/**
+ * The places the lake or its catalogue knows that the map data has no area for, by code: named
+ * as the rows name them, else as the catalogue does.
+ */
+function placesWithoutArea(data: ReportData, mapped: ReadonlySet<string>): Payload['unmapped'] {
+  const found = new Map<string, Payload['unmapped'][number]>();
+  for (const place of data.cataloguePlaces ?? [])
+    found.set(place.code, { code: place.code, name: place.name, category: place.category });
+  for (const row of data.placeNames)
+    found.set(str(row.area_code), {
+      code: str(row.area_code),
+      name: str(row.area_name),
+      category: str(row.category),
+    });
+  return [...found.values()]
+    .filter((place) => !mapped.has(place.code))
+    .sort((a, b) => a.code.localeCompare(b.code));
 }
 
 /** JSON that is safe inside a `<script type="application/json">` element. */

@@ -50,6 +50,13 @@ export interface ReportData {
   readonly completenessRuns: PlainRow[];
   readonly freshnessRuns: PlainRow[];
   readonly missingPlaces: PlainRow[];
+  /** Every place the lake holds rows of, with its name and category as the rows give them. */
+  readonly placeNames: PlainRow[];
+  /**
+   * The places of the lake's place catalogue (`catalogue/places.json`), when it has one: a place
+   * imported and not collected yet still appears in the report's lists. Set by `buildReport`.
+   */
+  readonly cataloguePlaces?: readonly { code: string; name: string; category: string }[];
   /** Seconds each query took, by name: what the benchmark reports. */
   readonly timings: Readonly<Record<string, number>>;
 }
@@ -65,7 +72,7 @@ const SUMMARY = `
 /** The report's questions, each as SQL over the views (the subset both engines share). */
 export function reportQueries(
   resolution: Resolution,
-): Record<Exclude<keyof ReportData, 'summary' | 'resolution' | 'timings'>, string> {
+): Record<Exclude<keyof ReportData, 'summary' | 'resolution' | 'timings' | 'cataloguePlaces'>, string> {
   const bucket = BUCKET[resolution];
   const recentRuns = `
     SELECT collected_at FROM (SELECT DISTINCT collected_at FROM v_congestion_over_time) AS runs
@@ -122,6 +129,9 @@ export function reportQueries(
     missingPlaces: `
       SELECT * FROM v_missing_runs_by_place WHERE runs_missing > 0
       ORDER BY runs_missing DESC, area_code LIMIT 15`,
+    placeNames: `
+      SELECT area_code, MAX(area_name) AS area_name, MAX(category) AS category
+      FROM v_congestion_over_time GROUP BY area_code ORDER BY area_code`,
   };
 }
 
@@ -139,7 +149,7 @@ export async function readReportData(connection: DuckDBConnection): Promise<Repo
   const results: Record<string, PlainRow[]> = {};
   for (const [name, sql] of Object.entries(reportQueries(resolution))) results[name] = await timed(name, sql);
   return {
-    ...(results as unknown as Omit<ReportData, 'summary' | 'resolution' | 'timings'>),
+    ...(results as unknown as Omit<ReportData, 'summary' | 'resolution' | 'timings' | 'cataloguePlaces'>),
     summary,
     resolution,
     timings,

@@ -33,6 +33,10 @@ export interface SimulatorOptions {
   readonly now?: () => Date;
   /** Seeds fault probabilities, so a faulty run is reproducible. @default 42 */
   readonly seed?: number;
+  /** Waits for a `latency` fault. Injected by tests to hold an answer on a clock they control. @default a timer */
+  readonly delay?: (ms: number) => Promise<void>;
+  /** The places the simulated city publishes (a place Seoul added, in tests). @default the 121 built in */
+  readonly places?: readonly Place[];
 }
 
 export interface SimulatorRequest {
@@ -161,14 +165,16 @@ export class ApiSimulator {
       );
     }
     // The public sample key answers POI009 whatever place is asked (as users report of the real API).
-    const asked = findPlace(rawArea) ?? ALL_PLACES.find((place) => place.name === rawArea);
+    const known = this.options.places ?? ALL_PLACES;
+    const asked =
+      known.find((place) => place.code === rawArea) ?? known.find((place) => place.name === rawArea);
     const place = key === 'sample' ? findPlace('POI009') : asked;
     const fault = asked ? this.pickFault(asked.code) : undefined;
     this.requests.push({ service, place: rawArea, keyAccepted, fault: fault?.kind });
 
     switch (fault?.kind) {
       case 'latency':
-        await delay(fault.latencyMs ?? 200);
+        await (this.options.delay ?? delay)(fault.latencyMs ?? 200);
         break;
       case 'timeout':
         return; // the socket stays open and silent; the client's timeout must end it

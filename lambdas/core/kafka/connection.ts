@@ -2,7 +2,7 @@ import { KafkaClient } from '@aws-sdk/client-kafka';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel } from 'kafkajs';
 import { ConfigError } from '../errors.js';
 import type { Log } from '../logger.js';
-import { kafkaBrokers } from '../settings.js';
+import { kafkaBrokers, SETTINGS, settingFromEnv } from '../settings.js';
 import { iamBootstrapBrokers } from './bootstrap-brokers.js';
 import { type MskTokenSigner, mskIamTokenProvider } from './iam-token.js';
 
@@ -27,9 +27,9 @@ export const parseBrokerList = (value: string | undefined) => kafkaBrokers(value
 
 /** `KAFKA_BROKERS` when set (local runs and tests), else `MSK_CLUSTER_ARN` (on AWS). */
 export function kafkaLocationFromEnv(env: NodeJS.ProcessEnv): KafkaLocation {
-  const brokers = parseBrokerList(env.KAFKA_BROKERS);
-  if (brokers) return { brokers };
-  const clusterArn = env.MSK_CLUSTER_ARN?.trim();
+  const brokers = settingFromEnv(SETTINGS.kafkaBrokers, env);
+  if (brokers) return { brokers: [...brokers] };
+  const clusterArn = settingFromEnv(SETTINGS.mskClusterArn, env);
   return clusterArn ? { clusterArn } : {};
 }
 

@@ -25,6 +25,8 @@ export interface SeoulApiClientOptions {
   /** The HTTP GET; injected by tests. @default {@link httpGet} (undici, with hard deadlines) */
   readonly http?: HttpGet;
   readonly random?: () => number;
+  /** Waits between attempts; rejects when the run's signal aborts. Injected by tests to run on a clock they control. @default {@link sleep} */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** What the API sent when it was more than one plain record: kept whole for `raw/`, with why. */
@@ -66,6 +68,7 @@ export class SeoulApiClient {
   private readonly retry: RetryPolicy;
   private readonly http: HttpGet;
   private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: SeoulApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
@@ -75,6 +78,7 @@ export class SeoulApiClient {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.http = options.http ?? httpGet;
     this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** `/{KEY}/json/{service}/1/5/{code}`: the documented URL scheme. */
@@ -100,7 +104,7 @@ export class SeoulApiClient {
           delayMs: delay,
           reason: lastReason,
         });
-        await sleep(delay, runSignal);
+        await this.sleep(delay, runSignal);
       }
     }
     return {

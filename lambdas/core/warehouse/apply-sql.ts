@@ -1,5 +1,5 @@
 import type { Log } from '../logger.js';
-import { runIntervalMinutes } from '../settings.js';
+import { runIntervalFromEnv, SETTINGS, settingFromEnv } from '../settings.js';
 import { SqlTemplateError, WarehouseStatementError } from './errors.js';
 import { placeholdersOf, type SqlFile, sqlFilesDigest, statementsOf } from './sql-files.js';
 import { glueDatabaseName, iamRoleArn, iamRoleDatabaseUser, sqlIdentifier } from './sql-values.js';
@@ -15,11 +15,11 @@ export interface ApplyResult {
 /** The values the `sql/` files' placeholders take, validated (see `sql-values.ts`). */
 export function warehousePlaceholders(env: NodeJS.ProcessEnv): Record<string, string> {
   return {
-    glue_database: glueDatabaseName('GLUE_DATABASE', env.GLUE_DATABASE?.trim()),
-    spectrum_role_arn: iamRoleArn('SPECTRUM_ROLE_ARN', env.SPECTRUM_ROLE_ARN?.trim()),
-    loader_db_user: iamRoleDatabaseUser('LOADER_DB_USER', env.LOADER_DB_USER?.trim()),
-    database: sqlIdentifier('DATABASE', env.DATABASE?.trim() || 'dev'),
-    ...viewSettingValues(runIntervalMinutes(env.RUN_INTERVAL_MINUTES)),
+    glue_database: glueDatabaseName(SETTINGS.glueDatabase.env, env[SETTINGS.glueDatabase.env]?.trim()),
+    spectrum_role_arn: iamRoleArn(SETTINGS.spectrumRoleArn.env, env[SETTINGS.spectrumRoleArn.env]?.trim()),
+    loader_db_user: iamRoleDatabaseUser(SETTINGS.loaderDbUser.env, env[SETTINGS.loaderDbUser.env]?.trim()),
+    database: sqlIdentifier(SETTINGS.database.env, settingFromEnv(SETTINGS.database, env)),
+    ...viewSettingValues(runIntervalFromEnv(env)),
   };
 }
 

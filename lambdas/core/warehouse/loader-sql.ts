@@ -8,11 +8,11 @@ import { forecastErrorStatements } from './forecast-error.js';
  * (`forecast-error.ts`), and record the load. Loading a partition twice therefore leaves the table as
  * loading it once did, and a partition that got another file since is simply loaded again.
  *
- * The statements are the same on Redshift and DuckDB except the one that fills the staging table
+ * The statements are the same on Redshift and DuckDB except those that fill the staging table
  * (COPY from S3 there, read_parquet here): that single difference lives in `staging-fill.ts`.
  * Values travel as bound parameters: `:table_name`, `:partition_path`, `:file_count`, `:loaded_at`.
  */
-export function mergePartitionStatements(table: TableSpec, fillStaging: string): string[] {
+export function mergePartitionStatements(table: TableSpec, fillStaging: readonly string[]): string[] {
   const staging = stagingTableName(table);
   return [
     ...mergeStatements(table, fillStaging),
@@ -29,7 +29,7 @@ export function mergePartitionStatements(table: TableSpec, fillStaging: string):
  * The staging table is left for the caller to log from and drop. The local analysis database
  * (`lambdas/cli/analysis/local-warehouse.ts`) runs these very statements over several days at once.
  */
-export function mergeStatements(table: TableSpec, fillStaging: string): string[] {
+export function mergeStatements(table: TableSpec, fillStaging: readonly string[]): string[] {
   const staging = stagingTableName(table);
   const columns = columnList(table);
   const sameKey = table.key.map((k) => `${table.name}.${k} = ${staging}.${k}`).join(' AND ');
@@ -38,7 +38,7 @@ export function mergeStatements(table: TableSpec, fillStaging: string): string[]
     `DROP TABLE IF EXISTS ${staging}`,
     // Same columns, same order as the native table (COPY from Parquet maps columns by position).
     `CREATE TEMP TABLE ${staging} AS SELECT * FROM ${table.name} WHERE 1 = 0`,
-    fillStaging,
+    ...fillStaging,
     ...errors.before,
     `DELETE FROM ${table.name} USING ${staging} WHERE ${sameKey}`,
     `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM (` +

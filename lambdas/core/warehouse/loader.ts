@@ -84,7 +84,7 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
     const table = byName.get(partition.table) as TableSpec;
     try {
       const batchId = await options.warehouse.batch(
-        mergePartitionStatements(table, options.fill(table, partition.path)),
+        mergePartitionStatements(table, options.fill(table, [partition.path])),
         {
           table_name: table.name,
           partition_path: partition.path,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SETTINGS, settingFromEnv } from '../settings.js';
 import { SqlTemplateError } from './errors.js';
 import { fillPlaceholders, placeholderNames, splitStatements } from './sql-text.js';
 
@@ -29,7 +30,8 @@ export function isPortableViewFile(name: string): boolean {
  * (the Lambda bundle copies it there); else the repository's `sql/` (local runs and tests).
  */
 export function defaultSqlDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SQL_DIR?.trim()) return env.SQL_DIR.trim();
+  const configured = settingFromEnv(SETTINGS.sqlDir, env);
+  if (configured) return configured;
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, 'sql'), join(here, '..', '..', '..', 'sql')];
   return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);

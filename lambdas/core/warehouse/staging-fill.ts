@@ -1,13 +1,18 @@
-import { columnList, type TableSpec } from '../schema.js';
+import { columnList, PARTITION_KEYS, type TableSpec } from '../schema.js';
+import { SETTINGS } from '../settings.js';
+import { regularFilesUnder } from '../storage/folder-walk.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
 /**
- * The one place where the warehouse SQL differs between engines: how a lake partition's Parquet
- * files get into the staging table. Everything else the loader runs (and every analysis view) is
+ * The one place where the warehouse SQL differs between engines: how the Parquet files of some lake
+ * folders get into the staging table. Everything else the loader runs (and every analysis view) is
  * the same text on Redshift and DuckDB. Both forms are tested (test/unit/warehouse-loader.test.ts).
+ *
+ * A folder is a partition (`year=…/…/minute=…`, what the AWS loader loads) or a coarser folder of
+ * the same layout (`year=…/month=…/day=…`, what the local analysis database loads a day at a time).
  */
-export type StagingFill = (table: TableSpec, partitionPath: string) => string;
+export type StagingFill = (table: TableSpec, folders: readonly string[]) => string[];
 
 export interface S3Lake {
   readonly bucket: string;
@@ -18,28 +23,54 @@ export interface S3Lake {
 }
 
 /**
- * Redshift: `COPY … FORMAT AS PARQUET` from the partition's folder. The S3 URL and the role
- * cannot be bound parameters (COPY takes literals), so each part is validated to hold no quote:
- * the bucket and role by their own rules, the partition path by its fixed shape.
+ * Redshift: one `COPY … FORMAT AS PARQUET` per folder (COPY reads every object under the prefix).
+ * The S3 URL and the role cannot be bound parameters (COPY takes literals), so each part is
+ * validated to hold no quote: the bucket and role by their own rules, the folder by its fixed shape.
  */
 export function redshiftCopy(lake: S3Lake): StagingFill {
-  const bucket = bucketName('LAKE_BUCKET', lake.bucket);
+  const bucket = bucketName(SETTINGS.lakeBucket.env, lake.bucket);
   const prefix = lakePrefix('LAKE_PREFIX', lake.prefix);
-  const role = iamRoleArn('SPECTRUM_ROLE_ARN', lake.roleArn);
-  return (table, partitionPath) =>
-    `COPY ${stagingTableName(table)} FROM 's3://${bucket}/${prefix}${table.name}/${partitionPath}/' ` +
-    `IAM_ROLE '${role}' FORMAT AS PARQUET`;
+  const role = iamRoleArn(SETTINGS.spectrumRoleArn.env, lake.roleArn);
+  return (table, folders) =>
+    folders.map(
+      (folder) =>
+        `COPY ${stagingTableName(table)} FROM 's3://${bucket}/${prefix}${table.name}/${lakeFolder(folder)}/' ` +
+        `IAM_ROLE '${role}' FORMAT AS PARQUET`,
+    );
 }
 
-/** DuckDB: the same rows read with `read_parquet` from a local lake folder. */
+/**
+ * DuckDB: the same rows read with one `read_parquet` over every folder, from a local lake folder.
+ * `union_by_name`: a file that predates a column gives NULL there, as COPY does.
+ */
 export function duckdbReadParquet(lakeDir: string): StagingFill {
   const root = lakeDir.replace(/\\/g, '/').replace(/\/+$/, '');
-  return (table, partitionPath) => {
-    const glob = `${root}/${table.name}/${partitionPath}/*.parquet`.replace(/'/g, "''");
+  const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return (table, folders) => {
+    const sources = folders.flatMap((folder) => {
+      // DuckDB's glob enters a linked folder and opens a linked file: where a folder holds a link,
+      // its regular files, found without following one, are named instead of the glob.
+      const found = regularFilesUnder(`${root}/${table.name}/${lakeFolder(folder)}`, '.parquet');
+      if (found.linked) return found.files.map((file) => quote(file.replace(/\\/g, '/')));
+      // The partition folders below this one, then the files: `day=16/*/*/*.parquet`.
+      const depth = PARTITION_KEYS.length - lakeFolder(folder).split('/').length;
+      return [quote(`${root}/${table.name}/${folder}${'/*'.repeat(depth)}/*.parquet`)];
+    });
+    if (sources.length === 0) return [];
     const columns = columnList(table);
-    return (
+    return [
       `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
-      `FROM read_parquet('${glob}', hive_partitioning = false, union_by_name = true)`
-    );
+        `FROM read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`,
+    ];
   };
+}
+
+/** `year=2026[/month=07[/day=16[/hour=23[/minute=20]]]]`, refused in any other shape. */
+function lakeFolder(folder: string): string {
+  const parts = folder.split('/');
+  const ok =
+    parts.length <= PARTITION_KEYS.length &&
+    parts.every((part, index) => new RegExp(`^${PARTITION_KEYS[index]}=\\d{2,4}$`).test(part));
+  if (!ok) throw new Error(`not a lake folder (year=…/month=…/…): ${JSON.stringify(folder)}`);
+  return folder;
 }

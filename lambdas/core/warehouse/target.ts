@@ -1,12 +1,11 @@
-import { ConfigError } from '../errors.js';
+import { requiredSetting, SETTINGS } from '../settings.js';
 
-/** The warehouse the functions talk to: WORKGROUP_NAME (required) and DATABASE (default `dev`). */
+/** The warehouse the functions talk to: its workgroup (required) and database (settings table). */
 export function warehouseTarget(env: NodeJS.ProcessEnv): { workgroupName: string; database: string } {
-  const workgroupName = env.WORKGROUP_NAME?.trim();
-  if (!workgroupName) {
-    throw new ConfigError('WORKGROUP_NAME is not set: the Redshift Serverless workgroup to run SQL on');
-  }
-  return { workgroupName, database: env.DATABASE?.trim() || 'dev' };
+  return {
+    workgroupName: requiredSetting(SETTINGS.workgroupName, env),
+    database: requiredSetting(SETTINGS.database, env),
+  };
 }
 
 /**
@@ -15,11 +14,5 @@ export function warehouseTarget(env: NodeJS.ProcessEnv): { workgroupName: string
  * schema and the loader's user, which needs a superuser; the admin user is one.
  */
 export function adminSecretArn(env: NodeJS.ProcessEnv): string {
-  const arn = env.ADMIN_SECRET_ARN?.trim();
-  if (!arn || !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(arn)) {
-    throw new ConfigError(
-      `ADMIN_SECRET_ARN must be the ARN of the namespace's admin secret (arn:aws:secretsmanager:…:secret:…), got ${JSON.stringify(arn ?? null)}`,
-    );
-  }
-  return arn;
+  return requiredSetting(SETTINGS.adminSecretArn, env);
 }

@@ -1,22 +1,13 @@
 import type { PartitionCatalog } from '../catalog/partition-catalog.js';
-import type { Envelope } from '../envelope.js';
 import { describeError, StorageError } from '../errors.js';
 import { encodeJsonLinesGzip } from '../lake/jsonl.js';
 import { encodeParquet } from '../lake/parquet.js';
-import { type LakeArea, objectKey, partitionPath, partitionValuesFor } from '../lake/partitions.js';
+import { type LakeArea, objectKey, partitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
-import { normalizeEnvelope } from '../normalizer.js';
-import {
-  type ForecastRow,
-  type PartitionValues,
-  POPULATION,
-  POPULATION_FORECAST,
-  type PopulationRow,
-  TABLES,
-  type TableName,
-} from '../schema.js';
-import { decodeSourceRecord, type SourceRecord } from '../source-record.js';
+import { type PartitionValues, POPULATION, POPULATION_FORECAST, TABLES, type TableName } from '../schema.js';
+import type { SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { type FileGroup, type Routed, routeRecords } from './route.js';
 
 export interface LakeWriterDeps {
   readonly store: ObjectStore;
@@ -38,28 +29,6 @@ export interface BatchWriteResult {
   readonly partitions: string[];
   /** The newest `population_time` among the rows written: how fresh the data is. */
   readonly newestPopulationTime?: Date;
-}
-
-/** A line of `rejected/`: what arrived, where from, and every reason it could not be used. */
-export interface RejectedLine {
-  readonly reasons: string[];
-  readonly rejectedAt: string;
-  readonly source: { topic: string; partition: number; offset: number };
-  readonly runId?: string;
-  readonly collectedAt?: string;
-  readonly placeCode?: string;
-  readonly record: unknown;
-}
-
-/** Everything one file group holds: one minute partition × one source (topic and Kafka partition). */
-export interface FileGroup {
-  readonly partition: PartitionValues;
-  /** The file name without extension: `<topic>-<Kafka partition>-<first offset>`. */
-  readonly stem: string;
-  readonly population: Map<string, PopulationRow>;
-  readonly forecasts: Map<string, ForecastRow[]>;
-  readonly raw: Envelope[];
-  readonly rejected: RejectedLine[];
 }
 
 /** One file for the lake, encoded and named, ready to be committed. */
@@ -90,119 +59,51 @@ export async function writeBatch(
   return tally(records.length, routed, committed);
 }
 
-/**
- * Stage 1: decodes, normalizes and routes every record into its file group. One row per place and
- * collection time per group, even if the fetcher published a place twice.
- */
-export function routeRecords(
-  records: readonly SourceRecord[],
-  now: () => Date,
-  log: Log,
-): { groups: FileGroup[]; flaggedRecords: number } {
-  const groups = new Map<string, FileGroup>();
-  let flaggedRecords = 0;
-
-  const groupFor = (record: SourceRecord, partition: PartitionValues): FileGroup => {
-    const id = `${partitionPath(partition)}|${record.topic}|${record.partition}`;
-    let group = groups.get(id);
-    if (!group) {
-      // Records arrive in offset order per Kafka partition, so the first one seen names the files.
-      const stem = `${safeName(record.topic)}-${record.partition}-${record.offset}`;
-      group = { partition, stem, population: new Map(), forecasts: new Map(), raw: [], rejected: [] };
-      groups.set(id, group);
-    }
-    return group;
-  };
-  const rejectedLine = (
-    record: SourceRecord,
-    reasons: string[],
-    value: unknown,
-    envelope?: Envelope,
-  ): RejectedLine => ({
-    reasons,
-    rejectedAt: now().toISOString(),
-    source: { topic: record.topic, partition: record.partition, offset: record.offset },
-    runId: envelope?.runId,
-    collectedAt: envelope?.collectedAt,
-    placeCode: envelope?.place.code,
-    record: value,
-  });
-
-  for (const record of records) {
-    const decoded = decodeSourceRecord(record);
-    if (decoded.kind === 'poison') {
-      // No trustworthy collectedAt: file it under the time the message was produced.
-      const group = groupFor(record, partitionValuesFor(new Date(record.timestamp ?? now().getTime())));
-      group.rejected.push(rejectedLine(record, [decoded.reason], decoded.value));
-      log.warn('record rejected', {
-        offset: record.offset,
-        partition: record.partition,
-        reason: decoded.reason,
-      });
-      continue;
-    }
-    const { envelope } = decoded;
-    const group = groupFor(record, partitionValuesFor(new Date(envelope.collectedAt)));
-    group.raw.push(envelope);
-    const normalized = normalizeEnvelope(envelope);
-    if (!normalized.ok) {
-      group.rejected.push(rejectedLine(record, normalized.reasons, envelope, envelope));
-      log.warn('record rejected', {
-        place: envelope.place.code,
-        runId: envelope.runId,
-        reasons: normalized.reasons,
-      });
-      continue;
-    }
-    if (normalized.warnings.length > 0) {
-      flaggedRecords++;
-      log.warn('record flagged', {
-        place: envelope.place.code,
-        runId: envelope.runId,
-        warnings: normalized.warnings,
-      });
-    }
-    const rowKey = `${normalized.population.area_code}|${envelope.collectedAt}`;
-    group.population.set(rowKey, normalized.population);
-    group.forecasts.set(rowKey, normalized.forecasts);
-  }
-  return { groups: [...groups.values()], flaggedRecords };
+/** What each file of a group holds, in the order a group's files are committed. */
+interface GroupOutput {
+  readonly area: LakeArea;
+  readonly ext: string;
+  readonly count: (group: FileGroup) => number;
+  readonly encode: (group: FileGroup) => Promise<Buffer> | Buffer;
 }
 
+const TABLE_OUTPUTS: readonly (GroupOutput & { area: TableName })[] = [
+  {
+    area: POPULATION.name,
+    ext: 'parquet',
+    count: (g) => g.population.size,
+    encode: (g) => encodeParquet(POPULATION, [...g.population.values()]),
+  },
+  {
+    area: POPULATION_FORECAST.name,
+    ext: 'parquet',
+    count: (g) => [...g.forecasts.values()].reduce((total, rows) => total + rows.length, 0),
+    encode: (g) => encodeParquet(POPULATION_FORECAST, [...g.forecasts.values()].flat()),
+  },
+];
+
+/** The tables a file group's answers fill (replay lists their old files). */
+export const GROUP_TABLES: readonly TableName[] = TABLE_OUTPUTS.map((output) => output.area);
+
+const GROUP_OUTPUTS: readonly GroupOutput[] = [
+  { area: 'raw', ext: 'jsonl.gz', count: (g) => g.raw.length, encode: (g) => encodeJsonLinesGzip(g.raw) },
+  {
+    area: 'rejected',
+    ext: 'jsonl.gz',
+    count: (g) => g.rejected.length,
+    encode: (g) => encodeJsonLinesGzip(g.rejected),
+  },
+  ...TABLE_OUTPUTS,
+];
+
 /**
- * Stage 2: the batch's files, encoded one at a time as they are committed. The archive first, then
+ * Stage 2: the groups' files, encoded one at a time as they are committed. The archive first, then
  * rejections, then the tables: a batch cut short (a crash, a full disk) leaves at worst envelopes
  * in raw/ whose rows are missing, which replay from raw/ restores — never a row whose answer is
  * not archived. An area with nothing to hold gets no file.
  */
 export async function* encodeGroups(groups: readonly FileGroup[]): AsyncGenerator<LakeFile> {
-  const areas: readonly {
-    area: LakeArea;
-    ext: string;
-    count: (group: FileGroup) => number;
-    encode: (group: FileGroup) => Promise<Buffer> | Buffer;
-  }[] = [
-    { area: 'raw', ext: 'jsonl.gz', count: (g) => g.raw.length, encode: (g) => encodeJsonLinesGzip(g.raw) },
-    {
-      area: 'rejected',
-      ext: 'jsonl.gz',
-      count: (g) => g.rejected.length,
-      encode: (g) => encodeJsonLinesGzip(g.rejected),
-    },
-    {
-      area: 'population',
-      ext: 'parquet',
-      count: (g) => g.population.size,
-      encode: (g) => encodeParquet(POPULATION, [...g.population.values()]),
-    },
-    {
-      area: 'population_forecast',
-      ext: 'parquet',
-      count: (g) => [...g.forecasts.values()].reduce((total, rows) => total + rows.length, 0),
-      encode: (g) => encodeParquet(POPULATION_FORECAST, [...g.forecasts.values()].flat()),
-    },
-  ];
-  for (const output of areas) {
+  for (const output of GROUP_OUTPUTS) {
     for (const group of groups) {
       if (output.count(group) === 0) continue;
       yield {
@@ -215,10 +116,29 @@ export async function* encodeGroups(groups: readonly FileGroup[]): AsyncGenerato
   }
 }
 
-/** What a commit wrote: every key, and the partitions of each table it wrote to. */
+/** What a commit wrote: every key, and the partitions of each table that hold a file of it. */
 export interface CommitResult {
+  /** Keys put (or, on a dry run, that would be). */
   readonly keys: string[];
+  /** Keys that already held these very bytes, so were not put again. */
+  readonly unchanged: string[];
   readonly tablePartitions: ReadonlyMap<TableName, ReadonlyMap<string, PartitionValues>>;
+}
+
+export interface CommitOptions {
+  /**
+   * Keys that may already hold a file: each is read and compared, and not put again when its bytes
+   * are the same (a replay of an untouched lake writes nothing). @default none
+   */
+  readonly existing?: ReadonlySet<string>;
+  /** Encode and compare, put nothing, register nothing. @default false */
+  readonly dryRun?: boolean;
+  /**
+   * Told when the catalog refuses a registration, which then does not fail the commit (the
+   * fetcher's outcomes: the crawler adds the partition later). @default a refusal throws, so a
+   * writer's batch is delivered again
+   */
+  readonly onRegisterFailure?: (error: StorageError) => void;
 }
 
 const TABLE_AREAS = new Set<LakeArea>(TABLES.map((table) => table.name));
@@ -226,44 +146,47 @@ const TABLE_AREAS = new Set<LakeArea>(TABLES.map((table) => table.name));
 /**
  * Stage 3: puts every file in the store (each whole or not at all: the store's temp + rename, or
  * one S3 PUT), then registers the table partitions written in the
- * catalog (the writer's Glue catalog; `NO_CATALOG` for the fetcher and locally). The files of a
- * batch and the outcomes file of a run are committed the same way.
+ * catalog (the writer's Glue catalog; `NO_CATALOG` for the fetcher, replay and locally). The files
+ * of a batch, the outcomes file of a run and the files replay rebuilds are committed the same way.
  */
 export async function commitFiles(
   files: Iterable<LakeFile> | AsyncIterable<LakeFile>,
   deps: Pick<LakeWriterDeps, 'store' | 'catalog'>,
+  options: CommitOptions = {},
 ): Promise<CommitResult> {
   const keys: string[] = [];
+  const unchanged: string[] = [];
   const tablePartitions = new Map<TableName, Map<string, PartitionValues>>();
   for await (const file of files) {
-    await deps.store.put(file.key, file.body, contentTypeOf(file.key));
-    keys.push(file.key);
+    if (options.existing?.has(file.key) && file.body.equals(await deps.store.get(file.key))) {
+      unchanged.push(file.key);
+    } else {
+      if (!options.dryRun) await deps.store.put(file.key, file.body, contentTypeOf(file.key));
+      keys.push(file.key);
+    }
     if (!TABLE_AREAS.has(file.area)) continue;
     const table = file.area as TableName;
     if (!tablePartitions.has(table)) tablePartitions.set(table, new Map());
     tablePartitions.get(table)?.set(partitionPath(file.partition), file.partition);
   }
+  if (options.dryRun) return { keys, unchanged, tablePartitions };
   for (const [table, partitions] of tablePartitions) {
     try {
       await deps.catalog.registerPartitions(table, [...partitions.values()]);
     } catch (error) {
-      throw new StorageError(
+      const failure = new StorageError(
         `cannot register ${partitions.size} partition(s) of ${table}: ${describeError(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
+      if (!options.onRegisterFailure) throw failure;
+      options.onRegisterFailure(failure);
     }
   }
-  return { keys, tablePartitions };
+  return { keys, unchanged, tablePartitions };
 }
 
 /** Stage 4: the batch's counts, from its groups and what was committed. */
-function tally(
-  records: number,
-  routed: { groups: readonly FileGroup[]; flaggedRecords: number },
-  committed: CommitResult,
-): BatchWriteResult {
+function tally(records: number, routed: Routed, committed: CommitResult): BatchWriteResult {
   let newestPopulationTime: Date | undefined;
   let populationRows = 0;
   let forecastRows = 0;
@@ -291,9 +214,4 @@ function tally(
 
 function contentTypeOf(key: string): string {
   return key.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip';
-}
-
-/** Topic names may hold characters that are awkward in file names; keep them readable but safe. */
-function safeName(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]/g, '_');
 }

@@ -2,7 +2,7 @@ import { encodeParquet } from '../../../lambdas/core/lake/parquet.js';
 import { COLLECTION_OUTCOMES, type CollectionOutcomeRow } from '../../../lambdas/core/schema.js';
 
 /**
- * A probe bundled exactly like the project functions (test/infra/bundles.test.ts): it encodes a
+ * A probe bundled exactly like the project functions (test/e2e/bundles.test.ts): it encodes a
  * Parquet file with the bundled parquetjs-lite, whose CommonJS code must work inside an ESM bundle.
  */
 export const handler = async (): Promise<string> => {

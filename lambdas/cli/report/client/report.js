@@ -12,7 +12,7 @@
   const esc = (t) => String(t).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   /** KST wall-clock text → epoch ms read as UTC (every chart is drawn with useUTC). */
   const at = (text) => Date.parse(`${text.length === 10 ? `${text}T00:00` : text.replace(' ', 'T')}:00Z`);
-  const STEP_MS = { run: 20 * 60_000, hour: 3_600_000, day: 86_400_000 };
+  const STEP_MS = { run: data.runIntervalMinutes * 60_000, hour: 3_600_000, day: 86_400_000 };
 
   const charts = {};
   /** One ECharts instance per chart element, SVG renderer, the page's font, UTC time axes. */

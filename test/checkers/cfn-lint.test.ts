@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { temporaryDir } from '../infra/support/synth.js';
 import { cfnLint, IGNORED_CHECKS, lintAllTemplates } from './cfn-lint.js';
-import { temporaryDir } from './support/synth.js';
 
 describe('cfn-lint on every synthesized template', () => {
   it('reports nothing (errors or warnings) beyond the documented ignored checks', () => {

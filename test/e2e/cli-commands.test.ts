@@ -30,7 +30,7 @@ function npmRun(script: string, args: readonly string[], env: Record<string, str
 }
 
 /** Scripts for the project's developers (code generation, tests), not commands for a user. */
-const DEVELOPER_SCRIPTS = new Set(['generate:sql', 'typecheck', 'synth']);
+const DEVELOPER_SCRIPTS = new Set(['generate:sql', 'generate:docs', 'typecheck', 'synth']);
 
 /**
  * The npm scripts that are commands for a user: every script that runs a TypeScript entry point
@@ -286,6 +286,6 @@ describe('logs', () => {
     assert.doesNotMatch(text.stderr, /^\{/m);
     const bad = await runCli(['demo', '--once', '--lake', lake], { LOG_FORMAT: 'xml' });
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /LOG_FORMAT must be one of text, json, got "xml"/);
+    assert.match(bad.stderr, /LOG_FORMAT must be one of "text", "json", got "xml"/);
   });
 });

@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
+import { synthesize } from '../infra/support/synth.js';
 import { LINT_VARIANTS } from './cfn-lint.js';
 import { type CheckResult, checkTemplates } from './iam-catalogue/check.js';
 import { IAM_EXCEPTIONS } from './iam-catalogue/exceptions.js';
 import type { TemplateJson } from './iam-catalogue/resolve-arn.js';
-import { synthesize } from './support/synth.js';
 
 /**
  * The IAM catalogue check over every template of every configuration cfn-lint lints (the default,

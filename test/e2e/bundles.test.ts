@@ -8,9 +8,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { PROJECT_ROOT, ProjectFunction } from '../../lib/project-function.js';
+import { temporaryDir } from '../infra/support/synth.js';
+import { type CfnResource, resourceById } from '../infra/support/template-queries.js';
 import { readParquet } from '../support/duckdb.js';
-import { temporaryDir } from './support/synth.js';
-import { type CfnResource, resourceById } from './support/template-queries.js';
 
 /**
  * `cdk synth` exactly as a user runs it, through the CDK CLI and bin/app.ts (cdk-nag included),

@@ -8,8 +8,8 @@ import { LOAD_LOG_QUERY, mergePartitionStatements } from '../../lambdas/core/war
 import { defaultSqlDir, loadSqlFiles, statementsOf } from '../../lambdas/core/warehouse/sql-files.js';
 import { replaceParameters } from '../../lambdas/core/warehouse/sql-text.js';
 import { redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
+import { temporaryDir } from '../infra/support/synth.js';
 import { checkersPython } from './iam-catalogue/check.js';
-import { temporaryDir } from './support/synth.js';
 
 /**
  * An independent SQL parser on everything this repository sends to Redshift: sqlfluff's Redshift
@@ -58,7 +58,7 @@ export function sqlToParse(): SqlToParse[] {
     });
   const loader = TABLES.map((table) => ({
     name: `loader_merge_${table.name}.sql`,
-    text: mergePartitionStatements(table, fill(table, 'year=2026/month=07/day=16/hour=23/minute=20'))
+    text: mergePartitionStatements(table, fill(table, ['year=2026/month=07/day=16/hour=23/minute=20']))
       .map((sql) => `${bind(sql)};\n`)
       .join('\n'),
   }));
@@ -76,7 +76,7 @@ export function parseWithSqlfluff(files: readonly SqlToParse[]): ParseResult[] {
   const dir = join(temporaryDir('seoul-sqlfluff-'), 'sql');
   mkdirSync(dir);
   for (const file of files) writeFileSync(join(dir, file.name), file.text);
-  const sqlfluff = join(checkersPython(), '..', 'sqlfluff');
+  const sqlfluff = join(checkersPython('sqlfluff'), '..', 'sqlfluff');
   let output: string;
   try {
     output = execFileSync(

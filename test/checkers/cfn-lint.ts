@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../lib/project-function.js';
-import { synthesize } from './support/synth.js';
+import { synthesize } from '../infra/support/synth.js';
 
 /**
  * cfn-lint checks that are switched off, each for a reason that holds for every template here.
@@ -25,7 +25,7 @@ export interface LintFinding {
   readonly path: string;
 }
 
-/** The cfn-lint executable: CFN_LINT, else the venv test/infra/install-cfn-lint.sh makes, else PATH. */
+/** The cfn-lint executable: CFN_LINT, else the venv test/checkers/install-cfn-lint.sh makes, else PATH. */
 export function cfnLintExecutable(): string {
   if (process.env.CFN_LINT) return process.env.CFN_LINT;
   const venv = join(PROJECT_ROOT, '.cache', 'cfn-lint-venv', 'bin', 'cfn-lint');
@@ -34,7 +34,9 @@ export function cfnLintExecutable(): string {
     execFileSync('cfn-lint', ['--version'], { stdio: 'ignore' });
     return 'cfn-lint';
   } catch {
-    throw new Error('cfn-lint is not installed: run `sh test/infra/install-cfn-lint.sh` (pip, into .cache/)');
+    throw new Error(
+      'cfn-lint is not installed: run `npm run setup:cfn-lint` (pip, into .cache/cfn-lint-venv)',
+    );
   }
 }
 
