@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { failures, holds, type ProofResult, runProof, synthesizedApp } from '../access/proof.js';
+import type { RecordedCall } from '../access/record.js';
 import type { NamedTemplate } from '../access/template-model.js';
 
 /**
@@ -92,6 +93,73 @@ describe('access proof without the record: service paths and forbidden calls', (
         (d) => d.request.principal === 'writer function' && d.request.action === 's3:DeleteObject',
       ),
     );
+  });
+});
+
+describe('access proof: a recorded call it cannot simulate fails it', () => {
+  const { templates, wiring } = synthesizedApp();
+  // Made-up record lines, one per way a call can escape simulation: the proof must refuse each.
+  const principal = { as: 'function', handler: 'writer' } as const;
+  const bucket = { value: 'lake-bucket', from: ['env:LAKE_BUCKET'] };
+  const record: RecordedCall[] = [
+    {
+      kind: 'sdk',
+      principal,
+      client: 'S3Client',
+      operation: 'PutBucketPolicy',
+      params: { Bucket: bucket },
+      testFile: 'x',
+    },
+    {
+      kind: 'sdk',
+      principal,
+      client: 'S3Client',
+      operation: 'PutObject',
+      params: { Bucket: { value: 'someone-elses-bucket', from: [] }, Key: { value: 'k', from: [] } },
+      testFile: 'x',
+    },
+    { kind: 'sdk', principal, client: 'EC2Client', operation: 'DescribeVpcs', params: {}, testFile: 'x' },
+    {
+      kind: 'kafka',
+      principal: { ...principal, kafkaCluster: 'mapping:EventSourceArn' },
+      api: 'UNKNOWN:describeAcls',
+      topics: [],
+      groups: [],
+      transactionalIds: [],
+      unknownMethod: 'describeAcls',
+      testFile: 'x',
+    },
+    {
+      kind: 'kafka',
+      principal: { ...principal, kafkaCluster: 'mapping:EventSourceArn' },
+      api: 'FETCH',
+      topics: [{ value: 'a-topic-nobody-configured', from: [] }],
+      groups: [],
+      transactionalIds: [],
+      testFile: 'x',
+    },
+    {
+      kind: 'sdk',
+      principal: { as: 'function', handler: 'no-such-handler' },
+      client: 'S3Client',
+      operation: 'PutObject',
+      params: {},
+      testFile: 'x',
+    },
+  ];
+
+  it('names each one as a call without a simulation, and does not hold', async () => {
+    const result = await runProof(templates, wiring, record);
+    assert.equal(result.problems.length, record.length, result.problems.join('\n'));
+    assert.match(result.problems[0] ?? '', /PutBucketPolicy.*no authorization rule/);
+    assert.match(
+      result.problems[1] ?? '',
+      /bucket "someone-elses-bucket" comes from none of the function's configured slots/,
+    );
+    assert.match(result.problems[3] ?? '', /describeAcls/);
+    assert.match(result.problems[4] ?? '', /topic "a-topic-nobody-configured"/);
+    assert.match(result.problems[5] ?? '', /no project function runs lambdas\/no-such-handler/);
+    assert.equal(holds(result), false);
   });
 });
 
