@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TABLES } from '../../lambdas/core/schema.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
-import { LOAD_LOG_QUERY, mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
+import {
+  failedLoadStatements,
+  LOAD_LOG_BOUNDS_QUERY,
+  LOAD_LOG_QUERY,
+  mergePartitionStatements,
+} from '../../lambdas/core/warehouse/loader-sql.js';
 import { defaultSqlDir, loadSqlFiles, statementsOf } from '../../lambdas/core/warehouse/sql-files.js';
 import { replaceParameters } from '../../lambdas/core/warehouse/sql-text.js';
 import { redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
@@ -62,7 +67,13 @@ export function sqlToParse(): SqlToParse[] {
       .map((sql) => `${bind(sql)};\n`)
       .join('\n'),
   }));
-  return [...files, ...loader, { name: 'loader_load_log_query.sql', text: `${bind(LOAD_LOG_QUERY)};\n` }];
+  return [
+    ...files,
+    ...loader,
+    { name: 'loader_load_log_query.sql', text: `${bind(LOAD_LOG_QUERY)};\n` },
+    { name: 'loader_load_log_bounds.sql', text: `${bind(LOAD_LOG_BOUNDS_QUERY)};\n` },
+    { name: 'loader_failed_load.sql', text: `${failedLoadStatements().map(bind).join(';\n')};\n` },
+  ];
 }
 
 export interface ParseResult {
