@@ -61,7 +61,7 @@ export function forbiddenRequests(model: AccessModel): AccessRequest[] {
   for (const role of model.roles.filter((r) => r.arn !== runnerRole))
     requests.push(
       denied({
-        principal: `role ${role.logicalId}`,
+        principal: `role ${role.template}/${role.logicalId}`,
         principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role.name}/session`,
         identityPolicies: role.policies,
         action: 'secretsmanager:GetSecretValue',

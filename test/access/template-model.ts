@@ -166,8 +166,9 @@ export class AccessModel {
   private role(t: NamedTemplate, id: string, managed: Map<string, ManagedPolicyFixture>): RoleModel {
     const resource = t.json.Resources[id] as { Properties?: Record<string, unknown> };
     const props = resource.Properties ?? {};
-    const arn = this.valueIn(t, { 'Fn::GetAtt': [id, 'Arn'] });
-    const name = props.RoleName ? this.valueIn(t, props.RoleName) : (arn.split('/').pop() as string);
+    // CloudFormation names a role <stack>-<logical id>-<suffix> unless RoleName says otherwise: two
+    // stacks may hold a role of the same logical id (CDK's AwsCustomResource singleton), never of the same name.
+    const name = props.RoleName ? this.valueIn(t, props.RoleName) : `${t.name}-${id}`.slice(0, 64);
     const roleArn = `arn:aws:iam::${ACCOUNT}:role/${name}`;
     const policies: { name: string; policy: PolicyDocument }[] = [];
     for (const inline of (props.Policies ?? []) as { PolicyName: string; PolicyDocument: unknown }[]) {
