@@ -50,7 +50,8 @@ export function readableResource(resource: string, labels: ReadonlyMap<string, s
     .replace(/workgroup\/[0-9a-f-]{36}$/, 'workgroup/‹Warehouse/Workgroup›')
     .replace(/\/[0-9a-f]{8}-[0-9a-f-]+-s2/, '')
     .replace(/^arn:aws:/, '')
-    .replace(/:ap-northeast-2:123456789012:/, ':…:');
+    .replace(/:ap-northeast-2:123456789012:/, ':…:')
+    .replace(/^iam::123456789012:/, 'iam::…:');
 }
 
 export interface TableRow {
