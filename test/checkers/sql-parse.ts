@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TABLES } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
 import {
   failedLoadStatements,

@@ -53,7 +53,7 @@ describe('local pipeline, end to end against the simulator', () => {
     assert.match(run.stdout, /places: 121 ok, 0 no data, 0 failed \(of 121\)/);
     assert.match(
       run.stdout,
-      /written: 121 population rows, 1452 forecast rows, 121 raw, 0 rejected, 0 flagged/,
+      /written: 121 population rows, 1452 population_forecast rows, 121 raw, 0 rejected, 0 flagged/,
     );
     assert.match(run.stdout, /duration: \d+\.\d\d s/);
   });
@@ -255,7 +255,10 @@ describe('local command line: options and bad input', () => {
     const requests = simulator.requests.length;
     const result = await runCli(['start', '--once', '--lake', join(file, 'lake')], env());
     assert.equal(result.status, 1);
-    assert.ok(result.stderr.includes(`lake folder ${join(file, 'lake')} is not writable`), result.stderr);
+    assert.ok(
+      result.stderr.includes(`lake folder ${join(file, 'lake')} cannot be created: ${file} is not a folder`),
+      result.stderr,
+    );
     assert.equal(simulator.requests.length, requests);
   });
 

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { kstDayBounds } from '../../core/kst-time.js';
-import { type ColumnSpec, duckdbType, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
+import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
+import { WAREHOUSE_TABLES } from '../../core/tables.js';
 import {
   LOAD_LOG_QUERY,
   mergeStatements,
