@@ -1,3 +1,4 @@
+import { LAKE_AREAS } from '../../lambdas/core/tables.js';
 import type { AccessRequest } from './simulate.js';
 import { ACCOUNT, type AccessModel, REGION } from './template-model.js';
 
@@ -12,7 +13,6 @@ export const OUTSIDE_ACCOUNT = '999999999999';
 const OUTSIDER = `arn:aws:iam::${OUTSIDE_ACCOUNT}:role/outsider`;
 const EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
-const LAKE_AREAS = ['population', 'population_forecast', 'collection_outcomes', 'raw', 'rejected'] as const;
 const objectIn = (bucketArn: string, area: string) =>
   `${bucketArn}/${area}/year=2026/month=07/day=16/hour=23/minute=20/sample.parquet`;
 

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { objectKey, partitionValuesFor } from '../../lambdas/core/lake/partitions.js';
-import { TABLES } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { PROJECT_ROOT } from '../../lib/project-function.js';
 import { recordAs } from '../access/recorder.js';
 import { lambdaContext } from '../support/lambda-context.js';
