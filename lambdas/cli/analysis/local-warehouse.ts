@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { describeError } from '../../core/errors.js';
 import { kstDayBounds } from '../../core/kst-time.js';
 import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
 import { WAREHOUSE_TABLES } from '../../core/tables.js';
@@ -78,7 +79,11 @@ export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> 
     path = join(folder, WAREHOUSE_FILE);
     settings.temp_directory = join(folder, SPILL_FOLDER);
   }
-  const instance = await DuckDBInstance.create(path, settings);
+  const instance = await DuckDBInstance.create(path, settings).catch((error: unknown) => {
+    throw new Error(
+      `cannot open the analysis database ${path}: ${describeError(error)} (it holds nothing the lake does not: delete ${join(folder, ANALYSIS_FOLDER)} and it is rebuilt from the lake)`,
+    );
+  });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
   for (const statement of nativeTablesDdl()) await connection.run(statement);
