@@ -10,6 +10,7 @@ import {
   readCatalogue,
 } from '../../core/place-catalogue.js';
 import type { Place } from '../../core/places.js';
+import { escapeControls } from '../../core/printable.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
 import { PLACES_USAGE } from '../help.js';
@@ -126,7 +127,7 @@ export async function placesCommand(
     }
     io.err(
       origin === 'lake'
-        ? `places of ${describeLocation(location).replace(/\/?$/, '/')}${CATALOGUE_KEY} (${catalogue.source}${catalogue.updatedAt ? `, imported ${catalogue.updatedAt}` : ''})`
+        ? `places of ${describeLocation(location).replace(/\/?$/, '/')}${CATALOGUE_KEY} (${escapeControls(catalogue.source)}${catalogue.updatedAt ? `, imported ${escapeControls(catalogue.updatedAt)}` : ''})`
         : `the built-in places (no ${CATALOGUE_KEY} in ${describeLocation(location)})`,
     );
     io.out(
@@ -160,8 +161,14 @@ function retiredOf(catalogue: PlaceCatalogue, place: Place): string {
   return catalogue.places.find((p) => p.code === place.code)?.retired ?? '';
 }
 
-const line = (place: Place) =>
-  `  ${place.code}  ${place.name}${place.englishName ? ` (${place.englishName})` : ''}, ${place.category}`;
+/** A place's words in one line: they come from a list file or the lake, so nothing in them breaks it. */
+const words = (place: Place) => {
+  const [name, englishName, category] = [place.name, place.englishName, place.category].map((text) =>
+    escapeControls(text),
+  );
+  return `${name}${englishName ? ` (${englishName})` : ''}, ${category}`;
+};
+const line = (place: Place) => `  ${escapeControls(place.code)}  ${words(place)}`;
 
 /** What the import did, in words a person reads: the counts first, then each place that changed. */
 export function importReport(
@@ -176,7 +183,7 @@ export function importReport(
       ? `written to ${how.target}`
       : `nothing changed: ${how.target} is left as it is`;
   const lines = [
-    `${how.file}: ${listed} places listed, compared with ${how.origin === 'lake' ? "the lake's catalogue" : 'the built-in places'}: ${counts}`,
+    `${escapeControls(how.file)}: ${listed} places listed, compared with ${how.origin === 'lake' ? "the lake's catalogue" : 'the built-in places'}: ${counts}`,
     verdict,
   ];
   const section = (title: string, places: readonly Place[]) => {
@@ -189,10 +196,7 @@ export function importReport(
     lines.push(
       '',
       "changed (the list's words are kept):",
-      ...change.changed.map(
-        ({ before, after }) =>
-          `${line(before)}\n    now ${after.name}${after.englishName ? ` (${after.englishName})` : ''}, ${after.category}`,
-      ),
+      ...change.changed.map(({ before, after }) => `${line(before)}\n    now ${words(after)}`),
     );
   return lines.join('\n');
 }
