@@ -194,14 +194,19 @@ export class KafkaTransport implements Transport {
       void settled.then(() => this.abandoned.delete(settled));
       // Whatever the producer still holds is dropped; its requests may yet reach the broker.
       void this.publisher.close();
-      // One message whichever gave up first, the run's end or kafkajs' own request timeout.
-      if (!options.signal?.aborted && unconfirmed) throw error;
-      const why = options.signal?.aborted
-        ? describeError(options.signal.reason)
-        : `Kafka did not answer within its request timeout`;
-      throw new KafkaTimeoutError(`${envelopes.length} envelope(s) sent, not confirmed: ${why}`, true, {
-        cause: error,
-      });
+      // One message whichever gave up first, the run's end or kafkajs' own request timeout; no
+      // cause appended (describeError would repeat the deadline's words, or add kafkajs' own).
+      if (options.signal?.aborted)
+        throw new KafkaTimeoutError(
+          `${envelopes.length} envelope(s) sent, not confirmed: ${describeError(options.signal.reason)}`,
+          true,
+        );
+      if (unconfirmed) throw error;
+      this.options.log.warn('envelopes sent, not confirmed', { error: describeError(error) });
+      throw new KafkaTimeoutError(
+        `${envelopes.length} envelope(s) sent, not confirmed: Kafka did not answer within its request timeout`,
+        true,
+      );
     }
     this.published += outcome.published;
     return outcome;
