@@ -10,9 +10,11 @@ Usage: npm run soak
 
 One simulated day (72 runs x 121 places) on an accelerated clock against the hostile API server,
 over a real Kafka broker started for it on 127.0.0.1 (stopped by its PID afterwards), with broker
-restarts, a writer killed mid-batch and a disk-full episode. The last line is the ledger: every
-(run, place) ends in one row, one rejection with its reason, or one failed/no-data outcome.
-Exit status: 0 when nothing was duplicated or lost, 1 otherwise. Takes no options.
+restarts, the broker paused (SIGSTOP) for one run, a writer killed mid-batch and a disk-full
+episode. The last line is the ledger: every (run, place) ends in one row, one rejection with its
+reason, or one failed/no-data outcome; runs that never started are counted apart (not started N).
+Exit status: 0 when nothing was duplicated or lost and the paused run ended within
+RUN_TIMEOUT_MS + 10 s, 1 otherwise. Takes no options.
 USAGE
   exit 0
 fi

@@ -24,6 +24,7 @@ import {
 import { KafkaTransport } from '../../lambdas/cli/transport/kafka-transport.js';
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import type { Envelope } from '../../lambdas/core/envelope.js';
 import { describeError } from '../../lambdas/core/errors.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
@@ -247,6 +248,7 @@ async function main(): Promise<number> {
   const ledger = await checkLedger();
   say(`soak took ${((Date.now() - started) / 1000).toFixed(0)} s; lake ${lake}`);
   for (const line of [...lateRuns, ...ledger.details].slice(0, 20)) say(`  ${line}`);
+  say(`raw/ as received: ${ledger.asReceived} answer(s) compared byte for byte with what was sent`);
   say(
     `runs ${RUNS}, not started ${ledger.notStarted}, attempted ${ledger.attempted}, rows ${ledger.rows}, rejected ${ledger.rejected}, failed ${ledger.failed}, duplicated ${ledger.duplicated}, lost ${ledger.lost}`,
   );
@@ -260,6 +262,8 @@ interface Ledger {
   notStarted: number;
   /** (run, place) pairs with an outcome: 121 for every run that started. */
   attempted: number;
+  /** Stored answers whose bytes were compared with what the server sent. */
+  asReceived: number;
   rows: number;
   rejected: number;
   failed: number;
@@ -273,6 +277,7 @@ async function checkLedger(): Promise<Ledger> {
   const ledger: Ledger = {
     notStarted: 0,
     attempted: 0,
+    asReceived: 0,
     rows: 0,
     rejected: 0,
     failed: 0,
@@ -303,6 +308,21 @@ async function checkLedger(): Promise<Ledger> {
       rejectedBy.set(key, (rejectedBy.get(key) ?? 0) + 1);
     }
   }
+  // raw/ is the answer as received (issue 18, item 6): each answer whose bytes matter (repeated
+  // keys, odd spacing, exponent numbers) is in its envelope byte for byte.
+  const rawAnswers = new Map<string, Buffer>();
+  for (const file of files.filter((f) => f.startsWith('raw/') && f.endsWith('.jsonl.gz'))) {
+    const text = gunzipSync(await readFile(join(lake, file))).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const envelope = JSON.parse(line) as Envelope;
+      if (envelope.answer)
+        rawAnswers.set(
+          `${envelope.runId}|${envelope.place.code}`,
+          Buffer.from(envelope.answer.body, envelope.answer.encoding),
+        );
+    }
+  }
   const runs = new Set(outcomes.map((o) => String(o.run_id)));
   const seen = new Set<string>();
   for (const outcome of outcomes) {
@@ -316,6 +336,14 @@ async function checkLedger(): Promise<Ledger> {
     seen.add(key);
     const rows = rowsBy.get(key) ?? [];
     const rejections = rejectedBy.get(key) ?? 0;
+    const sent = servedBody(outcome.collected_at as Date, String(outcome.area_code));
+    if (sent && rows.length + rejections === 1) {
+      ledger.asReceived++;
+      if (!rawAnswers.get(key)?.equals(sent)) {
+        ledger.lost++;
+        ledger.details.push(`${key}: raw/ does not hold the answer as received`);
+      }
+    }
     if (rows.length + rejections > 1) {
       ledger.duplicated++;
       ledger.details.push(`${key}: ${rows.length} rows and ${rejections} rejections`);
@@ -395,6 +423,13 @@ async function checkLedger(): Promise<Ledger> {
 }
 
 /** The record the server served for a place in the run of that slot (its last answer with one). */
+/** The bytes of the last answer served for this slot and place, when the server kept them. */
+function servedBody(collectedAt: Date, code: string): Buffer | undefined {
+  const tag = collectedAt.toISOString();
+  const answers = api.served.filter((s) => s.tag === tag && s.place === code);
+  return answers[answers.length - 1]?.body;
+}
+
 function servedRecord(collectedAt: Date, code: string): Record<string, unknown> | undefined {
   const tag = collectedAt.toISOString();
   const answers = api.served.filter((s) => s.tag === tag && s.place === code && s.record);
