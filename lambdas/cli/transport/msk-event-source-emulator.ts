@@ -91,9 +91,20 @@ export class MskEventSourceEmulator<T> {
         this.options.log.error('event source consumer crashed', { error: describeError(payload.error) });
       }
     });
+    // stop() may come while this start is on its way (a transport that closes right after it
+    // restarted its writer): each step that would connect again first checks, or the consumer
+    // would stay connected after the stop, holding the process and the group's partitions.
+    const stopped = async () => {
+      if (!this.stopping) return false;
+      await consumer.stop().catch(() => undefined);
+      await consumer.disconnect().catch(() => undefined);
+      return true;
+    };
     await consumer.connect();
+    if (await stopped()) return;
     // Like the mapping's StartingPosition TRIM_HORIZON: a new group reads the topic from its start.
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    if (await stopped()) return;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -122,6 +133,7 @@ export class MskEventSourceEmulator<T> {
         }
       },
     });
+    if (await stopped()) return;
     await joined;
   }
 
