@@ -308,13 +308,41 @@ SORTKEY(forecast_time, area_code): the merge deletes and inserts by (place, hour
   },
 });
 
+/**
+ * The migrations applied to the warehouse, once each (`warehouse/migrations/apply.ts`): a
+ * warehouse table only, written by the SQL runner on deploy and by the local analysis database.
+ */
+export const SCHEMA_MIGRATIONS = defineTable({
+  name: 'schema_migrations',
+  description: 'One row per migration of sql/migrations/ applied to this warehouse.',
+  key: ['migration_id'],
+  duplicateOrder: ['applied_at'],
+  columns: [
+    { name: 'migration_id', type: 'string', source: 'sql/migrations/ file name without .sql', maxBytes: 128 },
+    { name: 'checksum', type: 'string', source: 'sha256 of the file as applied', maxBytes: 64 },
+    {
+      name: 'statements_run',
+      type: 'int32',
+      source: 'statements run; 0 when its tables were created at the current version',
+    },
+    { name: 'applied_at', type: 'timestamp', source: 'when it was applied (UTC)' },
+  ],
+  redshift: {
+    distribution: 'ALL',
+    sortKey: ['migration_id'],
+    why: `The SQL runner reads it at each deploy to apply only the migrations not recorded, and
+records each in the transaction that applies it: a migration runs once.
+DISTSTYLE ALL: a handful of rows. SORTKEY(migration_id): ids sort in the order they apply.`,
+  },
+});
+
 /** The lake's tables: Parquet files, Glue tables, DuckDB views and native warehouse tables. */
 export const TABLES = [POPULATION, POPULATION_FORECAST, COLLECTION_OUTCOMES] as const;
 /**
  * Every native warehouse table, in the order of their DDL files: the lake's tables, the load log
  * and the forecast errors the loader keeps.
  */
-export const WAREHOUSE_TABLES = [...TABLES, LOAD_LOG, FORECAST_ERROR] as const;
+export const WAREHOUSE_TABLES = [...TABLES, LOAD_LOG, FORECAST_ERROR, SCHEMA_MIGRATIONS] as const;
 
 export type TableName = (typeof TABLES)[number]['name'];
 
