@@ -2,9 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TABLES } from '../../lambdas/core/schema.js';
+import { type ColumnSpec, POPULATION, TABLES } from '../../lambdas/core/schema.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
 import { LOAD_LOG_QUERY, mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
+import { EXISTING_TABLES_QUERY, MIGRATIONS_TABLE } from '../../lambdas/core/warehouse/migrations/apply.js';
+import { loadMigrations } from '../../lambdas/core/warehouse/migrations/files.js';
+import { currentSnapshot, newJournal } from '../../lambdas/core/warehouse/migrations/journal.js';
+import { planMigration } from '../../lambdas/core/warehouse/migrations/plan.js';
 import { defaultSqlDir, loadSqlFiles, statementsOf } from '../../lambdas/core/warehouse/sql-files.js';
 import { replaceParameters } from '../../lambdas/core/warehouse/sql-text.js';
 import { redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
@@ -62,7 +66,64 @@ export function sqlToParse(): SqlToParse[] {
       .map((sql) => `${bind(sql)};\n`)
       .join('\n'),
   }));
-  return [...files, ...loader, { name: 'loader_load_log_query.sql', text: `${bind(LOAD_LOG_QUERY)};\n` }];
+  return [
+    ...files,
+    ...loader,
+    { name: 'loader_load_log_query.sql', text: `${bind(LOAD_LOG_QUERY)};\n` },
+    ...migrationSql(),
+  ];
+}
+
+/**
+ * The migrations of sql/migrations/, and every kind of statement the generator writes (a column
+ * added of each type, a VARCHAR widened, a column dropped) with the runner's own statements.
+ */
+function migrationSql(): SqlToParse[] {
+  const added = (type: ColumnSpec['type']): ColumnSpec => ({
+    name: `new_${type}`,
+    type,
+    source: 'a new field',
+    nullable: true,
+    ...(type === 'string' ? { maxBytes: 64 } : {}),
+  });
+  const types = ['string', 'int32', 'int64', 'double', 'boolean', 'timestamp'] as const;
+  const snapshot = currentSnapshot(newJournal([POPULATION]));
+  const adds = planMigration(snapshot, [
+    { ...POPULATION, columns: [...POPULATION.columns, ...types.map(added)] },
+  ]);
+  const widen = planMigration(snapshot, [
+    {
+      ...POPULATION,
+      columns: POPULATION.columns.map((c) => (c.name === 'area_name' ? { ...c, maxBytes: 512 } : c)),
+    },
+  ]);
+  const drop = planMigration(snapshot, [{ ...POPULATION, columns: POPULATION.columns.slice(0, -1) }], {
+    destructive: true,
+  });
+  const record = replaceParameters(
+    `INSERT INTO ${MIGRATIONS_TABLE} (migration_id, checksum, statements_run, applied_at) VALUES (:migration_id, :checksum, CAST(:statements_run AS INTEGER), CAST(:applied_at AS TIMESTAMP))`,
+    (name) =>
+      ({
+        migration_id: "'0001_x'",
+        checksum: "'ab'",
+        statements_run: "'1'",
+        applied_at: "'2026-08-01 00:00:00'",
+      })[name] ?? '',
+  );
+  const generated = [
+    ...adds.statements,
+    ...widen.statements,
+    ...drop.statements,
+    record,
+    EXISTING_TABLES_QUERY,
+  ];
+  return [
+    ...loadMigrations(defaultSqlDir()).map((m) => ({
+      name: `migration_${m.id}.sql`,
+      text: m.statements.map((sql) => `${sql};\n`).join('\n'),
+    })),
+    { name: 'migration_statements.sql', text: generated.map((sql) => `${sql};\n`).join('\n') },
+  ];
 }
 
 export interface ParseResult {
