@@ -7,6 +7,9 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { WarehouseStatementError } from './errors.js';
 import { LOAD_LOG_QUERY, mergePartitionStatements, timestampParameter } from './loader-sql.js';
 import { partitionPathOf } from './sql-values.js';
+import { type FileFill, stagePartition } from './file-versions.js';
+import { JOURNAL } from './migrations/history.js';
+import type { Journal } from './migrations/journal.js';
 import type { StagingFill } from './staging-fill.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -16,6 +19,13 @@ export interface LoaderOptions {
   readonly store: Pick<ObjectStore, 'list' | 'listFolders'>;
   /** How a partition's files reach the staging table: COPY on Redshift. */
   readonly fill: StagingFill;
+  /**
+   * How single files reach a table (COPY of one file): used for a partition holding files of an
+   * older version of its table (`file-versions.ts`). @default none: such a partition fails, named
+   */
+  readonly fillFiles?: FileFill;
+  /** The migration journal: every version of each table's files. @default this build's */
+  readonly journal?: Journal;
   readonly log: Log;
   readonly now: Date;
   /** Look for partitions from this instant on. @default 48 hours before `now` */
@@ -34,6 +44,8 @@ export interface LakePartition {
   /** `year=…/month=…/day=…/hour=…/minute=…` */
   readonly path: string;
   readonly files: number;
+  /** The Parquet files' names: each says its version of the table (`file-versions.ts`). */
+  readonly names: readonly string[];
 }
 
 export interface LoadResult {
@@ -83,8 +95,16 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
   for (const partition of batch) {
     const table = byName.get(partition.table) as TableSpec;
     try {
+      const staged = stagePartition(table, partition.path, partition.names, options.journal ?? JOURNAL, {
+        folder: options.fill,
+        files:
+          options.fillFiles ??
+          (() => {
+            throw new Error('files of an older version of the table, and no per-file COPY was given');
+          }),
+      });
       const batchId = await options.warehouse.batch(
-        mergePartitionStatements(table, options.fill(table, [partition.path])),
+        mergePartitionStatements(table, staged),
         {
           table_name: table.name,
           partition_path: partition.path,
@@ -93,11 +113,17 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
         },
       );
       loaded.push({ ...partition, batchId });
-      options.log.info('partition loaded', { ...partition, batchId });
+      options.log.info('partition loaded', { table: partition.table, path: partition.path, files: partition.files, batchId });
     } catch (error) {
       const statementId = error instanceof WarehouseStatementError ? error.statementId : undefined;
       failed.push({ ...partition, error: describeError(error), ...(statementId ? { statementId } : {}) });
-      options.log.error('partition load failed', { ...partition, statementId, error: describeError(error) });
+      options.log.error('partition load failed', {
+        table: partition.table,
+        path: partition.path,
+        files: partition.files,
+        statementId,
+        error: describeError(error),
+      });
     }
   }
   return { loaded, failed, deferred: pending.length - batch.length };
@@ -145,7 +171,13 @@ export async function listPartitions(
         const path = partitionPathOf(values);
         const id = `${table.name}|${path}`;
         const seen = counts.get(id);
-        counts.set(id, { table: table.name, path, files: (seen?.files ?? 0) + 1 });
+        const name = key.slice(key.lastIndexOf('/') + 1);
+        counts.set(id, {
+          table: table.name,
+          path,
+          files: (seen?.files ?? 0) + 1,
+          names: [...(seen?.names ?? []), name],
+        });
       }
     }
   }

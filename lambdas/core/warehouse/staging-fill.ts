@@ -1,6 +1,7 @@
 import { columnList, PARTITION_KEYS, type TableSpec } from '../schema.js';
 import { SETTINGS } from '../settings.js';
 import { regularFilesUnder } from '../storage/folder-walk.js';
+import type { FileFill } from './file-versions.js';
 import { stagingTableName } from './loader-sql.js';
 import { bucketName, iamRoleArn, lakePrefix } from './sql-values.js';
 
@@ -63,6 +64,42 @@ export function duckdbReadParquet(lakeDir: string): StagingFill {
         `FROM read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`,
     ];
   };
+}
+
+/**
+ * Redshift, one file at a time: `COPY target FROM 's3://…/<partition>/<file>'`. COPY reads every
+ * object whose key begins with the FROM text, and no other file of a partition begins with a whole
+ * file name (they all end in `.parquet`), so each COPY reads exactly its file.
+ */
+export function redshiftCopyFiles(lake: S3Lake): FileFill {
+  const bucket = bucketName(SETTINGS.lakeBucket.env, lake.bucket);
+  const prefix = lakePrefix('LAKE_PREFIX', lake.prefix);
+  const role = iamRoleArn(SETTINGS.spectrumRoleArn.env, lake.roleArn);
+  return (target, table, partition, names) =>
+    names.map(
+      (name) =>
+        `COPY ${target} FROM 's3://${bucket}/${prefix}${table.name}/${lakeFolder(partition)}/${fileName(name)}' ` +
+        `IAM_ROLE '${role}' FORMAT AS PARQUET`,
+    );
+}
+
+/**
+ * DuckDB, the same files by position: `INSERT INTO target SELECT * FROM read_parquet(file)` without
+ * `union_by_name`, so a file with more or fewer columns than the target is refused, as COPY refuses it.
+ */
+export function duckdbCopyFiles(lakeDir: string): FileFill {
+  const root = lakeDir.replace(/\\/g, '/').replace(/\/+$/, '');
+  return (target, table, partition, names) =>
+    names.map((name) => {
+      const path = `${root}/${table.name}/${lakeFolder(partition)}/${fileName(name)}`;
+      return `INSERT INTO ${target} SELECT * FROM read_parquet('${path.replace(/'/g, "''")}', hive_partitioning = false)`;
+    });
+}
+
+/** A Parquet file name of the lake (letters, digits, `.`, `_`, `-`), refused in any other shape. */
+function fileName(name: string): string {
+  if (!/^[A-Za-z0-9._-]+\.parquet$/.test(name)) throw new Error(`not a lake file name: ${JSON.stringify(name)}`);
+  return name;
 }
 
 /** `year=2026[/month=07[/day=16[/hour=23[/minute=20]]]]`, refused in any other shape. */
