@@ -69,7 +69,8 @@ ${SIGNALS}
 Options:
   --once               collect one run and exit (exit 1 when the run failed: no place collected, some failed; else 0)
   --places CODES       comma-separated place codes, e.g. POI001,POI072 (default: all 121; see npm run places)
-  --lake DIR           lake folder (default: LAKE_DIR or ./lake)
+  --lake DIR           lake folder (default: LAKE_DIR or ./lake); created by the first run when it does
+                       not exist but its parent does; a file or a folder of other things is refused
   --concurrency N      places fetched at the same time, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max} (default: ${SETTINGS.concurrency.default})
   -h, --help           this text
 
@@ -86,7 +87,8 @@ Options:
                        clock, write the report and exit: history for the report's time axes in seconds
   --once               collect one run, write the report and exit
   --places CODES       comma-separated place codes (default: all 121; see npm run places)
-  --lake DIR           lake folder (default: ./demo-lake; LAKE_DIR is ignored, the demo never writes a real lake)
+  --lake DIR           lake folder (default: ./demo-lake; LAKE_DIR is ignored, the demo never writes a real lake);
+                       created when it does not exist but its parent does
   --concurrency N      places fetched at the same time, ${SETTINGS.concurrency.min}–${SETTINGS.concurrency.max} (default: ${SETTINGS.concurrency.default}; 32 for --days)
   -h, --help           this text
 

@@ -54,7 +54,7 @@ describe('npm run check and npm run replay (command line)', () => {
     assert.match(fixed.stdout, new RegExp(`removed population/${P1}/duplicate\\.parquet`));
     const missing = await runCli(['check', '--lake', join(lake, 'no-such-lake')], {});
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /no-such-lake holds no files: is it the lake\?/);
+    assert.match(missing.stderr, /no-such-lake does not exist: expected a lake folder/);
     for (const bad of [
       ['--lake', lake, '--bucket', 'b'],
       ['--stale-minutes', '0'],

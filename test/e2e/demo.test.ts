@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -33,12 +33,23 @@ describe('npm run demo', () => {
     assert.ok(existsSync(join(lake, '_SIMULATED')), 'the lake is marked simulated');
   });
 
+  it('exits 1 when its report cannot be written, saying why', async () => {
+    const blocked = join(mkdtempSync(join(tmpdir(), 'demo-')), 'demo-lake');
+    // A demo lake from an earlier demo, where a folder now holds the report's name.
+    mkdirSync(join(blocked, 'report.html', 'inside'), { recursive: true });
+    writeFileSync(join(blocked, '_SIMULATED'), 'simulated\n');
+    const run = await runCli(['demo', '--once', '--places', 'POI001', '--lake', blocked], {});
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /error: could not write the report: .*(EISDIR|ENOTEMPTY|EEXIST)/);
+    assert.match(run.stdout, /places: 1 ok/, 'the run itself went well');
+  });
+
   it('refuses to let a real run write into the simulated lake', async () => {
     const run = await runCli(['start', '--once', '--lake', lake], {
       SEOUL_API_KEY: 'k',
       SEOUL_API_BASE_URL: 'http://127.0.0.1:1',
     });
-    assert.equal(run.status, 2);
+    assert.equal(run.status, 1);
     assert.match(run.stderr, /holds simulated data/);
   });
 
@@ -57,7 +68,7 @@ describe('npm run demo', () => {
       await simulator.stop();
     }
     const run = await runCli(['demo', '--once', '--lake', real], {});
-    assert.equal(run.status, 2);
+    assert.equal(run.status, 1);
     assert.match(run.stderr, /holds real data/);
   });
 });

@@ -792,7 +792,12 @@ describe('8. observability', () => {
 
   it('fires when the answers of a run carry a field no table holds (API drift), once per run window', () => {
     assert.deepEqual(
-      { ...alarm('ApiFieldsUnknown'), AlarmActions: undefined, OKActions: undefined, AlarmDescription: undefined },
+      {
+        ...alarm('ApiFieldsUnknown'),
+        AlarmActions: undefined,
+        OKActions: undefined,
+        AlarmDescription: undefined,
+      },
       {
         ...custom(METRIC.apiFieldsUnknown),
         Statistic: 'Sum',

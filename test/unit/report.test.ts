@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { reportCommand } from '../../lambdas/cli/commands/report.js';
 import { buildReport } from '../../lambdas/cli/report/build-report.js';
@@ -165,14 +165,50 @@ describe('npm run report', () => {
     assert.deepEqual(printed, [join(lake, 'report.html')]);
   });
 
-  it('writes the no-data page for a lake that does not exist yet, and says so', async () => {
-    const lake = join(mkdtempSync(join(tmpdir(), 'report-')), 'not-yet');
-    const out = join(lake, '..', 'r.html');
+  it('writes the no-data page for a lake that holds no run yet, and says so', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'report-'));
+    mkdirSync(join(lake, '_pending_runs'));
     const { err, io: cli } = io();
-    assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 0);
-    assert.match(readFileSync(out, 'utf8'), /No data yet/);
-    assert.match(err.join('\n'), /does not exist yet/);
+    assert.equal(await reportCommand(['--lake', lake], {}, cli), 0);
+    assert.match(readFileSync(join(lake, 'report.html'), 'utf8'), /No data yet/);
+    assert.match(err.join('\n'), /the lake holds no run yet/);
   });
+
+  it('replaces the page in one step, leaving no temporary file beside it', async () => {
+    const lake = await buildFixtureLake();
+    const out = join(lake, 'report.html');
+    writeFileSync(out, 'the previous page');
+    assert.equal(await reportCommand(['--lake', lake], {}, io().io), 0);
+    assert.match(readFileSync(out, 'utf8'), /^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
+    assert.deepEqual(
+      readdirSync(lake).filter((name) => name.includes('report')),
+      ['report.html'],
+    );
+  });
+
+  for (const [name, blocker] of [
+    ['a folder holds its name', (out: string) => mkdirSync(join(out, 'inside'), { recursive: true })],
+    ['its folder is a file', (out: string) => writeFileSync(dirname(out), 'a file, not a folder')],
+  ] as const) {
+    it(`exits 1 and says why when the page cannot be written (${name}), leaving what was there`, async () => {
+      const lake = await buildFixtureLake();
+      const out = join(mkdtempSync(join(tmpdir(), 'report-out-')), 'site', 'report.html');
+      blocker(out);
+      const before = readdirSync(dirname(dirname(out)), { recursive: true })
+        .map(String)
+        .sort();
+      const { out: printed, err, io: cli } = io();
+      assert.equal(await reportCommand(['--lake', lake, '--out', out], {}, cli), 1);
+      assert.deepEqual(printed, []);
+      assert.match(err.join('\n'), /report failed: .*(EISDIR|ENOTDIR|EEXIST|ENOTEMPTY)/);
+      assert.deepEqual(
+        readdirSync(dirname(dirname(out)), { recursive: true })
+          .map(String)
+          .sort(),
+        before,
+      );
+    });
+  }
 
   it('refuses an unknown option with the usage', async () => {
     const { err, io: cli } = io();

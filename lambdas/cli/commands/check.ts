@@ -6,6 +6,7 @@ import type { CheckSettings } from '../check/checks.js';
 import { CHECKS, type CheckName } from '../check/problems.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { whyNotALake } from '../lake-folder.js';
 import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import { describeLocation, LAKE_OPTIONS, LAKE_USAGE, lakeLocationOf } from '../replay/lake-options.js';
@@ -76,6 +77,11 @@ export async function checkCommand(
   }
 
   const where = describeLocation(location);
+  const notALake = location.kind === 'folder' ? whyNotALake(location.path) : undefined;
+  if (notALake) {
+    io.err(`error: ${notALake}`);
+    return 1;
+  }
   // --fix writes: it holds the lake as its one writer from the first check to the last.
   let lock: LakeLock | undefined;
   try {

@@ -84,24 +84,29 @@ export async function demoCommand(
       days === undefined ? client : onSimulatedClock(client, clock),
     );
     let reportIsCurrent = false;
+    let reportWritten = false;
     const report = async () => {
-      await reportAfterDemo(config.lake, io, config.runIntervalMinutes);
+      reportWritten = await reportAfterDemo(config.lake, io, config.runIntervalMinutes);
       reportIsCurrent = true;
     };
+    let status: number;
     try {
       if (days !== undefined) {
         simulatedHistory = true;
-        return await simulateHistory(pipeline, clock, days, config.runIntervalMinutes, io);
+        status = await simulateHistory(pipeline, clock, days, config.runIntervalMinutes, io);
+      } else {
+        status = await collect(pipeline, config, io, async () => {
+          reportIsCurrent = false;
+          await report();
+        });
       }
-      return await collect(pipeline, config, io, async () => {
-        reportIsCurrent = false;
-        await report();
-      });
     } finally {
       await pipeline.close();
       // Whatever ended the demo (the last run, Ctrl-C, a failed run), it leaves its report.
       if (!reportIsCurrent) await report();
     }
+    // The last report is the one a person opens: if it could not be written, the demo failed.
+    return reportWritten ? status : EXIT.runFailed;
   } catch (error) {
     return failure(error, io);
   } finally {

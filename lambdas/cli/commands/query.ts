@@ -1,15 +1,13 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
-import { LAKE_AREAS } from '../../core/lake/partitions.js';
 import { TABLES } from '../../core/schema.js';
 import { runIntervalFromEnv } from '../../core/settings.js';
 import { openLake } from '../analysis/duckdb-lake.js';
 import { ANALYSIS_VIEWS, applyViews } from '../analysis/views.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
-import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
+import { whyNotALake } from '../lake-folder.js';
 import { type Cell, cellsOf } from '../query-output/cells.js';
 import {
   QUERY_FORMATS,
@@ -47,19 +45,6 @@ Examples:
   npm run query -- "SELECT * FROM v_resident_share LIMIT 5" --lake demo-lake
   npm run -s query -- "SELECT area_name, collected_at_kst, congestion_level
     FROM v_congestion_over_time WHERE kst_hour = 18" --lake demo-lake --format csv > evening.csv`;
-
-/**
- * Why `folder` cannot be queried as a lake, or undefined when it can. A mistyped path must be an
- * error, not an empty result that looks like "no data yet".
- */
-export function whyNotALake(folder: string): string | undefined {
-  if (!existsSync(folder)) return `lake folder ${folder} does not exist`;
-  if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
-  const entries = new Set(readdirSync(folder));
-  if (!LAKE_AREAS.some((area) => entries.has(area)) && !entries.has(SIMULATED_MARKER))
-    return `${folder} holds no lake: none of ${LAKE_AREAS.map((area) => `${area}/`).join(', ')} is in it`;
-  return undefined;
-}
 
 /** The result in the format asked for; undefined when there is nothing to print (JSON Lines, no rows). */
 function render(format: QueryFormat, columns: readonly string[], rows: Cell[][]): string | undefined {
@@ -103,7 +88,7 @@ export async function queryCommand(
   }
   const notALake = whyNotALake(lake);
   if (notALake) {
-    io.err(`error: ${notALake} (choose one with --lake DIR or LAKE_DIR; npm run demo writes ./demo-lake)`);
+    io.err(`error: ${notALake}`);
     return EXIT.runFailed;
   }
   const opened = await openLake(lake);

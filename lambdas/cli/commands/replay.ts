@@ -11,6 +11,7 @@ import { positiveInteger } from '../../core/settings.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { whyNotALake } from '../lake-folder.js';
 import { describeHolder, holdLakeFolder, type LakeLock } from '../pipeline/lake-lock.js';
 import type { LakeLocation } from '../replay/lake-location.js';
 import {
@@ -106,6 +107,11 @@ export async function replayCommand(
     return 2;
   }
 
+  const notALake = options.location.kind === 'folder' ? whyNotALake(options.location.path) : undefined;
+  if (notALake) {
+    io.err(`error: ${notALake}`);
+    return 1;
+  }
   // A dry run changes nothing and needs no lock; a replay is the lake's one writer while it runs.
   let lock: LakeLock | undefined;
   try {

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.js';
 import { runIntervalFromEnv } from '../../core/settings.js';
-import type { CommandIo } from '../command-io.js';
+import { type CommandIo, EXIT } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
+import { whyNotALake } from '../lake-folder.js';
 import { defaultReportPath, writeReport } from '../report/build-report.js';
 
 const USAGE = `Usage: npm run report -- [--lake DIR] [--out FILE]
@@ -39,8 +40,11 @@ export async function reportCommand(
     io.err(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (!existsSync(lake))
-    io.err(`lake folder ${lake} does not exist yet: the report will say how to collect data`);
+  const notALake = whyNotALake(resolve(lake));
+  if (notALake) {
+    io.err(`error: ${notALake}`);
+    return EXIT.runFailed;
+  }
   try {
     const written = await writeReport(lake, out, runIntervalMinutes);
     if (!written.hasData) io.err('the lake holds no run yet: the report says how to collect some');
@@ -53,18 +57,20 @@ export async function reportCommand(
 }
 
 /**
- * Writes the report after a demo run and says where it is. A report failure is reported but never
- * changes the run's own exit status.
+ * Writes the report after a demo run and says where it is. Returns whether it was written: a demo
+ * whose report could not be written must not exit 0 (the report is what the demo is for).
  */
 export async function reportAfterDemo(
   lake: string,
   io: CommandIo,
   runIntervalMinutes: number,
-): Promise<void> {
+): Promise<boolean> {
   try {
     const written = await writeReport(lake, undefined, runIntervalMinutes);
     io.out(`report: ${written.path}`);
+    return true;
   } catch (error) {
-    io.err(`could not write the report: ${describeError(error)}`);
+    io.err(`error: could not write the report: ${describeError(error)}`);
+    return false;
   }
 }

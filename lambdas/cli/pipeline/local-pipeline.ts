@@ -6,8 +6,8 @@ import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { writeBatch } from '../../core/writers/lake-writer.js';
 import type { CommandIo } from '../command-io.js';
 import type { LocalConfig } from '../config.js';
+import { markIfSimulated, openLakeToWrite } from '../lake-folder.js';
 import { createTransport } from '../transport/transport-factory.js';
-import { guardLake } from './lake-guard.js';
 import { acquireLakeLock, describeHolder } from './lake-lock.js';
 import { type RunPlaceList, RunPlaces } from './run-places.js';
 import { finishLocalRuns, type LocalRunDeps, recoverUnfinishedRuns } from './runner.js';
@@ -30,6 +30,8 @@ export async function openPipeline(
   io: CommandIo,
   client?: Pick<SeoulApiClient, 'fetchPlace'>,
 ): Promise<Pipeline> {
+  // The lake is checked (and, when new, created) before anything else touches the folder.
+  await openLakeToWrite(config.lake, simulated);
   const store = new LocalFolderStore(config.lake);
   await store.ensureWritable();
   // One writer per lake, before anything is read or settled: a second start never touches the
@@ -43,7 +45,7 @@ export async function openPipeline(
   const runPlaces = new RunPlaces(store, config.placeCodes, config.apiKey, log);
   let first: RunPlaceList;
   try {
-    await guardLake(store.location, simulated);
+    await markIfSimulated(store.location, simulated);
     // A wrong --places code fails here, before any broker or API is touched.
     first = await runPlaces.resolve();
     for (const notice of first.notices) io.err(notice);

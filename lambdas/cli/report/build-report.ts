@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { activePlaces, readCatalogue } from '../../core/place-catalogue.js';
 import { SETTINGS } from '../../core/settings.js';
 import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
 import { applyViews } from '../analysis/views.js';
-import { SIMULATED_MARKER } from '../pipeline/lake-guard.js';
+import { isSimulatedLake } from '../lake-folder.js';
 import { renderReport } from './html.js';
 import { type ReportData, readReportData } from './report-data.js';
 
@@ -55,7 +55,7 @@ export async function buildReport(
     const hasRuns = Number(data.summary.runs ?? 0) > 0;
     const html = renderReport({
       lake: folder,
-      simulated: existsSync(join(folder, SIMULATED_MARKER)),
+      simulated: isSimulatedLake(folder),
       generatedAt: options.now ?? new Date(),
       runIntervalMinutes,
       ...(hasRuns ? { data } : {}),
@@ -90,6 +90,22 @@ export async function writeReport(
   const report = await buildReport(lake, { runIntervalMinutes });
   const path = resolve(out);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, report.html, 'utf8');
+  await writeAtomically(path, report.html);
   return { path, hasData: report.data !== undefined, bytes: Buffer.byteLength(report.html) };
+}
+
+/**
+ * Writes a file so that whoever opens it sees the old page or the new one, never half of one: the
+ * text goes to a temporary file beside it, which is then renamed over it (a rename within a
+ * folder replaces the name in one step). The temporary file is removed if anything fails.
+ */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }

@@ -31,10 +31,16 @@ export function versionOfFile(name: string): number {
  * exactly the files' (COPY of each file on Redshift; `read_parquet` without `union_by_name` on
  * DuckDB, which refuses a file whose column count differs, as COPY does).
  */
-export type FileFill = (target: string, table: TableSpec, partition: string, names: readonly string[]) => string[];
+export type FileFill = (
+  target: string,
+  table: TableSpec,
+  partition: string,
+  names: readonly string[],
+) => string[];
 
 /** The staging table of one file version: `stage_population_v1`. */
-export const versionStagingName = (table: TableSpec, version: number) => `${stagingTableName(table)}_v${version}`;
+export const versionStagingName = (table: TableSpec, version: number) =>
+  `${stagingTableName(table)}_v${version}`;
 
 /** A file version whose files must be rewritten from raw/ before they load again. */
 export class StaleFileVersionError extends Error {}

@@ -5,11 +5,11 @@ import type { Log } from '../logger.js';
 import { TABLES, type TableName, type TableSpec } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { WarehouseStatementError } from './errors.js';
-import { LOAD_LOG_QUERY, mergePartitionStatements, timestampParameter } from './loader-sql.js';
-import { partitionPathOf } from './sql-values.js';
 import { type FileFill, stagePartition } from './file-versions.js';
+import { LOAD_LOG_QUERY, mergePartitionStatements, timestampParameter } from './loader-sql.js';
 import { JOURNAL } from './migrations/history.js';
 import type { Journal } from './migrations/journal.js';
+import { partitionPathOf } from './sql-values.js';
 import type { StagingFill } from './staging-fill.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -103,17 +103,19 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
             throw new Error('files of an older version of the table, and no per-file COPY was given');
           }),
       });
-      const batchId = await options.warehouse.batch(
-        mergePartitionStatements(table, staged),
-        {
-          table_name: table.name,
-          partition_path: partition.path,
-          file_count: partition.files,
-          loaded_at: timestampParameter(options.now),
-        },
-      );
+      const batchId = await options.warehouse.batch(mergePartitionStatements(table, staged), {
+        table_name: table.name,
+        partition_path: partition.path,
+        file_count: partition.files,
+        loaded_at: timestampParameter(options.now),
+      });
       loaded.push({ ...partition, batchId });
-      options.log.info('partition loaded', { table: partition.table, path: partition.path, files: partition.files, batchId });
+      options.log.info('partition loaded', {
+        table: partition.table,
+        path: partition.path,
+        files: partition.files,
+        batchId,
+      });
     } catch (error) {
       const statementId = error instanceof WarehouseStatementError ? error.statementId : undefined;
       failed.push({ ...partition, error: describeError(error), ...(statementId ? { statementId } : {}) });

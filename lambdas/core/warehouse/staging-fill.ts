@@ -45,6 +45,21 @@ export function redshiftCopy(lake: S3Lake): StagingFill {
  * `union_by_name`: a file that predates a column gives NULL there, as COPY does.
  */
 export function duckdbReadParquet(lakeDir: string): StagingFill {
+  const select = duckdbParquetSelect(lakeDir);
+  return (table, folders) => {
+    const rows = select(table, folders);
+    return rows ? [`INSERT INTO ${stagingTableName(table)} (${columnList(table)}) ${rows}`] : [];
+  };
+}
+
+/**
+ * The `SELECT` of {@link duckdbReadParquet}: the table's columns, in order, from every Parquet file
+ * of the folders; undefined when there is none. The local first load inserts it straight into the
+ * table (`lambdas/cli/analysis/first-load.ts`).
+ */
+export function duckdbParquetSelect(
+  lakeDir: string,
+): (table: TableSpec, folders: readonly string[]) => string | undefined {
   const root = lakeDir.replace(/\\/g, '/').replace(/\/+$/, '');
   const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
   return (table, folders) => {
@@ -57,12 +72,9 @@ export function duckdbReadParquet(lakeDir: string): StagingFill {
       const depth = PARTITION_KEYS.length - lakeFolder(folder).split('/').length;
       return [quote(`${root}/${table.name}/${folder}${'/*'.repeat(depth)}/*.parquet`)];
     });
-    if (sources.length === 0) return [];
+    if (sources.length === 0) return undefined;
     const columns = columnList(table);
-    return [
-      `INSERT INTO ${stagingTableName(table)} (${columns}) SELECT ${columns} ` +
-        `FROM read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`,
-    ];
+    return `SELECT ${columns} FROM read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`;
   };
 }
 
@@ -98,7 +110,8 @@ export function duckdbCopyFiles(lakeDir: string): FileFill {
 
 /** A Parquet file name of the lake (letters, digits, `.`, `_`, `-`), refused in any other shape. */
 function fileName(name: string): string {
-  if (!/^[A-Za-z0-9._-]+\.parquet$/.test(name)) throw new Error(`not a lake file name: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9._-]+\.parquet$/.test(name))
+    throw new Error(`not a lake file name: ${JSON.stringify(name)}`);
   return name;
 }
 
