@@ -47,14 +47,14 @@ describe('Parquet encoding', () => {
     }
   });
 
-  it('stores timestamps as INT64 TIMESTAMP_MILLIS and every type as the schema says', async () => {
+  it('stores timestamps as INT96 (no converted or logical type) and every type as the schema says', async () => {
     const { path } = await written(POPULATION, [rowsOfSample().population]);
     const schema = await queryDuckDb(
       '',
       `SELECT name, type, converted_type, repetition_type FROM parquet_schema('${path}') WHERE name <> 'root'`,
     );
     const expected: Record<string, [string, string | null]> = {
-      timestamp: ['INT64', 'TIMESTAMP_MILLIS'],
+      timestamp: ['INT96', null],
       string: ['BYTE_ARRAY', 'UTF8'],
       int32: ['INT32', null],
       double: ['DOUBLE', null],

@@ -85,7 +85,7 @@ describe('the one schema definition', () => {
     const folder = mkdtempSync(join(tmpdir(), 'schema-'));
     const lake = mkdtempSync(join(tmpdir(), 'schema-lake-'));
     const duckdbOfParquet: Record<string, string> = {
-      INT64: 'TIMESTAMP',
+      INT96: 'TIMESTAMP',
       BYTE_ARRAY: 'VARCHAR',
       INT32: 'INTEGER',
       DOUBLE: 'DOUBLE',

@@ -5,12 +5,17 @@ import parquet, { type ParquetSchema } from 'parquetjs-lite';
 import parquetTypes from 'parquetjs-lite/lib/types.js';
 import type { ColumnType, TableSpec } from '../schema.js';
 import { fitRows } from './column-bytes.js';
+import { installInt96Timestamps } from './int96-timestamp.js';
 
-/** parquetjs-lite's own value conversion (Date → epoch ms, string → UTF-8 bytes, …). */
+installInt96Timestamps();
+
+/** parquetjs-lite's own value conversion (string → UTF-8 bytes, Date → INT96 bytes, …). */
 const { toPrimitive } = parquetTypes;
 
 const PARQUET_TYPES: Record<ColumnType, string> = {
-  timestamp: 'TIMESTAMP_MILLIS', // INT64, milliseconds since the epoch, UTC
+  // INT96 (nanoseconds of the day and Julian day, UTC): what Spark and Hive write and Redshift
+  // Spectrum and COPY read as TIMESTAMP (int96-timestamp.ts, docs/proven-here.md).
+  timestamp: 'INT96',
   string: 'UTF8',
   int32: 'INT32',
   int64: 'INT64',
@@ -29,7 +34,13 @@ export function parquetSchemaFor(table: TableSpec): ParquetSchema {
       Object.fromEntries(
         table.columns.map((c) => [
           c.name,
-          { type: PARQUET_TYPES[c.type], compression: 'SNAPPY', optional: c.nullable ?? false },
+          {
+            type: PARQUET_TYPES[c.type],
+            compression: 'SNAPPY',
+            optional: c.nullable ?? false,
+            // INT96 has no defined sort order (Parquet format spec): its min/max would mislead readers.
+            ...(c.type === 'timestamp' ? { statistics: false } : {}),
+          },
         ]),
       ),
     );

@@ -6,6 +6,8 @@ declare module 'parquetjs-lite' {
     type: string;
     optional?: boolean;
     compression?: string;
+    /** false: no min/max statistics for the column. */
+    statistics?: boolean;
   }
 
   export class ParquetSchema {
