@@ -1,4 +1,5 @@
 import { formatKstWallClock } from '../core/kst-time.js';
+import { escapeControls } from '../core/printable.js';
 import type { RunSummary } from '../core/run-summary.js';
 
 /** A KST instant for people: `2026-11-25 22:02 KST`. */
@@ -23,10 +24,16 @@ interface ReasonGroup {
   readonly codes: string[];
 }
 
-/** Places with one reason each, grouped by reason, most frequent first. */
+/**
+ * Places with one reason each, grouped by reason, most frequent first. A reason may quote what the
+ * API sent, so it is escaped here: it can never break its line or drive the terminal.
+ */
 export function groupByReason(items: readonly { code: string; reason: string }[]): ReasonGroup[] {
   const groups = new Map<string, string[]>();
-  for (const { code, reason } of items) groups.set(reason, [...(groups.get(reason) ?? []), code]);
+  for (const { code, reason } of items) {
+    const shown = escapeControls(reason);
+    groups.set(shown, [...(groups.get(shown) ?? []), escapeControls(code)]);
+  }
   return [...groups]
     .map(([reason, codes]) => ({ reason, codes }))
     .sort((a, b) => b.codes.length - a.codes.length);
@@ -56,7 +63,7 @@ export function allFailedLine(summary: RunSummary): string | undefined {
  */
 export function formatRunSummary(summary: RunSummary): string {
   const lines = [
-    ...(summary.keyRefused ? [`!! ${summary.keyRefused}`] : []),
+    ...(summary.keyRefused ? [`!! ${escapeControls(summary.keyRefused)}`] : []),
     `${summary.simulated ? '[SIMULATED] ' : ''}run ${summary.runId} for ${kstText(new Date(summary.collectedAt))}`,
     `  places: ${summary.places.ok} ok, ${summary.places.noData} no data, ${summary.places.failed} failed (of ${summary.places.asked})`,
   ];
@@ -71,7 +78,7 @@ export function formatRunSummary(summary: RunSummary): string {
   lines.push(`  published: ${summary.published} envelopes`);
   if (summary.waiting)
     lines.push(
-      `  waiting: ${summary.waiting.places} answer(s) not yet in the lake (${summary.waiting.reason}); outcomes follow once they are`,
+      `  waiting: ${summary.waiting.places} answer(s) not yet in the lake (${escapeControls(summary.waiting.reason)}); outcomes follow once they are`,
     );
   if (summary.written) {
     const w = summary.written;

@@ -1,3 +1,4 @@
+import { escapeControls } from '../core/printable.js';
 import type { CommandIo } from './command-io.js';
 
 interface Stream {
@@ -8,7 +9,9 @@ interface Stream {
 /**
  * The CLI's output: results and human text on stdout, notices and logs on stderr. On a terminal
  * it adds a live status line (rewritten in place) that any other output clears first, so progress
- * never garbles a summary or a log line.
+ * never garbles a summary or a log line. Every text passes through {@link escapeControls} (line
+ * breaks kept): whatever a command prints, text from the API or the lake cannot drive the terminal.
+ * The commands also escape such text where they put it in a line, line breaks included.
  */
 export function terminalIo(stdout: Stream, stderr: Stream, signal: AbortSignal): CommandIo {
   let liveShown = false;
@@ -19,18 +22,18 @@ export function terminalIo(stdout: Stream, stderr: Stream, signal: AbortSignal):
   return {
     out: (text) => {
       clearLive();
-      stdout.write(`${text}\n`);
+      stdout.write(escapeControls(`${text}\n`, { keepNewlines: true }));
     },
     err: (text) => {
       clearLive();
-      stderr.write(`${text}\n`);
+      stderr.write(escapeControls(`${text}\n`, { keepNewlines: true }));
     },
     signal,
     live: stdout.isTTY
       ? (text) => {
           clearLive();
           if (text === '') return;
-          stdout.write(text);
+          stdout.write(escapeControls(text));
           liveShown = true;
         }
       : undefined,

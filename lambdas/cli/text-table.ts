@@ -1,11 +1,19 @@
-/** Renders rows as an aligned plain-text table, for query results in a terminal. */
+import { escapeControls } from '../core/printable.js';
+
+/**
+ * Renders rows as an aligned plain-text table, for query results in a terminal. Values come from
+ * the lake, so control characters and line breaks in them are escaped: a cell stays in its line.
+ */
 export function formatTextTable(columns: readonly string[], rows: readonly unknown[][]): string {
   const cell = (value: unknown) =>
-    value === null || value === undefined
-      ? 'NULL'
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+    escapeControls(
+      value === null || value === undefined
+        ? 'NULL'
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value),
+    );
+  columns = columns.map((name) => escapeControls(name));
   const text = rows.map((row) => row.map(cell));
   // East Asian characters take two terminal columns.
   const width = (s: string) =>

@@ -36,7 +36,7 @@ function parseUncached(text: string): number | undefined {
     number,
   ];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return undefined;
-  const wallClock = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  const wallClock = utcDate(year, month - 1, day, hour, minute);
   // Reject dates that JavaScript silently rolls over (2026-02-31 → 2026-03-03).
   if (wallClock.getUTCDate() !== day || wallClock.getUTCMonth() !== month - 1) return undefined;
   return wallClock.getTime() - KST_OFFSET_MS;
@@ -86,7 +86,18 @@ export interface KstFields {
 /** The UTC instant of a KST wall-clock time given by its calendar fields (hour and minute default to 0). */
 export function kstFieldsToInstant(fields: KstFields): Date {
   const { year, month, day, hour = 0, minute = 0 } = fields;
-  return new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute) - KST_OFFSET_MS);
+  return new Date(utcDate(+year, +month - 1, +day, +hour, +minute).getTime() - KST_OFFSET_MS);
+}
+
+/**
+ * `Date.UTC` reads the years 0 to 99 as 1900 to 1999, so year 0050 would become 1950;
+ * `setUTCFullYear` takes the year as given, and rolls the other fields over as `Date.UTC` does.
+ */
+function utcDate(year: number, monthIndex: number, day: number, hour: number, minute: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, 0, 0);
+  return date;
 }
 
 /** 00:00 KST of a KST calendar day and of the day after, as UTC instants. */

@@ -1,3 +1,5 @@
+import { escapeControls } from './printable.js';
+
 /**
  * The logging surface the core needs. Powertools' `Logger` satisfies it on Lambda; the local
  * command line uses {@link ConsoleLog}. Messages are short and lower-case; details go in `extra`.
@@ -48,10 +50,15 @@ export class ConsoleLog implements Log {
   private emit(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
     if (LEVELS.indexOf(level) < this.threshold) return;
     const time = new Date().toISOString();
+    // One line, whatever the values hold: JSON.stringify escapes C0 controls but not C1 ones or
+    // bidirectional overrides, and a text line quotes only values with spaces. escapeControls
+    // does the rest, with JSON's escapes, so a JSON line still means what it said.
     this.write(
-      this.format === 'json'
-        ? JSON.stringify({ level, time, message, ...extra })
-        : textLine(level, time, message, extra),
+      escapeControls(
+        this.format === 'json'
+          ? JSON.stringify({ level, time, message, ...extra })
+          : textLine(level, time, message, extra),
+      ),
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Envelope } from './envelope.js';
-import { parseKstWallClock } from './kst-time.js';
+import { formatKstWallClock, parseKstWallClock } from './kst-time.js';
 import { fitStringColumns } from './lake/column-bytes.js';
 import {
   type CodeSetColumnsOf,
@@ -30,6 +30,36 @@ export type Normalized =
   | { ok: true; population: PopulationRow; forecasts: ForecastRow[]; warnings: string[] }
   | { ok: false; reasons: string[] };
 
+/**
+ * The earliest time an answer can hold: 2022-01-01 00:00 KST. The real-time city data API opened in
+ * 2022 (the oldest answers known, with the congestion scale of that year, are from late 2022).
+ */
+export const API_FIRST_DAY = new Date('2021-12-31T15:00:00Z');
+
+/** How far after its collection an answer's time may be: a day (real answers trail it by 20–35 minutes, forecasts lead it by 12 hours). */
+export const ANSWER_TIME_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/** The plausible times of an answer collected at `collectedAt`: a time outside is refused. */
+export function answerTimeWindow(collectedAt: Date): AnswerTimeWindow {
+  return {
+    collectedAt,
+    earliest: API_FIRST_DAY,
+    latest: new Date(collectedAt.getTime() + ANSWER_TIME_LEAD_MS),
+  };
+}
+
+export interface AnswerTimeWindow {
+  readonly collectedAt: Date;
+  readonly earliest: Date;
+  readonly latest: Date;
+}
+
+/** A value as a reason quotes it: JSON, and short (a reason says what is wrong, not all of it). */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 const INTEGER = /^\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 const INT32_MAX = 2_147_483_647;
@@ -42,6 +72,7 @@ class FieldReader implements Record<FieldReading, (field: string) => unknown> {
   readonly problems: string[] = [];
   constructor(
     private readonly record: Record<string, unknown>,
+    private readonly window: AnswerTimeWindow,
     private readonly context = '',
   ) {}
 
@@ -52,7 +83,7 @@ class FieldReader implements Record<FieldReading, (field: string) => unknown> {
       return undefined;
     }
     if (typeof value !== 'string') {
-      this.problems.push(`${this.context}${field} is not a string: ${JSON.stringify(value)}`);
+      this.problems.push(`${this.context}${field} is not a string: ${quoted(value)}`);
       return undefined;
     }
     return value;
@@ -66,7 +97,7 @@ class FieldReader implements Record<FieldReading, (field: string) => unknown> {
     const value = this.raw(field);
     if (value === undefined) return Number.NaN;
     if (!INTEGER.test(value.trim()) || Number(value) > INT32_MAX) {
-      this.problems.push(`${this.context}${field} is not a whole number: ${JSON.stringify(value)}`);
+      this.problems.push(`${this.context}${field} is not a whole number: ${quoted(value)}`);
       return Number.NaN;
     }
     return Number(value);
@@ -77,9 +108,7 @@ class FieldReader implements Record<FieldReading, (field: string) => unknown> {
     if (value === undefined) return Number.NaN;
     const number = Number(value.trim());
     if (!DECIMAL.test(value.trim()) || number > 100) {
-      this.problems.push(
-        `${this.context}${field} is not a share between 0 and 100: ${JSON.stringify(value)}`,
-      );
+      this.problems.push(`${this.context}${field} is not a share between 0 and 100: ${quoted(value)}`);
       return Number.NaN;
     }
     return number;
@@ -89,7 +118,7 @@ class FieldReader implements Record<FieldReading, (field: string) => unknown> {
     const value = this.raw(field);
     if (value === undefined) return false;
     if (value !== 'Y' && value !== 'N')
-      this.problems.push(`${this.context}${field} is not Y or N: ${JSON.stringify(value)}`);
+      this.problems.push(`${this.context}${field} is not Y or N: ${quoted(value)}`);
     return value === 'Y';
   }
 
@@ -98,11 +127,18 @@ class FieldReader implements Record<FieldReading, (field: string) => unknown> {
     if (value === undefined) return new Date(Number.NaN);
     const instant = parseKstWallClock(value);
     if (!instant) {
-      this.problems.push(
-        `${this.context}${field} is not a "YYYY-MM-DD HH:MM" time: ${JSON.stringify(value)}`,
-      );
+      this.problems.push(`${this.context}${field} is not a "YYYY-MM-DD HH:MM" time: ${quoted(value)}`);
       return new Date(Number.NaN);
     }
+    // Out of the window, a time is a server's mistake or lie, not data: 0050 or 9999 is refused.
+    if (instant < this.window.earliest)
+      this.problems.push(
+        `${this.context}${field} ${quoted(value)} is before the API existed (${formatKstWallClock(this.window.earliest)} KST)`,
+      );
+    else if (instant > this.window.latest)
+      this.problems.push(
+        `${this.context}${field} ${quoted(value)} is more than a day after the collection (${formatKstWallClock(this.window.collectedAt)} KST)`,
+      );
     return instant;
   }
 }
@@ -128,11 +164,12 @@ function readRow<T extends TableSpec>(table: T, read: FieldReader, given: CodeSe
  */
 export function normalizeEnvelope(envelope: Envelope): Normalized {
   const record = envelope.payload as Record<string, unknown>;
-  const read = new FieldReader(record);
+  const collectedAt = new Date(envelope.collectedAt);
+  const window = answerTimeWindow(collectedAt);
+  const read = new FieldReader(record, window);
   // What the fetcher found unusual in the answer (several records, invalid UTF-8): the row is
   // kept, flagged, and raw/ holds the whole answer as received.
   const warnings: string[] = [...(envelope.answer?.notes ?? [])];
-  const collectedAt = new Date(envelope.collectedAt);
 
   const population = readRow(POPULATION, read, {
     collected_at: collectedAt,
@@ -144,7 +181,7 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
   if (areaCode !== '' && areaCode !== envelope.place.code) {
     // First among the reasons: AREA_CD is the first field read, and a wrong place explains the rest.
     read.problems.unshift(
-      `AREA_CD ${JSON.stringify(areaCode)} does not match the place asked, ${envelope.place.code}`,
+      `AREA_CD ${quoted(areaCode)} does not match the place asked, ${envelope.place.code}`,
     );
   }
 
@@ -180,7 +217,7 @@ export function normalizeEnvelope(envelope: Envelope): Normalized {
   );
   flagUnknownLevel(warnings, 'AREA_CONGEST_LVL', population.area_congest_level);
 
-  const forecasts = readForecasts(record.FCST_PPLTN, population, read.problems, warnings);
+  const forecasts = readForecasts(record.FCST_PPLTN, population, window, read.problems, warnings);
   if (read.problems.length > 0) return { ok: false, reasons: read.problems };
   return {
     ok: true,
@@ -207,19 +244,21 @@ function fitFlagged<T extends object>(table: TableSpec, row: T, warnings: string
 function readForecasts(
   value: unknown,
   population: PopulationRow,
+  window: AnswerTimeWindow,
   problems: string[],
   warnings: string[],
 ): ForecastRow[] {
   // Missing or empty even when FCST_YN is "Y" happens in real answers: that is "no forecast".
   if (value === undefined || value === null || value === '') return [];
   if (!Array.isArray(value)) {
-    problems.push(`FCST_PPLTN is not a list: ${JSON.stringify(value).slice(0, 80)}`);
+    problems.push(`FCST_PPLTN is not a list: ${quoted(value)}`);
     return [];
   }
   const rows = value.map((entry: unknown, index) => {
     const context = `FCST_PPLTN[${index}].`;
     const read = new FieldReader(
       typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
+      window,
       context,
     );
     const row: ForecastRow = readRow(POPULATION_FORECAST, read, {
@@ -296,5 +335,5 @@ function checkSum(
 
 function flagUnknownLevel(warnings: string[], field: string, level: string): void {
   if (level !== '' && !KNOWN_LEVELS.has(level))
-    warnings.push(`${field} has an unknown congestion label: ${JSON.stringify(level)}`);
+    warnings.push(`${field} has an unknown congestion label: ${quoted(level)}`);
 }

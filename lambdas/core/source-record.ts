@@ -1,3 +1,4 @@
+import { ENVELOPE_LIMITS, JsonLimitError, parseBoundedJson } from './bounded-json.js';
 import { type Envelope, parseEnvelope } from './envelope.js';
 
 /**
@@ -39,9 +40,11 @@ export function decodeSourceRecord(record: SourceRecord): DecodedRecord {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Bounded: a value nested 100,000 deep parses, then overflows the stack wherever it is written.
+    parsed = parseBoundedJson(text, ENVELOPE_LIMITS).value;
   } catch (error) {
-    return { kind: 'poison', reason: `value is not JSON: ${(error as Error).message}`, value: text };
+    const why = error instanceof JsonLimitError ? 'value over a limit' : 'value is not JSON';
+    return { kind: 'poison', reason: `${why}: ${(error as Error).message}`, value: text };
   }
   const envelope = parseEnvelope(parsed);
   return envelope.ok

@@ -36,7 +36,7 @@ describe('npm run check and npm run replay (command line)', () => {
     const lake = copyOfBase();
     const healthy = await runCli(['check', '--lake', lake], {});
     assert.equal(healthy.status, 0, healthy.stderr);
-    assert.match(healthy.stdout, /healthy \(\d+ files, 15 checks passed\)/);
+    assert.match(healthy.stdout, /healthy \(\d+ files, 16 checks passed\)/);
     cpSync(only(lake, 'population', P1), join(lake, 'population', P1, 'duplicate.parquet'));
     const broken = await runCli(['check', '--lake', lake], {});
     assert.equal(broken.status, 1);

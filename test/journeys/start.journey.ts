@@ -7,8 +7,9 @@ import { startKafka } from './support/services.js';
 
 /**
  * `npm start` over a Kafka broker, as local-use.md shows it, against a test server that answers
- * for New Year's Eve (its clock at 2027-01-01 00:20 KST): PPLTN_TIME on 31 December, forecasts
- * into 2027. Oracles: what the server served, and the lake's raw/; then `query` must print the
+ * for New Year's Eve (its clock at 2026-01-01 00:20 KST): PPLTN_TIME on 31 December, forecasts
+ * into 2026. A past year's end: an answer time more than a day after the run's collection is
+ * refused as implausible (normalizer.ts answerTimeWindow), and the run is collected now. Oracles: what the server served, and the lake's raw/; then `query` must print the
  * served strings themselves across the day, month and year boundary.
  */
 
@@ -19,7 +20,7 @@ export const journeys: Journey[] = [
     name: 'npm start with a Kafka broker: one run now, the next announced; the answers’ times shown as the API wrote them, across a year’s end',
     covers: [/^KAFKA_BROKERS=127\.0\.0\.1:9092 npm start$/],
     async run({ commands, run, freshSandbox }) {
-      const api = new HostileApi({ key: KEY, now: () => new Date('2026-12-31T15:20:00Z') });
+      const api = new HostileApi({ key: KEY, now: () => new Date('2025-12-31T15:20:00Z') });
       const baseUrl = await api.start();
       const kafka = startKafka();
       try {
@@ -59,11 +60,11 @@ export const journeys: Journey[] = [
             ]),
           );
           assert.ok(
-            times.every((t) => t.startsWith('2026-12-31 23:')),
+            times.every((t) => t.startsWith('2025-12-31 23:')),
             'observed on New Year’s Eve',
           );
           assert.ok(
-            forecasts.some(([, t]) => t?.startsWith('2027-01-01')),
+            forecasts.some(([, t]) => t?.startsWith('2026-01-01')),
             'forecasts for the new year',
           );
 

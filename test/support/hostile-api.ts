@@ -27,16 +27,68 @@ export type HostileMode =
   | 'multi-record' // two records in one answer, the asked one second
   | 'bad-utf8' // invalid UTF-8 bytes inside the congestion message
   | 'whole-number-shares' // age shares rounded to whole numbers, summing to 98 or 102
-  | 'min-over-max'; // a record that cannot be stored: AREA_PPLTN_MIN above AREA_PPLTN_MAX
+  | 'min-over-max' // a record that cannot be stored: AREA_PPLTN_MIN above AREA_PPLTN_MAX
+  // Parser limits (ANSWER_LIMITS): each fails its place only, with the limit named.
+  | 'deep-json' // 100,000 nested arrays, about 200 KB
+  | 'deep-field' // a normal answer whose message is 40 nested arrays
+  | 'wide-record' // a record with 10,001 more keys
+  | 'long-string' // a message of 70,000 characters
+  | 'deep-xml' // 100,000 nested XML elements
+  // The key, spelled so that only a decoder shows it: masked in every output.
+  | 'key-json-escaped' // the message is the key as \uXXXX escapes, upper-case hex
+  | 'key-json-partial' // every other character of the key escaped, lower-case hex
+  | 'key-xml-references' // an XML answer: the name holds the key as &#NN; and &#xHH; references
+  | 'key-percent' // the message is the key percent-encoded, mixed case
+  | 'key-fragment' // the name is 12 characters of the key
+  | 'key-chunked' // the key split across two HTTP chunks, 20 ms apart
+  // The answer as received: raw/ keeps it byte for byte.
+  | 'duplicate-keys' // AREA_NM twice, odd spacing, a number in exponent form
+  // Times outside the plausible window: the record is rejected with the reason.
+  | 'time-year-0050'
+  | 'time-year-9999'
+  | 'time-next-week'
+  // Text that would drive a terminal: stored as sent, printed escaped.
+  | 'control-characters';
 
 /** One answer the server gave: what was asked, how it answered, and the record it served (if any). */
 export interface Served {
   readonly tag: string;
   readonly place: string;
   readonly mode: HostileMode;
-  /** The place record that was served as the answer for the place asked, if one was. */
+  /**
+   * The place record served as the answer for the place asked, if one was, as a client that
+   * decodes it and masks the key must read it: a value that spells the key in any form is `***`.
+   */
   readonly record?: Record<string, unknown>;
+  /** The bytes sent as the body, for the answers whose bytes matter (raw/ keeps them as received). */
+  readonly body?: Buffer;
 }
+
+/** The modes whose answers a client must refuse (a limit), place by place. */
+export const LIMIT_MODES: readonly HostileMode[] = [
+  'deep-json',
+  'deep-field',
+  'wide-record',
+  'long-string',
+  'deep-xml',
+];
+/** The modes that spell the key so that only a decoder shows it. */
+export const KEY_MODES: readonly HostileMode[] = [
+  'key-json-escaped',
+  'key-json-partial',
+  'key-xml-references',
+  'key-percent',
+  'key-fragment',
+  'key-chunked',
+];
+/** The modes whose record holds a time outside the plausible window. */
+export const TIME_MODES: readonly HostileMode[] = ['time-year-0050', 'time-year-9999', 'time-next-week'];
+
+/** Text that moves the cursor, retitles the window, clears the screen or fakes a line, if printed raw. */
+export const TERMINAL_ATTACK = {
+  name: '\u001b]0;pwned\u0007\u001b[2J광장\u009b1A\u202e',
+  message: 'calm\n  places: 121 ok, 0 no data, 0 failed (of 121)\r\u001b[1A\u001b[2K',
+} as const;
 
 export interface HostileApiOptions {
   /** The one key the server accepts; it is echoed back by the echo modes. */
@@ -144,7 +196,12 @@ export class HostileApi {
       case 'oversized':
       case 'near-limit': {
         const padding = mode === 'oversized' ? 6_000_000 : 1_020_000;
-        const padded = { ...record, PADDING: 'x'.repeat(padding) };
+        // In strings the parser accepts (ANSWER_LIMITS: 65,535 characters each), so only the size counts.
+        const piece = 60_000;
+        const padded = {
+          ...record,
+          PADDING: Array.from({ length: Math.ceil(padding / piece) }, () => 'x'.repeat(piece)),
+        };
         if (mode === 'near-limit') log(padded);
         else log();
         // Streamed without a length, so only a reading client can find out it is too large.
@@ -270,6 +327,126 @@ export class HostileApi {
         json(answer([whole]));
         return;
       }
+      case 'deep-json':
+        log();
+        send(
+          response,
+          200,
+          'application/json',
+          `{"SeoulRtd.citydata_ppltn":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`,
+        );
+        return;
+      case 'deep-field':
+        log();
+        json(answer([{ ...record, AREA_CONGEST_MSG: JSON.parse(`${'['.repeat(40)}"x"${']'.repeat(40)}`) }]));
+        return;
+      case 'wide-record': {
+        log();
+        const extra = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`EXTRA_${i}`, String(i)]));
+        json(answer([{ ...record, ...extra }]));
+        return;
+      }
+      case 'long-string':
+        log();
+        json(answer([{ ...record, AREA_CONGEST_MSG: '붐'.repeat(70_000) }]));
+        return;
+      case 'deep-xml':
+        log();
+        send(
+          response,
+          200,
+          'application/xml',
+          `<Map>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</Map>`,
+        );
+        return;
+      case 'key-json-escaped':
+      case 'key-json-partial':
+      case 'key-percent':
+      case 'key-fragment': {
+        const spelled = {
+          'key-json-escaped': [...key_].map((c) => `\\u${hex4(c).toUpperCase()}`).join(''),
+          'key-json-partial': [...key_].map((c, i) => (i % 2 ? `\\u${hex4(c)}` : c)).join(''),
+          'key-percent': [...key_]
+            .map(
+              (c, i) =>
+                `%${(c.codePointAt(0) as number).toString(16)[i % 2 ? 'toUpperCase' : 'toLowerCase']()}`,
+            )
+            .join(''),
+          'key-fragment': key_.slice(2, 14),
+        }[mode];
+        const field = mode === 'key-fragment' ? 'AREA_NM' : 'AREA_CONGEST_MSG';
+        log({ ...record, [field]: '***' });
+        // Spliced into the text: JSON.stringify would escape the backslashes of the escapes.
+        const text = JSON.stringify(answer([{ ...record, [field]: '@@KEY@@' }])).replace('@@KEY@@', spelled);
+        send(response, 200, 'application/json', text);
+        return;
+      }
+      case 'key-xml-references': {
+        const name = [...key_]
+          .map((c, i) =>
+            i % 3 === 0 ? `&#${c.codePointAt(0)};` : i % 3 === 1 ? `&#x${hex4(c)};` : xmlText(c),
+          )
+          .join('');
+        log({ ...record, AREA_NM: `${String(record.AREA_NM)} ***` });
+        send(
+          response,
+          200,
+          'application/xml',
+          xmlAnswer(record, { AREA_NM: `${xmlText(String(record.AREA_NM))} ${name}` }),
+        );
+        return;
+      }
+      case 'key-chunked': {
+        log({ ...record, AREA_CONGEST_MSG: '***' });
+        const text = JSON.stringify(answer([{ ...record, AREA_CONGEST_MSG: key_ }]));
+        const cut = text.indexOf(key_) + Math.floor(key_.length / 2);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write(text.slice(0, cut));
+        setTimeout(() => response.end(text.slice(cut)), 20);
+        return;
+      }
+      case 'duplicate-keys': {
+        const last = { ...record };
+        const fields = Object.entries(record)
+          .map(([name, value]) => `\n      ${JSON.stringify(name)} :  ${JSON.stringify(value)}`)
+          .join(' ,');
+        const text = `{ "SeoulRtd.citydata_ppltn" : [ {\n      "AREA_NM" : "first of two",${fields},\n      "EXTRA_NUMBER" : 1.50E+03\n } ],\n  "RESULT":{"RESULT.CODE":"INFO-000","RESULT.MESSAGE":"정상 처리되었습니다."} }\n`;
+        const body = Buffer.from(text, 'utf8');
+        this.served.push({
+          tag: this.tag,
+          place: place.code,
+          mode,
+          record: { ...last, EXTRA_NUMBER: 1500 },
+          body,
+        });
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+        response.end(body);
+        return;
+      }
+      case 'time-year-0050':
+      case 'time-year-9999':
+      case 'time-next-week': {
+        const time =
+          mode === 'time-year-0050'
+            ? `0050${String(record.PPLTN_TIME).slice(4)}`
+            : mode === 'time-year-9999'
+              ? `9999${String(record.PPLTN_TIME).slice(4)}`
+              : kstText(new Date(this.now().getTime() + 7 * 24 * 3_600_000));
+        const dated = { ...record, PPLTN_TIME: time };
+        log(dated);
+        json(answer([dated]));
+        return;
+      }
+      case 'control-characters': {
+        const hostile = {
+          ...record,
+          AREA_NM: `${String(record.AREA_NM)}${TERMINAL_ATTACK.name}`,
+          AREA_CONGEST_MSG: TERMINAL_ATTACK.message,
+        };
+        log(hostile);
+        json(answer([hostile]));
+        return;
+      }
     }
   }
 }
@@ -291,6 +468,29 @@ export function wholeNumberShares(record: Record<string, unknown>, seed: string)
     whole[band] = String(rounded[index]);
   });
   return whole;
+}
+
+const hex4 = (character: string) => (character.codePointAt(0) as number).toString(16).padStart(4, '0');
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** `YYYY-MM-DD HH:MM` in KST. */
+function kstText(instant: Date): string {
+  return new Date(instant.getTime() + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** A success answer in the API's XML form (as in 2024: `<Map>`, no RESULT), with some fields' XML text given. */
+export function xmlAnswer(record: Record<string, unknown>, rawFields: Record<string, string> = {}): string {
+  const element = (name: string, value: unknown): string => {
+    if (rawFields[name] !== undefined) return `<${name}>${rawFields[name]}</${name}>`;
+    if (Array.isArray(value))
+      return `<${name}>${value.map((entry) => element(name, entry)).join('')}</${name}>`;
+    if (typeof value === 'object' && value !== null)
+      return `<${name}>${Object.entries(value)
+        .map(([key, inner]) => element(key, inner))
+        .join('')}</${name}>`;
+    return `<${name}>${xmlText(String(value))}</${name}>`;
+  };
+  return `<Map>${element('SeoulRtd.citydata_ppltn', record)}</Map>`;
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string): void {

@@ -201,3 +201,104 @@ describe('API answer parsing: result codes and broken bodies', () => {
     assert.equal(parseApiBody(`\uFEFF${fixtureText(SAMPLES.yeouido)}`).kind, 'ok');
   });
 });
+
+describe('API answer parsing: limits, XML references, and reasons that never quote the body', () => {
+  const yeouido = () => JSON.parse(fixtureText(SAMPLES.yeouido)) as Record<string, unknown>;
+  const reasonOf = (body: string) => {
+    const answer = parseApiBody(body, 'citydata_ppltn', 'POI072');
+    assert.equal(answer.kind, 'malformed', body.slice(0, 80));
+    return answer.kind === 'malformed' ? answer.reason : '';
+  };
+
+  it('refuses answers over a limit, in JSON and in XML, with which limit, without overflowing the stack', () => {
+    const record = () =>
+      (yeouido()['SeoulRtd.citydata_ppltn'] as Record<string, unknown>[])[0] as Record<string, unknown>;
+    const cases: [string, string][] = [
+      ['[', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+      [
+        '{',
+        fixtureText(SAMPLES.yeouido).replace(
+          '"RESULT"',
+          `"DEEP":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)},"RESULT"`,
+        ),
+      ],
+      [
+        'field',
+        JSON.stringify({
+          'SeoulRtd.citydata_ppltn': [
+            { ...record(), AREA_NM: JSON.parse(`${'['.repeat(40)}"x"${']'.repeat(40)}`) },
+          ],
+        }),
+      ],
+      [
+        'keys',
+        JSON.stringify({
+          'SeoulRtd.citydata_ppltn': [
+            { ...record(), ...Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`K${i}`, '1'])) },
+          ],
+        }),
+      ],
+      [
+        'string',
+        JSON.stringify({
+          'SeoulRtd.citydata_ppltn': [{ ...record(), AREA_CONGEST_MSG: 'x'.repeat(70_000) }],
+        }),
+      ],
+      ['xml deep', `<Map>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</Map>`],
+      [
+        'xml wide',
+        `<Map><SeoulRtd.citydata_ppltn>${Array.from({ length: 10_001 }, (_, i) => `<K${i}>1</K${i}>`).join('')}</SeoulRtd.citydata_ppltn></Map>`,
+      ],
+      ['xml string', `<RESULT><CODE>INFO-200</CODE><MESSAGE>${'가'.repeat(70_000)}</MESSAGE></RESULT>`],
+    ];
+    for (const [name, body] of cases)
+      assert.match(
+        reasonOf(body),
+        /^answer over a limit: |^unparseable XML body: elements are nested more than 32 levels deep$/,
+        name,
+      );
+  });
+
+  it('decodes XML character references and the five XML entities, and nothing from HTML', () => {
+    const answer = parseApiBody(
+      '<RESULT><CODE>INFO-&#50;&#x30;0</CODE><MESSAGE>&lt;a&gt; &amp; &quot;b&quot; &apos;c&apos; &#xAC00; &nbsp;</MESSAGE></RESULT>',
+    );
+    assert.equal(answer.kind, 'no-data');
+    assert.equal(answer.kind === 'no-data' ? answer.message : '', '<a> & "b" \'c\' 가 &nbsp;');
+  });
+
+  it('refuses XML that declares a DOCTYPE (entities that expand into anything), naming why', () => {
+    for (const body of [
+      '<!DOCTYPE r [<!ENTITY k "INFO-200">]><RESULT><CODE>&k;</CODE></RESULT>',
+      '<?xml version="1.0"?><!doctype r SYSTEM "file:///etc/passwd"><RESULT><CODE>INFO-200</CODE></RESULT>',
+    ])
+      assert.equal(reasonOf(body), 'unparseable XML body: it declares a DOCTYPE, which the API never sends');
+  });
+
+  it('names what is wrong with a body and where, never a byte of it', () => {
+    const secret = 'Qx7-Body-Secret';
+    for (const body of [
+      `${secret} not json`,
+      `{"SeoulRtd.citydata_ppltn": [{"AREA_NM": "${secret}`,
+      `{"a": 1}${secret}`,
+      `<RESULT><CODE>${secret}</CODE></RESUL>`,
+      `<RESULT><${secret}>x</${secret}x></RESULT>`,
+      `<RESULT><CODE>a</CODE><__proto__>${secret}</__proto__></RESULT>`,
+      `<RESULT ${secret}=>`,
+    ]) {
+      const reason = reasonOf(body);
+      assert.ok(!/Qx7|Secret|Body/.test(reason), reason);
+    }
+  });
+
+  it('flags repeated keys, and uses the last value as JSON.parse does', () => {
+    const text = fixtureText(SAMPLES.yeouido).replace('"AREA_NM":', '"AREA_NM":"first","AREA_NM":');
+    const answer = parseApiBody(text, 'citydata_ppltn', 'POI072');
+    assert.equal(answer.kind, 'ok');
+    if (answer.kind !== 'ok') return;
+    assert.equal(answer.record.AREA_NM, '여의도');
+    assert.deepEqual(answer.notes, [
+      'answer repeats a key in one object (SeoulRtd.citydata_ppltn[0].AREA_NM): the last value is used, raw/ keeps the answer as received',
+    ]);
+  });
+});

@@ -23,7 +23,7 @@ import { COLLECTION_OUTCOMES, POPULATION } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
-import { queryDuckDb } from '../support/duckdb.js';
+import { queryDuckDb, readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
 import { writeLiveLake } from '../support/live-lake.js';
@@ -220,6 +220,40 @@ describe('check', () => {
       /^run 20260716T1420Z-abcdef \(2026-07-16 14:20 KST\): 1 place\(s\) with data more than 60 min old \(worst 170 min\): POI072$/,
       false,
     ));
+
+  it('names future-dated rows and rows from before the API, and --fix rebuilds the partition from raw/', async () => {
+    // What an older writer (or another one) could have stored: one row's time moved.
+    const plant = (time: string) => async (lake: string) => {
+      const file = only(lake, 'population', P1);
+      const rows = await readParquet(file);
+      rows[0] = { ...rows[0], population_time: new Date(time) };
+      writeFileSync(file, await encodeParquet(POPULATION, rows as never[]));
+    };
+    const text = (shown: string) =>
+      new RegExp(
+        `^population ${P1}: 1 row\\(s\\) with population_time from ${shown} to ${shown}, outside 2022-01-01 00:00 KST … a day after collection: POI\\d{3}$`,
+      );
+    for (const [time, shown] of [
+      ['2026-07-18T05:20:00Z', '2026-07-18 14:20 KST'],
+      ['9999-12-31T00:00:00Z', '9999-12-31 09:00 KST'],
+    ] as const)
+      await expectProblem(plant(time), 'out-of-window', text(shown), true);
+    // Before the API, a row is stale too; the fix (a replay of its partition) clears both.
+    for (const [time, shown] of [
+      ['0050-01-01T00:00:00Z', '0050-01-01 09:00 KST'],
+      ['2021-12-31T14:00:00Z', '2021-12-31 23:00 KST'],
+    ] as const) {
+      const lake = copyOfBase();
+      await plant(time)(lake);
+      const { problems } = await checkLake(location(lake), SETTINGS);
+      const found = named(problems, 'out-of-window');
+      assert.equal(found.length, 1, JSON.stringify(problems));
+      assert.match(found[0]?.text ?? '', text(shown));
+      assert.deepEqual(found[0]?.repair, { replay: P1 });
+      await fixLake(location(lake), problems, 0);
+      assert.deepEqual((await checkLake(location(lake), SETTINGS)).problems, []);
+    }
+  });
 
   it('names a congestion label outside the known set', () =>
     expectProblem(

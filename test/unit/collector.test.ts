@@ -75,7 +75,7 @@ describe('collector', () => {
     assert.equal(byCode.get('POI001')?.status, 'failed');
     assert.equal(byCode.get('POI001')?.reason, 'HTTP 500 (after 2 attempts)');
     assert.equal(byCode.get('POI002')?.status, 'no-data');
-    assert.equal(byCode.get('POI003')?.reason, 'answer is for "POI009", not POI003');
+    assert.equal(byCode.get('POI003')?.reason, 'answer is for POI009, not POI003');
     assert.match(byCode.get('POI004')?.reason ?? '', /^unparseable JSON body/);
     assert.equal(result.outcomes.filter((o) => o.status === 'ok').length, 117);
   });

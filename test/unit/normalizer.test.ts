@@ -6,8 +6,8 @@ import { SAMPLES } from '../support/fixtures.js';
 
 const utc = (iso: string) => new Date(iso);
 
-function normalized(payload: Record<string, unknown>) {
-  const result = normalizeEnvelope(envelopeFor(payload));
+function normalized(payload: Record<string, unknown>, collectedAt?: string) {
+  const result = normalizeEnvelope(envelopeFor(payload, collectedAt ? { collectedAt } : {}));
   if (!result.ok) assert.fail(`rejected: ${result.reasons.join('; ')}`);
   return result;
 }
@@ -77,7 +77,8 @@ describe('normalizer: recorded answers into typed rows', () => {
   });
 
   it('treats a missing forecast array as no forecast, not as an error', () => {
-    const { population, forecasts } = normalized(sampleRecord(SAMPLES.noForecast));
+    // Recorded at 20:35 KST on 2026-09-07; collected at 20:40.
+    const { population, forecasts } = normalized(sampleRecord(SAMPLES.noForecast), '2026-09-07T11:40:00Z');
     assert.equal(population.forecast_yn, true);
     assert.deepEqual(forecasts, []);
   });
@@ -209,6 +210,7 @@ describe('normalizer: rejections say why', () => {
     const result = normalizeEnvelope(
       envelopeFor(sampleRecord(SAMPLES.noForecast), {
         place: { code: 'POI072', name: '여의도', englishName: 'Yeouido', category: '인구밀집지역' },
+        collectedAt: '2026-09-07T11:40:00Z',
       }),
     );
     assert.deepEqual(result.ok ? [] : result.reasons, [

@@ -24,6 +24,7 @@ import {
   checkRawAccounted,
   checkStale,
   checkStrays,
+  checkTimeWindow,
   rejectedFindings,
 } from './checks.js';
 import { takeInventory } from './lake-inventory.js';
@@ -97,6 +98,7 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
       checkOutcomesHaveRows,
       checkIncompleteRuns,
       checkStale,
+      checkTimeWindow,
       checkLabels,
       checkStrays,
       checkLayout,

@@ -8,7 +8,12 @@ import {
   partitionPath,
   partitionValuesFor,
 } from '../../core/lake/partitions.js';
-import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../core/normalizer.js';
+import {
+  ANSWER_TIME_LEAD_MS,
+  API_FIRST_DAY,
+  CONGESTION_LEVELS,
+  LEGACY_CONGESTION_LEVELS,
+} from '../../core/normalizer.js';
 import { CATALOGUE_AREA, CATALOGUE_KEY, readCatalogue } from '../../core/place-catalogue.js';
 import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
@@ -327,6 +332,36 @@ export async function checkStale(ctx: CheckContext): Promise<Problem[]> {
     check: 'stale' as const,
     text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.places} place(s) with data more than ${limit} min old (worst ${r.worst} min): ${r.codes}`,
   }));
+}
+
+/**
+ * Rows whose answer time lies outside the window the normalizer accepts (normalizer.ts
+ * `answerTimeWindow`): before the API existed, or more than a day after their collection
+ * (future-dated). Written by an older writer, or by another one; a replay of the partition from
+ * raw/ moves them to rejected/ with the reason.
+ */
+export async function checkTimeWindow(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const [table, column] of [
+    ['population', 'population_time'],
+    ['population_forecast', 'forecast_time'],
+  ] as const) {
+    for (const r of await rows(
+      ctx.connection,
+      `SELECT partition, count(*) AS n, epoch_ms(min(${column})) AS earliest, epoch_ms(max(${column})) AS latest,
+              string_agg(DISTINCT area_code, ', ' ORDER BY area_code) AS codes
+       FROM ${table}
+       WHERE epoch_ms(${column}) < ${API_FIRST_DAY.getTime()}
+          OR epoch_ms(${column}) > epoch_ms(collected_at) + ${ANSWER_TIME_LEAD_MS}
+       GROUP BY partition ORDER BY partition`,
+    ))
+      problems.push({
+        check: 'out-of-window',
+        text: `${table} ${r.partition}: ${r.n} row(s) with ${column} from ${kst(Number(r.earliest))} to ${kst(Number(r.latest))}, outside ${kst(API_FIRST_DAY)} … a day after collection: ${r.codes}`,
+        ...(ctx.rawPartitions.has(String(r.partition)) ? { repair: { replay: String(r.partition) } } : {}),
+      });
+  }
+  return problems;
 }
 
 /** Congestion labels the normalizer does not know (kept and flagged when written). */

@@ -10,6 +10,7 @@ export const CHECKS = {
   'ok-without-row': 'collection_outcomes ok without its population row',
   'incomplete-run': 'runs with fewer places than asked',
   stale: 'stale data (population_time far behind collected_at)',
+  'out-of-window': 'rows dated before the API existed (2022) or more than a day after their collection',
   label: 'congestion labels outside the known set',
   stray: 'stray files',
   'not-followed': 'links, pipes and folders the layout does not expect (never followed or read)',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
+import { escapeControls } from '../../core/printable.js';
 import { positiveInteger, runIntervalFromEnv } from '../../core/settings.js';
 import { type CheckReport, checkLake, fixLake } from '../check/check-lake.js';
 import type { CheckSettings } from '../check/checks.js';
@@ -106,10 +107,11 @@ export async function checkCommand(
     io.out('\nfixing:');
     const outcome = await fixLake(location, report.problems, workers);
     if (outcome.replayed) io.out(formatReplaySummary(outcome.replayed));
-    for (const key of outcome.removed) io.out(`  removed ${key}`);
-    for (const { key, reason } of outcome.notRemoved) io.out(`  not removed: ${key}: ${reason}`);
+    for (const key of outcome.removed) io.out(`  removed ${escapeControls(key)}`);
+    for (const { key, reason } of outcome.notRemoved)
+      io.out(`  not removed: ${escapeControls(key)}: ${escapeControls(reason)}`);
     for (const problem of outcome.unrepairable)
-      io.out(`  cannot repair from raw/: ${CHECKS[problem.check]}: ${problem.text}`);
+      io.out(`  cannot repair from raw/: ${CHECKS[problem.check]}: ${escapeControls(problem.text)}`);
     io.out('\nafter the fix:');
     report = await checkLake(location, settings);
     io.out(formatReport(where, report));
@@ -132,7 +134,8 @@ export function formatReport(where: string, report: CheckReport): string {
   const groups = new Map<CheckName, string[]>();
   for (const problem of report.problems) {
     const group = groups.get(problem.check) ?? [];
-    group.push(`  ${problem.text}${problem.repair ? '' : '  [not repairable from raw/]'}`);
+    // A problem names files and values of the lake: escaped, so each stays one line.
+    group.push(`  ${escapeControls(problem.text)}${problem.repair ? '' : '  [not repairable from raw/]'}`);
     groups.set(problem.check, group);
   }
   for (const check of Object.keys(CHECKS) as CheckName[]) {

@@ -6,6 +6,7 @@ import { GlueCatalog } from '../../core/catalog/glue-catalog.js';
 import { ConfigError, describeError } from '../../core/errors.js';
 import { parsePartitionPath } from '../../core/lake/partitions.js';
 import { parsePlaceList, selectPlaces } from '../../core/places.js';
+import { escapeControls } from '../../core/printable.js';
 import type { PartitionValues } from '../../core/schema.js';
 import { positiveInteger } from '../../core/settings.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
@@ -196,13 +197,15 @@ export function formatReplaySummary(s: ReplaySummary): string {
     `  files: ${verb} ${s.written}, ${s.unchanged} unchanged, ${s.dryRun ? 'would remove' : 'removed'} ${s.removed.length}, kept ${s.kept.length}`,
   ];
   if (s.registered > 0) lines.push(`  glue: ${s.registered} partition(s) registered`);
-  for (const key of s.removed) lines.push(`  ${s.dryRun ? 'would remove' : 'removed'} ${key}`);
-  for (const { key, reason } of s.kept) lines.push(`  kept ${key}: ${reason}`);
+  // File names and reasons come from the lake: escaped, so each stays one line.
+  const lake = (text: string) => escapeControls(text);
+  for (const key of s.removed) lines.push(`  ${s.dryRun ? 'would remove' : 'removed'} ${lake(key)}`);
+  for (const { key, reason } of s.kept) lines.push(`  kept ${lake(key)}: ${lake(reason)}`);
   for (const m of s.misfiled)
-    lines.push(`  not replayed: ${m.key} line ${m.line} belongs to partition ${m.belongsTo}`);
+    lines.push(`  not replayed: ${lake(m.key)} line ${m.line} belongs to partition ${lake(m.belongsTo)}`);
   for (const u of s.unreadable)
-    lines.push(`  not replayed: ${u.key}${u.line > 0 ? ` line ${u.line}` : ''}: ${u.reason}`);
-  for (const f of s.failed) lines.push(`  not replayed: partition ${f.partition}: ${f.reason}`);
-  for (const key of s.ignored) lines.push(`  not replayed: ${key}: not a raw archive (*.jsonl.gz)`);
+    lines.push(`  not replayed: ${lake(u.key)}${u.line > 0 ? ` line ${u.line}` : ''}: ${lake(u.reason)}`);
+  for (const f of s.failed) lines.push(`  not replayed: partition ${lake(f.partition)}: ${lake(f.reason)}`);
+  for (const key of s.ignored) lines.push(`  not replayed: ${lake(key)}: not a raw archive (*.jsonl.gz)`);
   return lines.join('\n');
 }

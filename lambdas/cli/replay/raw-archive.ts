@@ -1,3 +1,4 @@
+import { ENVELOPE_LIMITS, JsonLimitError, parseBoundedJson } from '../../core/bounded-json.js';
 import { type Envelope, parseEnvelope } from '../../core/envelope.js';
 import { parsePartitionPath, partitionPath } from '../../core/lake/partitions.js';
 import type { PartitionValues } from '../../core/schema.js';
@@ -46,9 +47,11 @@ export async function readRawFile(
     (text, line) => {
       let value: unknown;
       try {
-        value = JSON.parse(text);
+        // Bounded like a Kafka record: a line nested 100,000 deep would overflow the stack on rewrite.
+        value = parseBoundedJson(text, ENVELOPE_LIMITS).value;
       } catch (error) {
-        unreadable.push({ key, line, reason: shortReason(`not JSON: ${(error as Error).message}`) });
+        const why = error instanceof JsonLimitError ? 'over a limit' : 'not JSON';
+        unreadable.push({ key, line, reason: shortReason(`${why}: ${(error as Error).message}`) });
         return;
       }
       const parsed = parseEnvelope(value);

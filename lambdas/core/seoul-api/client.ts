@@ -3,7 +3,8 @@ import type { Log } from '../logger.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../retry.js';
 import { SETTINGS } from '../settings.js';
 import { type HttpGet, HttpGetError, httpGet } from './http-get.js';
-import { type ApiAnswer, parseApiBody, type SeoulService } from './response.js';
+import { type KeyPattern, keyPattern, maskKey } from './key-mask.js';
+import { type ApiAnswer, describeResultCode, parseApiBody, type SeoulService } from './response.js';
 
 export const DEFAULT_API_BASE_URL = SETTINGS.apiBaseUrl.default;
 /** The portal's public demo key. It answers POI009 (광화문·덕수궁) whatever place is asked. */
@@ -29,9 +30,12 @@ export interface SeoulApiClientOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** What the API sent when it was more than one plain record: kept whole for `raw/`, with why. */
+/** What the API sent, kept whole for `raw/`, with what was unusual about it. */
 export interface AnswerAsReceived {
-  /** The body as received (the key masked), UTF-8 text or base64 when it was not valid UTF-8. */
+  /**
+   * The body as received (after its Content-Encoding is undone), the key masked: UTF-8 text, byte
+   * for byte (a byte-order mark included), or base64 of the bytes when they were not valid UTF-8.
+   */
   readonly body: string;
   readonly encoding: 'utf8' | 'base64';
   readonly notes: readonly string[];
@@ -44,7 +48,10 @@ export type PlaceFetch =
       record: Record<string, unknown>;
       fetchedAt: Date;
       attempts: number;
-      /** Present when the answer was unusual (several records, invalid UTF-8): the whole of it, and why. */
+      /**
+       * The whole answer as received, and what was unusual about it (several records, invalid
+       * UTF-8, repeated keys). This client always sets it; other sources of records may not.
+       */
       answer?: AnswerAsReceived;
     }
   | { status: 'no-data'; reason: string; attempts: number }
@@ -57,8 +64,9 @@ type Attempt = { retry: boolean; outcome: PlaceFetch } | { retry: true; reason: 
  * and a ceiling on the answer's size, and retries with exponential back-off and jitter for what
  * can be transient (network errors, timeouts, oversized or mis-encoded bodies, HTTP 5xx and 429,
  * ERROR-500/600/601, unparseable bodies). The key is part of the URL path, so the URL is never
- * logged; the key is masked in the body as soon as it arrives (a server may echo it in any field)
- * and in every message, so nothing that leaves this class can hold it.
+ * logged; the key is masked (key-mask.ts: in any spelling, or a part of 8 characters or more) in
+ * the body as received, in every string of the parsed answer, and in every message, so nothing
+ * that leaves this class can hold it. A reason never quotes the body.
  */
 export class SeoulApiClient {
   private readonly baseUrl: string;
@@ -68,6 +76,8 @@ export class SeoulApiClient {
   private readonly retry: RetryPolicy;
   private readonly http: HttpGet;
   private readonly random: () => number;
+  /** The key made ready for masking; undefined for the public sample key, which is no secret. */
+  private readonly key: { readonly text: KeyPattern; readonly bytes: KeyPattern } | undefined;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: SeoulApiClientOptions) {
@@ -78,6 +88,15 @@ export class SeoulApiClient {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.http = options.http ?? httpGet;
     this.random = options.random ?? Math.random;
+    // The public demo key is no secret, and masking the word "sample" would garble messages.
+    this.key =
+      options.apiKey === SAMPLE_API_KEY || options.apiKey.length < 3
+        ? undefined
+        : {
+            text: keyPattern(options.apiKey),
+            // The bytes of a body that is not UTF-8 are searched one byte per character.
+            bytes: keyPattern(Buffer.from(options.apiKey, 'utf8').toString('latin1')),
+          };
     this.sleep = options.sleep ?? sleep;
   }
 
@@ -129,7 +148,7 @@ export class SeoulApiClient {
         ...(runSignal ? { signal: runSignal } : {}),
       });
       status = answer.status;
-      bytes = this.redactBytes(answer.body);
+      bytes = answer.body;
     } catch (error) {
       if (runSignal?.aborted) throw runSignal.reason;
       const reason = error instanceof HttpGetError ? error.message : `network error: ${describeError(error)}`;
@@ -138,9 +157,13 @@ export class SeoulApiClient {
     if (status >= 500 || status === 429) return { retry: true, reason: `HTTP ${status}` };
     if (status >= 400)
       return { retry: false, outcome: { status: 'failed', reason: `HTTP ${status}`, attempts: attempt } };
-    const { text, valid } = decodeUtf8(bytes);
-    return this.interpret(code, parseApiBody(text, this.service, code), attempt, () =>
-      valid ? { body: text, encoding: 'utf8' } : { body: bytes.toString('base64'), encoding: 'base64' },
+    const decoded = decodeUtf8(bytes);
+    const text = this.redact(decoded.text);
+    const maskText = (value: string) => this.redact(value);
+    return this.interpret(code, parseApiBody(text, this.service, code, { maskText }), attempt, () =>
+      decoded.valid
+        ? { body: text, encoding: 'utf8' }
+        : { body: this.redactBytes(bytes).toString('base64'), encoding: 'base64' },
     );
   }
 
@@ -156,7 +179,10 @@ export class SeoulApiClient {
         if (answered !== code) {
           const hint =
             this.options.apiKey === SAMPLE_API_KEY ? ' (the sample key answers POI009 for every place)' : '';
-          const reason = `answer is for ${JSON.stringify(answered)?.slice(0, 60)}, not ${code}${hint}`;
+          // Named only when it has a place code's shape: a reason never quotes what a server chose.
+          const other =
+            typeof answered === 'string' && /^POI\d{3}$/.test(answered) ? answered : 'another place';
+          const reason = `answer is for ${other}, not ${code}${hint}`;
           return { retry: false, outcome: { status: 'failed', reason, attempts: attempt } };
         }
         const notes = [...(answer.notes ?? [])];
@@ -170,7 +196,7 @@ export class SeoulApiClient {
             record: answer.record,
             fetchedAt: new Date(),
             attempts: attempt,
-            ...(notes.length > 0 ? { answer: { ...received, notes } } : {}),
+            answer: { ...received, notes },
           },
         };
       }
@@ -179,20 +205,20 @@ export class SeoulApiClient {
           retry: false,
           outcome: {
             status: 'no-data',
-            reason: this.redact(`${answer.resultCode} ${answer.message}`.trim()),
+            reason: describeResultCode(answer.resultCode),
             attempts: attempt,
           },
         };
       case 'invalid-key':
         throw new InvalidApiKeyError();
       case 'transient':
-        return { retry: true, reason: this.redact(`${answer.resultCode} ${answer.message}`.trim()) };
+        return { retry: true, reason: describeResultCode(answer.resultCode) };
       case 'request-error':
         return {
           retry: false,
           outcome: {
             status: 'failed',
-            reason: this.redact(`${answer.resultCode} ${answer.message}`.trim()),
+            reason: describeResultCode(answer.resultCode),
             attempts: attempt,
           },
         };
@@ -201,41 +227,21 @@ export class SeoulApiClient {
     }
   }
 
-  /** The body with every occurrence of the key (raw and URL-encoded) replaced, before anyone reads it. */
+  /** Bytes that are not UTF-8, masked one byte per character: every spelling of an ASCII key. */
   private redactBytes(body: Buffer): Buffer {
-    if (this.options.apiKey === SAMPLE_API_KEY || this.options.apiKey.length < 3) return body;
-    let masked = body;
-    for (const form of new Set([this.options.apiKey, encodeURIComponent(this.options.apiKey)])) {
-      const needle = Buffer.from(form, 'utf8');
-      const parts: Buffer[] = [];
-      let from = 0;
-      for (let at = masked.indexOf(needle); at !== -1; at = masked.indexOf(needle, from)) {
-        parts.push(masked.subarray(from, at), MASK);
-        from = at + needle.length;
-      }
-      if (parts.length > 0) masked = Buffer.concat([...parts, masked.subarray(from)]);
-    }
-    return masked;
+    if (!this.key) return body;
+    return Buffer.from(maskKey(body.toString('latin1'), this.key.bytes), 'latin1');
   }
 
-  /** Masks the key (raw and URL-encoded) in any text that could reach a log, an error or a file. */
+  /** Masks the key, in any spelling or in part, in any text that could reach a log, an error or a file. */
   redact(text: string): string {
-    // The public demo key is no secret, and masking the word "sample" would garble messages.
-    if (this.options.apiKey === SAMPLE_API_KEY) return text;
-    return redactSecret(text, this.options.apiKey);
+    return this.key ? maskKey(text, this.key.text) : text;
   }
 }
 
-export function redactSecret(text: string, secret: string): string {
-  if (secret.length < 3) return text;
-  let masked = text;
-  for (const form of new Set([secret, encodeURIComponent(secret)])) masked = masked.split(form).join('***');
-  return masked;
-}
-
-const MASK = Buffer.from('***', 'utf8');
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+// ignoreBOM: true keeps a byte-order mark in the text, so the text is the bytes as received.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** The body as text, and whether it was valid UTF-8 (if not, bad bytes become U+FFFD). */
 function decodeUtf8(bytes: Buffer): { text: string; valid: boolean } {

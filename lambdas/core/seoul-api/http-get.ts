@@ -90,7 +90,9 @@ async function fetchBody(url: string, options: HttpGetOptions, signal: AbortSign
   const decoder = decoderFor(encoding);
   if (decoder === undefined) {
     response.body.destroy();
-    throw new HttpGetError('encoding', `unsupported Content-Encoding ${JSON.stringify(encoding)}`);
+    // Named only when it looks like an encoding's name: a reason never quotes what a server chose.
+    const named = /^[a-z0-9-]{1,24}$/.test(encoding) ? ` ${JSON.stringify(encoding)}` : '';
+    throw new HttpGetError('encoding', `unsupported Content-Encoding${named}`);
   }
   const raw = limited(response.body, options.maxBytes, 'is');
   const body = await collect(decoder ? limited(raw.pipe(decoder()), options.maxBytes, 'decodes to') : raw);
