@@ -26,7 +26,7 @@ const { values } = parseArgs({
   options: { check: { type: 'boolean', default: false }, destructive: { type: 'boolean', default: false } },
   strict: true,
 });
-const sqlDir = process.env.GENERATE_SQL_DIR ?? join(import.meta.dirname, '..', 'sql');
+const sqlDir = join(import.meta.dirname, '..', 'sql');
 const problems: string[] = [];
 
 const stale = staleSqlFiles(sqlDir);

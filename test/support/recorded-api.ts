@@ -14,7 +14,8 @@ import { fixtureText } from './fixtures.js';
 export type Era = 'without-forecast' | 'with-forecast';
 
 const ANSWERS: Record<Era, string> = {
-  'without-forecast': 'samples/citydata_ppltn_POI009_gwanghwamun-deoksugung_2026-09-07T2035_no-forecast-array.json',
+  'without-forecast':
+    'samples/citydata_ppltn_POI009_gwanghwamun-deoksugung_2026-09-07T2035_no-forecast-array.json',
   'with-forecast': 'samples/citydata_ppltn_POI072_yeouido_2026-07-16T2310.json',
 };
 
@@ -40,7 +41,11 @@ export class RecordedApi {
       const place = findPlace(code);
       if (!place) {
         response.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
-        response.end(JSON.stringify({ RESULT: { 'RESULT.CODE': 'INFO-200', 'RESULT.MESSAGE': '해당하는 데이터가 없습니다.' } }));
+        response.end(
+          JSON.stringify({
+            RESULT: { 'RESULT.CODE': 'INFO-200', 'RESULT.MESSAGE': '해당하는 데이터가 없습니다.' },
+          }),
+        );
         return;
       }
       const answer = JSON.parse(fixtureText(ANSWERS[this.era])) as Record<string, unknown>;

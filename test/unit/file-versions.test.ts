@@ -10,12 +10,7 @@ import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
 import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import { type ColumnSpec, POPULATION, type TableSpec, WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
-import {
-  StaleFileVersionError,
-  stagePartition,
-  versionedFileName,
-  versionOfFile,
-} from '../../lambdas/core/warehouse/file-versions.js';
+import { versionedFileName, versionOfFile } from '../../lambdas/core/warehouse/file-versions.js';
 import { loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import {
   currentSnapshot,
@@ -27,6 +22,8 @@ import {
   duckdbCopyFiles,
   redshiftCopy,
   redshiftCopyFiles,
+  StaleFileVersionError,
+  stagePartition,
 } from '../../lambdas/core/warehouse/staging-fill.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { MemoryLog } from '../support/memory-log.js';

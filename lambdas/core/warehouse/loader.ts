@@ -5,12 +5,11 @@ import type { Log } from '../logger.js';
 import { TABLES, type TableName, type TableSpec } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { WarehouseStatementError } from './errors.js';
-import { type FileFill, stagePartition } from './file-versions.js';
 import { LOAD_LOG_QUERY, mergePartitionStatements, timestampParameter } from './loader-sql.js';
 import { JOURNAL } from './migrations/history.js';
 import type { Journal } from './migrations/journal.js';
 import { partitionPathOf } from './sql-values.js';
-import type { StagingFill } from './staging-fill.js';
+import { type FileFill, type StagingFill, stagePartition } from './staging-fill.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface LoaderOptions {
