@@ -3,7 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export interface ApiKeySecretProps {
-  /** @default RemovalPolicy.RETAIN */
+  /** @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -22,7 +22,7 @@ export class ApiKeySecret extends Construct {
       description:
         'Seoul open data portal API key (plain string). Set it with: aws secretsmanager put-secret-value ' +
         '--secret-id <this secret> --secret-string <your key>',
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // The L2 secret generates a random value by default; with neither GenerateSecretString nor
     // SecretString, CloudFormation creates the secret empty, which is what we want.

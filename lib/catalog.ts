@@ -1,6 +1,8 @@
 import { ArnFormat, Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   glueColumns,
@@ -9,6 +11,7 @@ import {
   type TableName,
   type TableSpec,
 } from '../lambdas/core/schema.js';
+import { awsApiCall } from './aws-api-call.js';
 import type { Lake } from './lake.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
@@ -18,9 +21,15 @@ export interface CatalogProps {
   readonly databaseName: string;
   /** When the crawler runs (cron, UTC). */
   readonly crawlerSchedule: string;
-  /** @default RemovalPolicy.RETAIN */
+  /** @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE */
   readonly removalPolicy?: RemovalPolicy;
 }
+
+/** The log group Glue writes every crawler's logs to (one per account and region, named by Glue). */
+export const CRAWLER_LOG_GROUP = '/aws-glue/crawlers';
+
+/** How long crawler logs are kept: they are diagnostics, like the functions' logs. */
+export const CRAWLER_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -46,7 +55,7 @@ export class Catalog extends Construct {
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.databaseName = props.databaseName;
     const bucketName = props.lake.bucket.bucketName;
 
@@ -94,6 +103,7 @@ export class Catalog extends Construct {
       }),
     });
     for (const table of Object.values(tables)) this.crawler.addResourceDependency(table);
+    this.retainCrawlerLogs();
     Validations.of(this.crawler).acknowledge({
       id: 'AwsSolutions-GL1',
       reason:
@@ -199,6 +209,48 @@ export class Catalog extends Construct {
           'Glue writes crawler logs to streams it names itself, in the fixed /aws-glue/crawlers log group.',
       },
     ]);
+  }
+
+  /**
+   * Glue writes crawler logs to `/aws-glue/crawlers`, a log group it creates on a crawler's first
+   * run, never expiring, and shared by every crawler of the account and region. A stack cannot own
+   * it (creating it fails where it already exists), so CloudFormation makes two API calls: create
+   * it if missing, then set its retention. Nothing happens on delete: other crawlers may log there.
+   */
+  private retainCrawlerLogs(): void {
+    const logGroupArn = Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: CRAWLER_LOG_GROUP,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const logGroup = cr.PhysicalResourceId.of(CRAWLER_LOG_GROUP);
+    const create = awsApiCall(this, 'CrawlerLogGroup', {
+      resourceType: 'Custom::CrawlerLogGroup',
+      onCreate: {
+        service: 'CloudWatchLogs',
+        action: 'CreateLogGroup',
+        parameters: { logGroupName: CRAWLER_LOG_GROUP },
+        physicalResourceId: logGroup,
+        ignoreErrorCodesMatching: 'ResourceAlreadyExistsException',
+      },
+      statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: [logGroupArn] })],
+    });
+    const setRetention: cr.AwsSdkCall = {
+      service: 'CloudWatchLogs',
+      action: 'PutRetentionPolicy',
+      parameters: { logGroupName: CRAWLER_LOG_GROUP, retentionInDays: CRAWLER_LOG_RETENTION },
+      physicalResourceId: logGroup,
+    };
+    const retention = awsApiCall(this, 'CrawlerLogRetention', {
+      resourceType: 'Custom::CrawlerLogRetention',
+      onCreate: setRetention,
+      onUpdate: setRetention,
+      statements: [
+        new iam.PolicyStatement({ actions: ['logs:PutRetentionPolicy'], resources: [logGroupArn] }),
+      ],
+    });
+    retention.node.addDependency(create);
   }
 
   private table(spec: TableSpec, bucketName: string, removalPolicy: RemovalPolicy): glue.CfnTable {

@@ -93,7 +93,9 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   glueDatabaseName: 'seoul_population',
   crawlerSchedule: 'cron(30 18 * * ? *)',
   redshiftBaseCapacity: 8,
-  redshiftUsageLimit: { rpuHours: 150, period: 'monthly', breachAction: 'deactivate' },
+  // From the RPU estimate of this configuration (lambdas/core/warehouse/rpu-estimate.ts, docs/deploy-aws.md):
+  // 1.5 × its high figure, so a normal month never reaches it (test/unit/rpu-estimate.test.ts).
+  redshiftUsageLimit: { rpuHours: 280, period: 'monthly', breachAction: 'deactivate' },
   loaderSchedule: 'cron(10 0/3 * * ? *)',
   alarmEmail: undefined,
   failedPlacesAlarmShare: 0.2,

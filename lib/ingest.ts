@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -124,6 +124,22 @@ export class Ingest extends Construct {
 
   metricRuns(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return projectMetric('runs', props);
+  }
+
+  /**
+   * Scheduled slots: how often the schedule fired (EventBridge's `TriggeredRules` of the rule,
+   * "Monitoring Amazon EventBridge"). Compared with {@link metricRuns}, it tells a missed run from
+   * a deployment that has not reached its first slot yet.
+   */
+  metricScheduledSlots(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: this.rule.ruleName },
+      statistic: cloudwatch.Stats.SUM,
+      label: 'Scheduled slots',
+      ...props,
+    });
   }
 
   metricPlacesOk(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

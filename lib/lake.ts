@@ -8,7 +8,10 @@ import { CATALOGUE_KEY } from '../lambdas/core/place-catalogue.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
 export interface LakeProps {
-  /** What happens to the data when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the data when the stack is deleted. The access-log bucket is RETAIN unless
+   * this is DESTROY. @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
   readonly removalPolicy?: RemovalPolicy;
   /** Days before `raw/` objects move to Glacier Instant Retrieval. @default 90 */
   readonly rawArchiveAfterDays?: number;
@@ -32,7 +35,7 @@ export class Lake extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -43,7 +46,11 @@ export class Lake extends Construct {
       minimumTLSVersion: 1.2,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
-      removalPolicy,
+      // Plain Retain, even where the lake is RetainExceptOnCreate: S3 may already have delivered an
+      // access log into it when a first deploy rolls back, and CloudFormation cannot delete a bucket
+      // that holds an object, which would leave the rollback failed. Its name is generated, so a
+      // kept bucket never blocks the retry.
+      removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       autoDeleteObjects: destroy,
     });
     Validations.of(this.accessLogsBucket).acknowledge({

@@ -1,10 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { USAGE_LIMIT_ALARM_SHARE } from '../lambdas/core/warehouse/rpu-estimate.js';
 import type { Ingest } from './ingest.js';
 import type { Warehouse } from './warehouse.js';
 import type { Writer } from './writer.js';
@@ -66,6 +68,22 @@ export class Observability extends Construct {
       usingMetrics: { ok: placesOk, noData: placesNoData, failed: placesFailed },
       period: runWindow,
     });
+    // A missed run is a slot the schedule fired that no run recorded. Comparing with the slots,
+    // instead of alarming on "no Runs" with missing data as breaching, keeps the alarm quiet from
+    // the deploy to the first slot (no slot, nothing missed). The fetcher stamps a run's metrics
+    // with its slot, so a slot and its run always fall in the same period; only the newest period
+    // can hold a slot whose run has not been published yet, so two of the last three periods must
+    // show a slot without a run. Once runs stop, every period but the newest one shows it, so the
+    // alarm stays in ALARM while the newest slot's own data point is still on its way.
+    const missedSlots = new cloudwatch.MathExpression({
+      label: 'Scheduled slots without a run',
+      expression: 'FILL(slots, 0) - FILL(runs, 0)',
+      usingMetrics: {
+        slots: ingest.metricScheduledSlots({ period: runWindow }),
+        runs: ingest.metricRuns({ period: runWindow }),
+      },
+      period: runWindow,
+    });
     const loaderTrouble = new cloudwatch.MathExpression({
       label: 'Loader failures and errors',
       expression: 'FILL(failures, 0) + FILL(errors, 0)',
@@ -77,12 +95,15 @@ export class Observability extends Construct {
     });
 
     const alarms = {
-      missedRun: ingest.metricRuns({ period: runWindow }).createAlarm(this, 'MissedRunAlarm', {
-        alarmDescription: `No collection run was recorded in the last ${props.runIntervalMinutes} minutes.`,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      missedRun: missedSlots.createAlarm(this, 'MissedRunAlarm', {
+        alarmDescription:
+          `The schedule fired and no collection run was recorded, in two of the last three ${props.runIntervalMinutes}-minute ` +
+          'periods (see the fetcher log and the ingest dead-letter queue).',
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       failedPlaces: failedShare.createAlarm(this, 'FailedPlacesAlarm', {
         alarmDescription: `More than ${Math.round(props.failedPlacesShare * 100)}% of a run's places failed.`,
@@ -152,12 +173,32 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     };
+    const usageLimit = warehouse.usageLimit;
+    const alarmsWithUsage: Record<string, cloudwatch.Alarm> = { ...alarms };
+    if (usageLimit) {
+      // Well before the limit's breach action (by default: queries turned off until the next
+      // period): at the high RPU estimate a normal month ends below this share of the limit.
+      const threshold = Math.floor(usageLimit.rpuHours * USAGE_LIMIT_ALARM_SHARE);
+      alarmsWithUsage.usageLimitNear = warehouse
+        .metricUsageLimitConsumed()
+        .createAlarm(this, 'UsageLimitNearAlarm', {
+          alarmDescription:
+            `Redshift has used ${threshold} of its ${usageLimit.rpuHours} RPU-hours this ${usageLimit.period} period; ` +
+            `at the limit it will ${usageLimit.breachAction === 'deactivate' ? 'turn queries off (the loader stops) until the next period' : usageLimit.breachAction}. ` +
+            'See the arithmetic in docs/deploy-aws.md.',
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+    }
     const notify = new actions.SnsAction(this.alarmTopic);
-    for (const alarm of Object.values(alarms)) {
+    for (const alarm of Object.values(alarmsWithUsage)) {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }
-    this.alarms = alarms;
+    this.alarms = alarmsWithUsage;
+    this.allowAlarmsToPublish(Object.values(alarmsWithUsage));
 
     const fiveMinutes = { period: Duration.minutes(5) };
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.IMetric) =>
@@ -168,8 +209,12 @@ export class Observability extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Runs',
-            left: [ingest.metricRuns({ period: runWindow })],
-            leftAnnotations: [alarms.missedRun.toAnnotation()],
+            left: [
+              ingest.metricRuns({ period: runWindow }),
+              ingest.metricScheduledSlots({ period: runWindow }),
+            ],
+            right: [missedSlots],
+            rightAnnotations: [alarms.missedRun.toAnnotation()],
             width: 6,
           }),
           new cloudwatch.GraphWidget({
@@ -257,8 +302,46 @@ export class Observability extends Construct {
             width: 8,
           }),
         ],
+        ...(alarmsWithUsage.usageLimitNear
+          ? [
+              [
+                new cloudwatch.GraphWidget({
+                  title: 'Redshift RPU-hours used this usage-limit period',
+                  left: [warehouse.metricUsageLimitConsumed()],
+                  leftAnnotations: [alarmsWithUsage.usageLimitNear.toAnnotation()],
+                  width: 12,
+                }),
+              ],
+            ]
+          : []),
       ],
     });
+  }
+
+  /**
+   * `enforceSSL` gives the topic a resource policy that holds only its TLS Deny, and a topic
+   * policy replaces SNS's default one: without an Allow, CloudWatch may not publish and every
+   * alarm action fails ("… is not authorized to perform: SNS:Publish", AWS Knowledge Center,
+   * "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?"). CloudWatch
+   * publishes as the service principal `cloudwatch.amazonaws.com` and names the alarm in
+   * `aws:SourceArn`; the Allow names exactly this stack's alarms and this account, so no other
+   * account's alarm can use the topic (the confused-deputy guard of the SNS developer guide,
+   * "Example cases for Amazon SNS access control"). The TLS Deny stays.
+   */
+  private allowAlarmsToPublish(alarms: readonly cloudwatch.Alarm[]): void {
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisStacksAlarmsToPublish',
+        effect: iam.Effect.ALLOW,
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
   }
 
   /** The dashboard in the CloudWatch console. */

@@ -17,8 +17,8 @@ export interface StreamProps {
   readonly topicPartitions: number;
   readonly logLevel: FunctionLogLevel;
   /**
-   * RETAIN keeps the cluster, and the topic (its messages), when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * Anything but DESTROY keeps the cluster, and the topic (its messages), when the stack is deleted.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -40,7 +40,7 @@ export class Stream extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.topicName = props.topicName;
 
     this.clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
@@ -99,8 +99,11 @@ export class Stream extends Construct {
         ClusterArn: this.clusterArn,
         Topic: props.topicName,
         NumPartitions: String(props.topicPartitions),
-        RetainOnDelete: String(removalPolicy === RemovalPolicy.RETAIN),
+        RetainOnDelete: String(removalPolicy !== RemovalPolicy.DESTROY),
       },
+      // The topic's name is fixed: kept with the cluster on update and delete, never on a failed
+      // create (the cluster it lives on is deleted then too).
+      removalPolicy,
     });
   }
 

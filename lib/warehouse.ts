@@ -1,17 +1,17 @@
 import { join } from 'node:path';
-import { CustomResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CustomResource, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { environmentOf, type SettingValues } from '../lambdas/core/settings.js';
 import { loadMigrations } from '../lambdas/core/warehouse/migrations/files.js';
 import { loadSqlFiles, sqlFilesDigest } from '../lambdas/core/warehouse/sql-files.js';
+import { awsApiCall } from './aws-api-call.js';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel, RedshiftUsageLimit } from './config.js';
 import type { Lake } from './lake.js';
@@ -26,9 +26,6 @@ export const USAGE_LIMIT_ACTIONS = [
   'redshift-serverless:UpdateUsageLimit',
   'redshift-serverless:DeleteUsageLimit',
 ] as const;
-
-/** The construct id CDK gives the one function behind every AwsCustomResource of a stack. */
-const AWS_CUSTOM_RESOURCE_SINGLETON_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface WarehouseProps {
   readonly namespace: WarehouseNamespace;
@@ -65,6 +62,8 @@ export class Warehouse extends Construct {
   readonly loaderRoleName: string;
   /** The database user Redshift Serverless maps the loader's role to. */
   readonly loaderDatabaseUser: string;
+  /** The usage limit, when one is configured. */
+  readonly usageLimit: RedshiftUsageLimit | undefined;
 
   constructor(scope: Construct, id: string, props: WarehouseProps) {
     super(scope, id);
@@ -85,6 +84,7 @@ export class Warehouse extends Construct {
       subnetIds: props.vpc.selectSubnets(props.subnets).subnetIds,
       securityGroupIds: [this.securityGroup.securityGroupId],
     });
+    this.usageLimit = props.usageLimit;
     if (props.usageLimit) this.limitUsage(props.usageLimit);
 
     const environment = {
@@ -181,6 +181,23 @@ export class Warehouse extends Construct {
     this.loaderRule.node.addDependency(this.sqlResource);
   }
 
+  /**
+   * RPU-hours this workgroup has used in the current period of its usage limit (Redshift
+   * Serverless's `UsageLimitConsumed`, dimensions UsageLimitId, UsageType and Workgroup: "Audit
+   * logging for Amazon Redshift Serverless", CloudWatch metrics). A Metrics Insights query selects
+   * it by workgroup, so neither the limit's generated id nor the UsageType value has to be known
+   * when the template is written.
+   */
+  metricUsageLimitConsumed(props: { readonly period?: Duration } = {}): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'RPU-hours used this usage-limit period',
+      expression:
+        'SELECT MAX(UsageLimitConsumed) FROM SCHEMA("AWS/Redshift-Serverless", UsageLimitId, UsageType, Workgroup) ' +
+        `WHERE Workgroup = '${this.workgroupName}'`,
+      period: props.period ?? Duration.hours(1),
+    });
+  }
+
   /** Partitions loaded per scheduled load. */
   metricPartitionsLoaded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return projectMetric('partitionsLoaded', props);
@@ -228,16 +245,9 @@ export class Warehouse extends Construct {
    * creates the new limit before the old one is deleted.
    */
   private limitUsage(limit: RedshiftUsageLimit): void {
-    const stack = Stack.of(this);
     const workgroupArn = this.workgroup.attrWorkgroupWorkgroupArn;
-    const logGroup = new logs.LogGroup(this, 'UsageLimitLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const usageLimit = new cr.AwsCustomResource(this, `UsageLimit-${limit.period}`, {
+    const usageLimit = awsApiCall(this, `UsageLimit-${limit.period}`, {
       resourceType: 'Custom::RedshiftServerlessUsageLimit',
-      installLatestAwsSdk: false,
-      logGroup,
       onCreate: {
         service: 'redshift-serverless',
         action: 'CreateUsageLimit',
@@ -268,12 +278,7 @@ export class Warehouse extends Construct {
       },
       // The Service Authorization Reference lists no resource type for these three actions: a
       // statement that names an ARN never matches them, so they can only be granted on "*".
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: [...USAGE_LIMIT_ACTIONS],
-          resources: ['*'],
-        }),
-      ]),
+      statements: [new iam.PolicyStatement({ actions: [...USAGE_LIMIT_ACTIONS], resources: ['*'] })],
     });
     Validations.of(usageLimit).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -281,14 +286,5 @@ export class Warehouse extends Construct {
         'redshift-serverless CreateUsageLimit, UpdateUsageLimit and DeleteUsageLimit support no resource-level ' +
         'permission (Service Authorization Reference): "*" is the only resource they match.',
     });
-    // AwsCustomResource runs on one function per stack (a singleton at the stack root).
-    const singleton = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON_ID);
-    if (singleton) {
-      Validations.of(singleton).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'The CDK AwsCustomResource function writes its logs with the AWS managed basic execution policy only.',
-      });
-    }
   }
 }

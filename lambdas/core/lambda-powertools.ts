@@ -48,9 +48,9 @@ export function powertoolsLog(logger: Logger): Log {
  */
 export function lambdaHandler<Event, Result>(
   powertools: Pick<LambdaPowertools, 'logger' | 'metrics'>,
-  run: (event: Event) => Promise<Result>,
+  run: (event: Event, context: Context) => Promise<Result>,
 ) {
-  return middy<Event, Result, Error, Context>((event: Event) => run(event))
+  return middy<Event, Result, Error, Context>((event: Event, context: Context) => run(event, context))
     .use(injectLambdaContext(powertools.logger))
     .use(logMetrics(powertools.metrics));
 }

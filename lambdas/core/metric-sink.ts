@@ -6,4 +6,6 @@ export type MetricUnitName = 'Count' | 'Seconds' | 'Milliseconds';
 
 export interface MetricSink {
   addMetric(name: string, unit: MetricUnitName, value: number): void;
+  /** The time the invocation's metrics are recorded at (EMF `Timestamp`); default: when flushed. */
+  setTimestamp?(at: Date): void;
 }

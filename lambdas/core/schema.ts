@@ -255,7 +255,11 @@ export const LOAD_LOG = defineTable({
   columns: [
     { name: 'table_name', type: 'string', source: 'native table loaded', maxBytes: 64 },
     { name: 'partition_path', type: 'string', source: 'year=…/month=…/day=…/hour=…/minute=…', maxBytes: 64 },
-    { name: 'file_count', type: 'int32', source: 'Parquet files in the partition when it was loaded' },
+    {
+      name: 'file_count',
+      type: 'int32',
+      source: 'Parquet files in the partition when it was loaded; -1: its last load failed (tried again)',
+    },
     { name: 'rows_loaded', type: 'int64', source: 'rows staged from the partition' },
     { name: 'loaded_at', type: 'timestamp', source: 'when the load committed' },
   ],
@@ -264,7 +268,8 @@ export const LOAD_LOG = defineTable({
     sortKey: ['partition_path'],
     why: `The loader compares a partition's current number of Parquet files with file_count; a
 partition that is new, or got another file since, is loaded again, and its row here is replaced
-in the same transaction as the merge.
+in the same transaction as the merge. A failed load is noted with file_count -1; a scheduled load
+starts no later than the newest partition loaded and the oldest failed one.
 DISTSTYLE ALL: a few rows per run; every slice holds a copy, so the loader's lookup is local.
 SORTKEY(partition_path): paths sort in time order (year=…/month=…/…), and the loader reads
   the log from a starting partition onwards.`,

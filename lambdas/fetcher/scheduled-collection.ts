@@ -127,6 +127,8 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
   const { settings, log, metrics } = deps;
   const collectedAt = collectedAtOf(event);
   let runId: string | undefined;
+  const stamp = runMetricsTimestamp(collectedAt, Date.now());
+  if (stamp) metrics.setTimestamp?.(stamp);
   try {
     const apiKey = await deps.apiKey();
     // Read at every run: a catalogue imported since the last run is collected from this one on.
@@ -186,4 +188,20 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     log.error('run failed', { runId, collectedAt: collectedAt.toISOString(), error: describeError(error) });
     throw error;
   }
+}
+
+/** How far a run's slot may lie from the clock for its metrics to be stamped with it. */
+const SLOT_STAMP_PAST_MS = 60 * 60_000;
+const SLOT_STAMP_FUTURE_MS = 5 * 60_000;
+
+/**
+ * A scheduled run's metrics are recorded at its slot (the event's time), not when it ended: the
+ * missed-run alarm compares each slot with the runs of the same period, and a run that ended
+ * after a period boundary would otherwise count in the next one. Only a recent slot qualifies (a
+ * retry or a late delivery, within the hour); any other time (a manual run for an old slot) is
+ * recorded when it ends.
+ */
+export function runMetricsTimestamp(collectedAt: Date, nowMs: number): Date | undefined {
+  const age = nowMs - collectedAt.getTime();
+  return age <= SLOT_STAMP_PAST_MS && age >= -SLOT_STAMP_FUTURE_MS ? collectedAt : undefined;
 }

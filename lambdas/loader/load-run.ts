@@ -11,7 +11,8 @@ import type { Warehouse } from '../core/warehouse/warehouse.js';
 /**
  * What starts a load: the schedule (an EventBridge event, whose fields are ignored), or a manual
  * invocation `{"since": "2026-07-01T00:00:00Z"}` to load an older backlog (first deployment over
- * an existing lake). Repeat a backfill invocation until it reports nothing deferred.
+ * an existing lake). A load that runs out of time stops starting partitions and returns; the next
+ * one (scheduled or by hand) goes on from the newest partition loaded, so nothing is skipped.
  */
 export interface LoaderEvent {
   readonly since?: string;
@@ -24,6 +25,8 @@ export interface LoaderDeps {
   readonly metrics: MetricSink;
   readonly log: Log;
   readonly now: Date;
+  /** Milliseconds left of the invocation (Lambda's context). @default - no limit */
+  readonly remainingMs?: () => number;
 }
 
 /** A load that left partitions unloaded: the invocation fails so it shows in errors and alarms. */
@@ -69,6 +72,7 @@ export async function runLoader(event: LoaderEvent | undefined, deps: LoaderDeps
       log: deps.log,
       now: deps.now,
       ...(since ? { since } : {}),
+      ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
     });
   } catch (error) {
     // Nothing could be compared or listed (warehouse or S3 unreachable): one failure, no loads.
@@ -82,6 +86,8 @@ export async function runLoader(event: LoaderEvent | undefined, deps: LoaderDeps
     loaded: result.loaded.length,
     failed: result.failed.length,
     deferred: result.deferred,
+    outOfTime: result.outOfTime,
+    since: result.since,
   });
   if (result.failed.length > 0) {
     const first = result.failed[0];

@@ -36,7 +36,7 @@ export const CDK_KEY_DOCS: Readonly<Record<string, CdkKeyDoc>> = {
     shownDefault: () => '`[]` → `<region>a,b,c`',
     allowed: 'three different availability zone names of the region',
     meaning:
-      'Redshift Serverless needs subnets in three AZs: see [deploy-aws.md](deploy-aws.md#availability-zones)',
+      'Redshift Serverless needs subnets in three AZs: see [deploy-aws.md](deploy-aws.md#availability-zones-and-the-network)',
   },
   natGateways: {
     shownDefault: (d) => shown(d.natGateways),
@@ -88,7 +88,9 @@ export const CDK_KEY_DOCS: Readonly<Record<string, CdkKeyDoc>> = {
   redshiftUsageLimitRpuHours: {
     shownDefault: (d) => shown(d.redshiftUsageLimit?.rpuHours ?? 0),
     allowed: 'a whole number from 0 to 1000000',
-    meaning: 'RPU-hours per period; `0` = no limit',
+    meaning:
+      'RPU-hours per period; `0` = no limit. The default is 1.5 × the high RPU estimate of the default configuration ' +
+      '([the arithmetic](deploy-aws.md#redshift-rpu-hours-the-arithmetic)); an alarm fires at 75 % of it',
     refused: -1,
   },
   redshiftUsageLimitPeriod: {

@@ -15,8 +15,8 @@ export interface DataStackProps extends StackProps {
 /**
  * Everything that holds data or state the user would lose: the network the stateful services
  * live in, the lake bucket, the catalog, the MSK cluster and its topic, the API key secret and
- * the Redshift namespace. Retained on deletion and protected from stack deletion unless the
- * configuration says `dataRemovalPolicy: destroy`.
+ * the Redshift namespace. Retained on update and deletion (not on a failed create) and protected
+ * from stack deletion unless the configuration says `dataRemovalPolicy: destroy`.
  */
 export class DataStack extends Stack {
   readonly network: Network;
@@ -30,7 +30,10 @@ export class DataStack extends Stack {
     const retain = props.config.dataRemovalPolicy === 'retain';
     super(scope, id, { terminationProtection: retain, ...props });
     const { config } = props;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Kept on update and delete, but not on a failed create (CloudFormation's RetainExceptOnCreate):
+    // a first deploy that rolls back leaves no cluster billing by the hour and no fixed name (the
+    // Glue database, the cluster, the namespace) that would make the retry fail.
+    const removalPolicy = retain ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     this.network = new Network(this, 'Network', {
       availabilityZones: config.availabilityZones,

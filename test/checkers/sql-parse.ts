@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ColumnSpec, POPULATION, TABLES } from '../../lambdas/core/schema.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
-import { LOAD_LOG_QUERY, mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
+import {
+  failedLoadStatements,
+  LOAD_LOG_BOUNDS_QUERY,
+  LOAD_LOG_QUERY,
+  mergePartitionStatements,
+} from '../../lambdas/core/warehouse/loader-sql.js';
 import { EXISTING_TABLES_QUERY, MIGRATIONS_TABLE } from '../../lambdas/core/warehouse/migrations/apply.js';
 import { loadMigrations } from '../../lambdas/core/warehouse/migrations/files.js';
 import { currentSnapshot, newJournal } from '../../lambdas/core/warehouse/migrations/journal.js';
@@ -70,6 +75,8 @@ export function sqlToParse(): SqlToParse[] {
     ...files,
     ...loader,
     { name: 'loader_load_log_query.sql', text: `${bind(LOAD_LOG_QUERY)};\n` },
+    { name: 'loader_load_log_bounds.sql', text: `${bind(LOAD_LOG_BOUNDS_QUERY)};\n` },
+    { name: 'loader_failed_load.sql', text: `${failedLoadStatements().map(bind).join(';\n')};\n` },
     ...migrationSql(),
   ];
 }

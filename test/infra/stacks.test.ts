@@ -10,6 +10,7 @@ import {
   type CfnResource,
   evaluate,
   functionStatements,
+  normalizeStatements,
   resource,
   resourceById,
   resources,
@@ -658,7 +659,7 @@ describe('7. warehouse', () => {
     assert.deepEqual(create.parameters, {
       resourceArn: SAMPLES.attributes.WarehouseWorkgroup,
       usageType: 'serverless-compute',
-      amount: 150,
+      amount: 280,
       period: 'monthly',
       breachAction: 'deactivate',
     });
@@ -772,7 +773,7 @@ describe('8. observability', () => {
     Dimensions: [{ Name: 'service', Value: METRICS_SERVICE }],
   });
 
-  it('has the nine alarms, each notifying the SNS topic when it fires and when it clears', () => {
+  it('has the ten alarms, each notifying the SNS topic when it fires and when it clears', () => {
     assert.deepEqual(Object.keys(alarms).sort(), [
       'ObservabilityApiFieldsUnknownAlarm',
       'ObservabilityDeadLettersAlarm',
@@ -781,6 +782,7 @@ describe('8. observability', () => {
       'ObservabilityMissedRunAlarm',
       'ObservabilityOffsetLagAlarm',
       'ObservabilityRecordsRejectedAlarm',
+      'ObservabilityUsageLimitNearAlarm',
       'ObservabilityWriterErrorsAlarm',
       'ObservabilityWriterFailureDeliveryAlarm',
     ]);
@@ -814,22 +816,68 @@ describe('8. observability', () => {
     assert.match(String(alarm('ApiFieldsUnknown').AlarmDescription), /npm run check lists them/);
   });
 
-  it('fires on a missed run: no Runs data point in a run interval counts as breaching', () => {
+  it('fires on a missed run: a slot the schedule fired without a run, in two of the last three run intervals', () => {
+    const props = alarm('MissedRun');
+    const [ruleId] = resourceById(pipeline, 'AWS::Events::Rule', 'IngestSchedule');
     assert.deepEqual(
-      { ...alarm('MissedRun'), AlarmActions: undefined, OKActions: undefined, AlarmDescription: undefined },
+      { ...props, AlarmActions: undefined, OKActions: undefined, AlarmDescription: undefined },
       {
-        ...custom(METRIC.runs),
-        Statistic: 'Sum',
-        Period: 1200,
-        ComparisonOperator: 'LessThanThreshold',
+        Metrics: [
+          {
+            Id: 'expr_1',
+            Expression: 'FILL(slots, 0) - FILL(runs, 0)',
+            Label: 'Scheduled slots without a run',
+            ReturnData: true,
+          },
+          {
+            Id: 'slots',
+            Label: 'Scheduled slots',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/Events',
+                MetricName: 'TriggeredRules',
+                Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+              },
+              Period: 1200,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+          {
+            Id: 'runs',
+            MetricStat: { Metric: custom(METRIC.runs), Period: 1200, Stat: 'Sum' },
+            ReturnData: false,
+          },
+        ],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Threshold: 1,
-        EvaluationPeriods: 1,
-        TreatMissingData: 'breaching',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'notBreaching',
         AlarmActions: undefined,
         OKActions: undefined,
         AlarmDescription: undefined,
       },
     );
+  });
+
+  it("fires at 75 % of the Redshift usage limit, on the workgroup's UsageLimitConsumed", () => {
+    const [, workgroup] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');
+    const props = alarm('UsageLimitNear');
+    assert.equal(props.Threshold, 210, '75 % of 280 RPU-hours');
+    assert.equal(props.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+    assert.equal(props.TreatMissingData, 'notBreaching');
+    assert.deepEqual(props.Metrics, [
+      {
+        Id: 'expr_1',
+        Label: 'RPU-hours used this usage-limit period',
+        Expression:
+          'SELECT MAX(UsageLimitConsumed) FROM SCHEMA("AWS/Redshift-Serverless", UsageLimitId, UsageType, Workgroup) ' +
+          `WHERE Workgroup = '${workgroup.Properties.WorkgroupName}'`,
+        Period: 3600,
+        ReturnData: true,
+      },
+    ]);
   });
 
   it('fires when the share of failed places in a run is above the configured share (metric math)', () => {
@@ -950,6 +998,37 @@ describe('8. observability', () => {
       },
     });
   });
+
+  it("lets CloudWatch publish to the topic for exactly this stack's alarms and this account, beside the TLS Deny", () => {
+    const policies = resourcesOfType(pipeline, 'AWS::SNS::TopicPolicy').filter(([, p]) =>
+      JSON.stringify(p.Properties.Topics).includes(topicId),
+    );
+    assert.equal(policies.length, 1, 'one policy on the alarm topic (a second would not add to the first)');
+    const statements = normalizeStatements(
+      (policies[0] as [string, CfnResource])[1].Properties.PolicyDocument,
+    );
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    assert.equal(allows.length, 1, JSON.stringify(allows));
+    const allow = allows[0] as Statement;
+    assert.deepEqual(allow.Principal, { Service: 'cloudwatch.amazonaws.com' });
+    assert.deepEqual(allow.Action, ['sns:Publish']);
+    assert.deepEqual(allow.Resource, [{ Ref: topicId }]);
+    // Oracle: every alarm of the template whose actions name the topic, found from the alarms.
+    const notifying = resourcesOfType(pipeline, 'AWS::CloudWatch::Alarm')
+      .filter(([, a]) => JSON.stringify(a.Properties.AlarmActions).includes(topicId))
+      .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    assert.ok(notifying.length >= 8);
+    const condition = allow.Condition as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(condition).sort(), ['ArnLike', 'StringEquals']);
+    assert.deepEqual(
+      sorted(((condition.ArnLike?.['aws:SourceArn'] ?? []) as unknown[]).map((a) => JSON.stringify(a))),
+      sorted(notifying.map((a) => JSON.stringify(a))),
+    );
+    assert.deepEqual(condition.StringEquals, { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    assert.deepEqual(deny?.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+    assert.deepEqual(deny?.Principal, '*');
+  });
 });
 
 describe('9. outputs and stack split', () => {
@@ -992,15 +1071,16 @@ describe('9. outputs and stack split', () => {
     return resourceById(data, 'AWS::S3::Bucket', 'LakeBucket')[0];
   }
 
-  it('retains every resource that holds data, and protects the data stack from deletion', () => {
+  it('keeps every resource that holds data on update and delete (not on a failed create), and protects the data stack', () => {
     assert.equal(stacks.data.terminationProtection, true);
     assert.equal(stacks.pipeline.terminationProtection, false);
     const stateful: [string, string][] = [
       ['AWS::S3::Bucket', 'LakeBucket'],
-      ['AWS::S3::Bucket', 'LakeAccessLogs'],
       ['AWS::MSK::ServerlessCluster', 'StreamCluster'],
+      ['Custom::KafkaTopic', 'StreamTopic'],
       ['AWS::RedshiftServerless::Namespace', 'WarehouseNamespace'],
       ['AWS::SecretsManager::Secret', 'ApiKeySecret'],
+      ['AWS::SecretsManager::Secret', 'WarehouseNamespaceAdminSecret'],
       ['AWS::Glue::Database', 'CatalogDatabase'],
       ['AWS::Glue::Table', 'CatalogPopulationTable'],
       ['AWS::Glue::Table', 'CatalogPopulationForecastTable'],
@@ -1008,9 +1088,18 @@ describe('9. outputs and stack split', () => {
     ];
     for (const [type, prefix] of stateful) {
       const [, resource] = resourceById(data, type, prefix);
-      assert.equal(resource.DeletionPolicy, 'Retain', `${prefix} is retained`);
+      assert.equal(
+        resource.DeletionPolicy,
+        'RetainExceptOnCreate',
+        `${prefix} is kept, except by a failed create`,
+      );
       assert.equal(resource.UpdateReplacePolicy, 'Retain', `${prefix} is retained on replacement`);
     }
+    // The access-log bucket may hold a log by the time a first deploy rolls back, and a bucket that
+    // holds an object cannot be deleted: it is plainly retained (its name is generated).
+    const [, accessLogs] = resourceById(data, 'AWS::S3::Bucket', 'LakeAccessLogs');
+    assert.equal(accessLogs.DeletionPolicy, 'Retain');
+    assert.equal(accessLogs.Properties.BucketName, undefined);
   });
 
   it('keeps data in the data stack and compute, schedules and monitoring in the pipeline stack', () => {

@@ -105,6 +105,11 @@ describe('configuration reaches the templates', () => {
     const [, workgroup] = resourceById(pipeline, 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup');
     assert.equal(workgroup.Properties.BaseCapacity, 32);
     pipeline.resourceCountIs('Custom::RedshiftServerlessUsageLimit', 0);
+    assert.deepEqual(
+      resourcesOfType(pipeline, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('UsageLimit')),
+      [],
+      'no usage limit, no alarm before it',
+    );
   });
 
   it('schedules and the missed-run window follow the configuration (the cadence is one setting)', () => {
@@ -117,7 +122,10 @@ describe('configuration reaches the templates', () => {
       'cron(30 */6 * * ? *)',
     );
     const [, missedRun] = resourceById(pipeline, 'AWS::CloudWatch::Alarm', 'ObservabilityMissedRunAlarm');
-    assert.equal(missedRun.Properties.Period, 3600);
+    const periods = (missedRun.Properties.Metrics as { MetricStat?: { Period: number } }[]).flatMap(
+      (m) => m.MetricStat?.Period ?? [],
+    );
+    assert.deepEqual(periods, [3600, 3600]);
     const [, failed] = resourceById(pipeline, 'AWS::CloudWatch::Alarm', 'ObservabilityFailedPlacesAlarm');
     assert.equal(failed.Properties.Threshold, 0.5);
   });

@@ -3,6 +3,12 @@ import type { MetricSink, MetricUnitName } from '../../lambdas/core/metric-sink.
 /** Keeps metrics in memory: for tests that assert what a function reported. */
 export class MemoryMetrics implements MetricSink {
   readonly points: { name: string; unit: MetricUnitName; value: number }[] = [];
+  /** The timestamp the metrics were given, if any. */
+  timestamp: Date | undefined;
+
+  setTimestamp(at: Date): void {
+    this.timestamp = at;
+  }
 
   addMetric(name: string, unit: MetricUnitName, value: number): void {
     this.points.push({ name, unit, value });

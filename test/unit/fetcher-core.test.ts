@@ -15,6 +15,7 @@ import {
   collectedAtOf,
   type FetcherDeps,
   fetcherSettingsFromEnv,
+  runMetricsTimestamp,
   runScheduledCollection,
 } from '../../lambdas/fetcher/scheduled-collection.js';
 import { readParquet } from '../support/duckdb.js';
@@ -107,6 +108,38 @@ describe('fetcher core (scheduled collection)', () => {
     assert.ok((d.metrics.value(METRIC.runDuration) ?? -1) >= 0);
     assert.equal(d.metrics.value(METRIC.runsFailed), undefined);
     assert.ok(!d.log.text().includes(KEY), 'the API key must never be logged');
+  });
+
+  it("stamps a scheduled run's metrics with its slot (the missed-run alarm pairs slots and runs by period)", async () => {
+    const slot = new Date(Math.floor((Date.now() - 90_000) / 60_000) * 60_000);
+    const d = deps({
+      settings: { ...deps().settings, placeCodes: ALL_PLACES.slice(0, 2).map((p) => p.code) },
+    });
+    await runScheduledCollection({ ...EVENT, time: new Date(slot.getTime() + 7_000).toISOString() }, d);
+    assert.equal(d.metrics.timestamp?.toISOString(), slot.toISOString());
+    assert.equal(d.metrics.value(METRIC.runs), 1);
+
+    const old = deps({
+      settings: { ...deps().settings, placeCodes: ALL_PLACES.slice(0, 2).map((p) => p.code) },
+    });
+    await runScheduledCollection({ ...EVENT, time: '2026-07-16T14:20:07Z' }, old);
+    assert.equal(old.metrics.timestamp, undefined, 'an old slot: recorded when the run ends');
+  });
+
+  it('stamps with the slot only within the hour before now and five minutes after', () => {
+    const now = Date.parse('2026-07-16T15:00:30Z');
+    const at = (iso: string) => runMetricsTimestamp(new Date(iso), now)?.toISOString();
+    assert.equal(at('2026-07-16T15:00:00Z'), '2026-07-16T15:00:00.000Z');
+    assert.equal(at('2026-07-16T14:00:30Z'), '2026-07-16T14:00:30.000Z', 'exactly an hour old');
+    assert.equal(at('2026-07-16T15:05:30Z'), '2026-07-16T15:05:30.000Z', 'five minutes ahead');
+    for (const outside of [
+      '2026-07-16T14:00:29Z',
+      '2026-07-16T15:05:31Z',
+      '2026-07-01T15:00:00Z',
+      '2027-01-01T00:00:00Z',
+    ]) {
+      assert.equal(at(outside), undefined, outside);
+    }
   });
 
   it('fails the run when Kafka does not take the envelopes: places recorded failed, no success metrics', async () => {

@@ -13,7 +13,7 @@ import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
 import { FORECAST_ERROR_COLUMNS, forecastErrorSelect } from '../../lambdas/core/warehouse/forecast-error.js';
 import { listPartitions, loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
-import { LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
+import { LOAD_LOG_BOUNDS_QUERY, LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet, redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
@@ -203,11 +203,30 @@ describe('COPY loader merge, run on DuckDB with the very same statements', () =>
       assert.equal(result.failed.length, 1);
       assert.equal(result.failed[0]?.path, 'year=2026/month=07/day=16/hour=23/minute=00');
       assert.match(result.failed[0]?.error ?? '', /broken\.parquet/);
-      assert.equal(
-        await count("SELECT count(*) AS n FROM load_log WHERE partition_path LIKE '%hour=23%'"),
-        0,
+      // Not logged as loaded: the load log only notes the failure (file_count -1), so the next
+      // load starts no later than this partition and tries it again.
+      assert.deepEqual(
+        await readRows(
+          connection,
+          "SELECT table_name, file_count, rows_loaded FROM load_log WHERE partition_path LIKE '%hour=23%'",
+        ),
+        [{ table_name: 'population', file_count: -1, rows_loaded: 0 }],
       );
       assert.deepEqual(await counts(), { population: 12, forecasts: 24, outcomes: 15 });
+      const again = await loadNewPartitions({
+        warehouse: new DuckDbWarehouse(connection),
+        store: new LocalFolderStore(lake),
+        fill: duckdbReadParquet(lake),
+        log,
+        // Three days later: the failed partition is older than the 48-hour look-back.
+        now: new Date('2026-07-19T15:30:00Z'),
+      });
+      assert.deepEqual(
+        again.failed.map((f) => f.path),
+        ['year=2026/month=07/day=16/hour=23/minute=00'],
+        'tried again, however old',
+      );
+      assert.equal(again.since, '2026-07-16T14:00:00.000Z');
     } finally {
       rmSync(lake, { recursive: true });
     }
@@ -270,8 +289,9 @@ describe('COPY loader on Redshift: the statements sent to the Data API', () => {
 
   it('reads the load log with a bound parameter, then loads each new partition in one transaction', async () => {
     const fake = new FakeRedshiftData();
-    // Already loaded: R1's population partition, with the one file it still has.
-    fake.results.set(1, [
+    // Statement 1 asks for the newest loaded partition (none: 48 hours back). Statement 2 reads the
+    // load log; already loaded: R1's population partition, with the one file it still has.
+    fake.results.set(2, [
       resultPage(
         ['table_name', 'partition_path', 'file_count'],
         [['population', 'year=2026/month=07/day=16/hour=13/minute=20', 1]],
@@ -286,6 +306,11 @@ describe('COPY loader on Redshift: the statements sent to the Data API', () => {
     });
 
     assert.deepEqual(fake.sent('ExecuteStatementCommand')[0]?.input, {
+      WorkgroupName: 'seoul-population',
+      Database: 'dev',
+      Sql: LOAD_LOG_BOUNDS_QUERY,
+    });
+    assert.deepEqual(fake.sent('ExecuteStatementCommand')[1]?.input, {
       WorkgroupName: 'seoul-population',
       Database: 'dev',
       Sql: LOAD_LOG_QUERY,
@@ -467,13 +492,13 @@ describe('loader handler', () => {
 
   it('fails the invocation when a partition failed, after loading the others and reporting both', async () => {
     const fake = new FakeRedshiftData();
-    fake.statuses.set(2, [{ Status: 'FAILED', Error: 'ERROR: Spectrum Scan Error' }]);
+    fake.statuses.set(3, [{ Status: 'FAILED', Error: 'ERROR: Spectrum Scan Error' }]);
     const { points, deps: d } = deps(fake);
     await assert.rejects(runLoader(undefined, d), (error: unknown) => {
       assert.ok(error instanceof LoaderFailedError);
       assert.match(
         error.message,
-        /1 partition\(s\) failed to load; first: population year=2026\/month=07\/day=16\/hour=13\/minute=20: statement stmt-2 FAILED: ERROR: Spectrum Scan Error/,
+        /1 partition\(s\) failed to load; first: population year=2026\/month=07\/day=16\/hour=13\/minute=20: statement stmt-3 FAILED: ERROR: Spectrum Scan Error/,
       );
       return true;
     });

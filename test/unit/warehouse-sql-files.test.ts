@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   COLLECTION_OUTCOMES,
@@ -11,7 +13,7 @@ import {
 import { runsAsOneBatch } from '../../lambdas/core/warehouse/apply-sql.js';
 import { staleSqlFiles } from '../../lambdas/core/warehouse/ddl.js';
 import { SqlTemplateError } from '../../lambdas/core/warehouse/errors.js';
-import { mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
+import { failedLoadStatements, mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
 import {
   defaultSqlDir,
   isPortableViewFile,
@@ -32,6 +34,7 @@ import {
   lakePrefix,
   partitionPathOf,
 } from '../../lambdas/core/warehouse/sql-values.js';
+import { PROJECT_ROOT } from '../../lib/project-function.js';
 
 describe('splitStatements', () => {
   it('splits at semicolons in code only, never inside quotes, comments or dollar quotes', () => {
@@ -168,16 +171,57 @@ describe('the sql/ folder', () => {
     );
     assert.deepEqual(statements.slice(2), [
       `CALL pipeline_create_user_if_missing('${user}')`,
+      'REVOKE CREATE ON SCHEMA public FROM PUBLIC',
       `GRANT TEMP ON DATABASE dev TO "${user}"`,
       `GRANT USAGE ON SCHEMA public TO "${user}"`,
       `GRANT SELECT, INSERT, DELETE ON TABLE ${loaderTables.join(', ')} TO "${user}"`,
     ]);
   });
 
+  it("says in the deploy guide exactly what the loader's user may do: the guide's table equals the grants file", () => {
+    // One fact per (privilege, object kind, object): "granted" rows from the GRANT statements,
+    // "revoked" rows from the REVOKE ... FROM PUBLIC statements.
+    const [grants] = byName(/_grants_loader\.sql$/);
+    const facts = new Set<string>();
+    for (const sql of statementsOf(grants as NonNullable<typeof grants>, {
+      loader_db_user: 'U',
+      database: 'dev',
+    })) {
+      const match =
+        /^(GRANT|REVOKE) ([A-Z, ]+) ON (TABLE|SCHEMA|DATABASE) ([a-z_, ]+) (?:TO "U"|FROM PUBLIC)$/.exec(sql);
+      if (!match) continue;
+      const how = match[1] === 'GRANT' ? 'granted' : 'revoked from PUBLIC';
+      for (const privilege of (match[2] as string).split(', ')) {
+        for (const object of (match[4] as string).split(', ')) {
+          facts.add(`${privilege} ${(match[3] as string).toLowerCase()} ${object} ${how}`);
+        }
+      }
+    }
+    const lines = readFileSync(join(PROJECT_ROOT, 'docs', 'deploy-aws.md'), 'utf8').split('\n');
+    const header = lines.findIndex((line) => line.trim() === '| privilege | on | how |');
+    assert.ok(header > 0, "the guide has the table of the loader's privileges");
+    const rows: string[] = [];
+    for (let i = header + 2; lines[i]?.trim().startsWith('|'); i++) rows.push(lines[i] as string);
+    const documented = new Set<string>();
+    for (const row of rows) {
+      const [privileges, on, how] = row
+        .split('|')
+        .slice(1, 4)
+        .map((cell) => cell.trim()) as [string, string, string];
+      const [kind, ...objects] = on.replace(/`/g, '').replace(/,/g, ' ').split(/\s+/);
+      const what = how.startsWith('granted') ? 'granted' : how.replace(/`/g, '');
+      for (const privilege of privileges.replace(/`/g, '').split(/,\s*/)) {
+        for (const object of objects) documented.add(`${privilege} ${kind} ${object} ${what}`);
+      }
+    }
+    assert.ok(facts.size >= 8, [...facts].join('\n'));
+    assert.deepEqual([...documented].sort(), [...facts].sort());
+  });
+
   it('grants the loader exactly the tables its merge statements read and write', () => {
     const touched = new Set<string>();
     for (const table of TABLES) {
-      for (const sql of mergePartitionStatements(table, ['COPY x'])) {
+      for (const sql of [...mergePartitionStatements(table, ['COPY x']), ...failedLoadStatements()]) {
         // A name followed by a dot is a column (`EXTRACT(EPOCH FROM f.forecast_time)`), not a table.
         for (const match of sql.matchAll(/\b(?:FROM|INTO|DELETE FROM|USING)\s+([a-z_]+)(?![\w.])/g)) {
           const name = match[1] as string;

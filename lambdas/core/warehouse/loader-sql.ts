@@ -52,6 +52,32 @@ export function stagingTableName(table: TableSpec): string {
   return `stage_${table.name}`;
 }
 
+/**
+ * A failed load of a partition, noted in the load log with `file_count` -1 (no partition has that
+ * many files, so it stays pending) in place of whatever row it had: the next load starts no later
+ * than the oldest such partition, however long ago it is. The merge's own load-log statements
+ * replace the note once the partition loads. Parameters: `:table_name`, `:partition_path`,
+ * `:loaded_at`.
+ */
+export const FAILED_LOAD_FILE_COUNT = -1;
+
+export function failedLoadStatements(): string[] {
+  return [
+    `DELETE FROM ${LOAD_LOG.name} WHERE table_name = :table_name AND partition_path = :partition_path`,
+    `INSERT INTO ${LOAD_LOG.name} (${columnList(LOAD_LOG)}) ` +
+      `VALUES (:table_name, :partition_path, ${FAILED_LOAD_FILE_COUNT}, 0, CAST(:loaded_at AS TIMESTAMP))`,
+  ];
+}
+
+/**
+ * Where the lake must be searched from, as the load log knows it: the newest partition loaded,
+ * and the oldest whose load failed. (A scheduled load looks 48 hours back, or further when these
+ * are older.)
+ */
+export const LOAD_LOG_BOUNDS_QUERY =
+  `SELECT MAX(CASE WHEN file_count >= 0 THEN partition_path END) AS newest_loaded, ` +
+  `MIN(CASE WHEN file_count < 0 THEN partition_path END) AS oldest_failed FROM ${LOAD_LOG.name}`;
+
 /** The load log rows from a partition on, to compare with the lake's current files. */
 export const LOAD_LOG_QUERY = `SELECT table_name, partition_path, file_count FROM ${LOAD_LOG.name} WHERE partition_path >= :since_partition`;
 

@@ -5,7 +5,13 @@ import type { Log } from '../logger.js';
 import { TABLES, type TableName, type TableSpec } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { WarehouseStatementError } from './errors.js';
-import { LOAD_LOG_QUERY, mergePartitionStatements, timestampParameter } from './loader-sql.js';
+import {
+  failedLoadStatements,
+  LOAD_LOG_BOUNDS_QUERY,
+  LOAD_LOG_QUERY,
+  mergePartitionStatements,
+  timestampParameter,
+} from './loader-sql.js';
 import { JOURNAL } from './migrations/history.js';
 import type { Journal } from './migrations/journal.js';
 import { partitionPathOf } from './sql-values.js';
@@ -35,7 +41,29 @@ export interface LoaderOptions {
   readonly maxPartitions?: number;
   /** Tables to load. @default every table of the schema */
   readonly tables?: readonly TableSpec[];
+  /**
+   * Milliseconds left before the invocation is stopped (Lambda's `getRemainingTimeInMillis`).
+   * No partition is started with less than {@link budgetMarginMs} left; the rest are deferred.
+   * @default - no time limit
+   */
+  readonly remainingMs?: () => number;
+  /** @default LOADER_BUDGET_MARGIN_MS */
+  readonly budgetMarginMs?: number;
 }
+
+/**
+ * The longest one partition's load may take on Redshift: the loader's Data API statements are
+ * cancelled after this long (the batch rolls back and the partition is loaded again next time).
+ */
+export const PARTITION_TIMEOUT_MS = 120_000;
+
+/**
+ * No partition is started with less than this left of the invocation. The worst a partition can
+ * take: its batch runs until PARTITION_TIMEOUT_MS and is cancelled, then the note of its failure
+ * in the load log (another batch) does the same; each adds a cancellation and a last status poll
+ * (at most 2 s), and the final log line and metrics need a few seconds: 30 s covers those.
+ */
+export const LOADER_BUDGET_MARGIN_MS = 2 * PARTITION_TIMEOUT_MS + 30_000;
 
 /** One table's lake partition and how many Parquet files it holds now. */
 export interface LakePartition {
@@ -50,8 +78,12 @@ export interface LakePartition {
 export interface LoadResult {
   readonly loaded: (LakePartition & { readonly batchId: string })[];
   readonly failed: (LakePartition & { readonly error: string; readonly statementId?: string })[];
-  /** New or changed partitions left for the next call (over `maxPartitions`). */
+  /** New or changed partitions left for the next call (over `maxPartitions`, or out of time). */
   readonly deferred: number;
+  /** The load stopped starting partitions because the invocation's time was running out. */
+  readonly outOfTime: boolean;
+  /** The lake was searched from here on. */
+  readonly since: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -63,7 +95,7 @@ export const DEFAULT_LOOKBACK_MS = 48 * 60 * 60 * 1000;
  * partition that fails is reported and the others go on; the merge makes every retry safe.
  */
 export async function loadNewPartitions(options: LoaderOptions): Promise<LoadResult> {
-  const since = options.since ?? new Date(options.now.getTime() - DEFAULT_LOOKBACK_MS);
+  const since = options.since ?? (await defaultSince(options.warehouse, options.now));
   const settledBefore = options.now.getTime() - (options.settleMinutes ?? 5) * 60_000;
   const tables = options.tables ?? TABLES;
 
@@ -91,7 +123,20 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
   const byName = new Map(tables.map((table) => [table.name, table]));
   const loaded: LoadResult['loaded'] = [];
   const failed: LoadResult['failed'] = [];
+  const margin = options.budgetMarginMs ?? LOADER_BUDGET_MARGIN_MS;
+  let started = 0;
+  let outOfTime = false;
   for (const partition of batch) {
+    if (options.remainingMs && options.remainingMs() < margin) {
+      outOfTime = true;
+      options.log.warn('stopping before the time budget runs out; the next load goes on from here', {
+        remainingMs: options.remainingMs(),
+        marginMs: margin,
+        next: `${partition.table}/${partition.path}`,
+      });
+      break;
+    }
+    started++;
     const table = byName.get(partition.table) as TableSpec;
     try {
       const staged = stagePartition(table, partition.path, partition.names, options.journal ?? JOURNAL, {
@@ -125,9 +170,51 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
         statementId,
         error: describeError(error),
       });
+      await noteFailedLoad(options, partition);
     }
   }
-  return { loaded, failed, deferred: pending.length - batch.length };
+  return { loaded, failed, deferred: pending.length - started, outOfTime, since: since.toISOString() };
+}
+
+/**
+ * Where a scheduled load starts looking: 48 hours back, or further back when the load log says
+ * so: at the newest partition loaded (partitions are loaded oldest first, so a load that stopped
+ * for time, or a warehouse that was down for days, is taken up where it stopped) or at the oldest
+ * partition whose load failed (it is tried again, however old). An empty load log (a first
+ * deployment over an existing lake) starts 48 hours back; older data is loaded with `since`.
+ */
+async function defaultSince(warehouse: Warehouse, now: Date): Promise<Date> {
+  const lookback = new Date(now.getTime() - DEFAULT_LOOKBACK_MS);
+  const [bounds] = await warehouse.query(LOAD_LOG_BOUNDS_QUERY);
+  const instants = [bounds?.newest_loaded, bounds?.oldest_failed].flatMap((path) => {
+    const values = typeof path === 'string' ? parsePartitionPath(path) : undefined;
+    const instant =
+      values &&
+      parseKstWallClock(`${values.year}-${values.month}-${values.day} ${values.hour}:${values.minute}`);
+    return instant && instant >= EARLIEST_SINCE ? [instant] : [];
+  });
+  return new Date(Math.min(lookback.getTime(), ...instants.map((instant) => instant.getTime())));
+}
+
+/**
+ * Notes a failed load in the load log so that no later load starts past it. If even that fails
+ * (the warehouse is unreachable), the failure is already reported; the partition is tried again
+ * by every load whose look-back still reaches it.
+ */
+async function noteFailedLoad(options: LoaderOptions, partition: LakePartition): Promise<void> {
+  try {
+    await options.warehouse.batch(failedLoadStatements(), {
+      table_name: partition.table,
+      partition_path: partition.path,
+      loaded_at: timestampParameter(options.now),
+    });
+  } catch (error) {
+    options.log.warn('could not note the failed load in the load log', {
+      table: partition.table,
+      path: partition.path,
+      error: describeError(error),
+    });
+  }
 }
 
 /** No lake can hold data older than the API's real-time city data (published since late 2022). */
