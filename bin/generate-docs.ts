@@ -7,6 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatedDocFiles, staleDocFiles } from '../lib/docs/generated-docs.js';
 
+const USAGE = `Usage: npm run generate:docs [-- --check]
+
+Writes the documentation generated from the code: docs/configuration.md (the settings) and
+docs/columns.md (the schema).
+  --check      write nothing; exit 1 naming every file that is missing or differs (CI runs this)
+  -h, --help   this text`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const root = join(import.meta.dirname, '..');
 const files = generatedDocFiles();
 const stale = staleDocFiles(root, files);

@@ -22,10 +22,27 @@ import {
 import { currentSnapshot, JOURNAL_FILE, newJournal } from '../lambdas/core/warehouse/migrations/journal.js';
 import { journalEntry, planMigration } from '../lambdas/core/warehouse/migrations/plan.js';
 
+const USAGE = `Usage: npm run generate:sql [-- --check | --destructive]
+
+Writes what sql/ derives from the one schema definition: the native tables' CREATE TABLE files, and,
+when a table that holds history changed, a versioned migration sql/migrations/NNNN_*.sql with its
+entry in sql/migrations/journal.json (applied once by the SQL runner on deploy).
+  --check        write nothing; exit 1 naming every file that is missing or differs, and a migration
+                 that is due (CI runs this)
+  --destructive  allow a migration that drops a column (docs/lake-and-sql.md gives the procedure)
+  -h, --help     this text`;
 const { values } = parseArgs({
-  options: { check: { type: 'boolean', default: false }, destructive: { type: 'boolean', default: false } },
+  options: {
+    check: { type: 'boolean', default: false },
+    destructive: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
   strict: true,
 });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const sqlDir = join(import.meta.dirname, '..', 'sql');
 const problems: string[] = [];
 

@@ -45,7 +45,11 @@ export const RUN_OPTIONS = {
 } as const;
 
 /** The demo's options: those of `npm start`, and `--days N` to simulate history. */
-export const DEMO_OPTIONS = { ...RUN_OPTIONS, days: { type: 'string' } } as const;
+export const DEMO_OPTIONS = {
+  ...RUN_OPTIONS,
+  days: { type: 'string' },
+  faults: { type: 'boolean', default: false },
+} as const;
 
 /** The lake folder of `npm start`, `npm run query` and `npm run report` when `--lake` is not given. */
 export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
@@ -54,7 +58,14 @@ export function defaultLakeDir(env: NodeJS.ProcessEnv): string {
 
 export interface ParsedRunArgs {
   readonly help: boolean;
-  readonly values: { once: boolean; places?: string; lake?: string; concurrency?: string; days?: string };
+  readonly values: {
+    once: boolean;
+    places?: string;
+    lake?: string;
+    concurrency?: string;
+    days?: string;
+    faults?: boolean;
+  };
 }
 
 /** Parses a run command's options; a wrong one is a configuration error that shows the usage. */

@@ -85,6 +85,10 @@ ${SIGNALS}
 Options:
   --days N             simulate the last N days of scheduled runs (72 a day, 1–90) on a simulated
                        clock, write the report and exit: history for the report's time axes in seconds
+  --faults             inject the failures a year of collecting meets (about 5 % of requests: no data,
+                       HTTP 500, ERROR-500, cut bodies, stale or wrong answers, live a rare timeout; 2 places a day
+                       down for 2 hours; with --days one run a day left out), so the report's failure
+                       charts and npm run check have something to show; marked in the lake and report
   --once               collect one run, write the report and exit
   --places CODES       comma-separated place codes (default: all 121; see npm run places)
   --lake DIR           lake folder (default: ./demo-lake; LAKE_DIR is ignored, the demo never writes a real lake);

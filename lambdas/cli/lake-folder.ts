@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LAKE_AREAS } from '../core/lake/partitions.js';
@@ -25,6 +25,16 @@ import { PENDING_RUNS } from './pipeline/run-journal.js';
 
 /** A file at the root of a lake that the simulator wrote into. */
 export const SIMULATED_MARKER = '_SIMULATED';
+
+/** The line of {@link SIMULATED_MARKER} that says simulated faults were injected (`demo --faults`). */
+export const FAULTS_MARK = 'faults injected';
+
+/** Whether `demo --faults` wrote into a lake: its failures are the simulator's doing. */
+export function hasSimulatedFaults(folder: string): boolean {
+  return (
+    isSimulatedLake(folder) && readFileSync(join(folder, SIMULATED_MARKER), 'utf8').includes(FAULTS_MARK)
+  );
+}
 
 /** What makes a folder a lake: any of these at its root. */
 const LAKE_ENTRIES = [
@@ -96,8 +106,10 @@ export function whyNotWritable(folder: string, simulated: boolean): string | und
     return `${folder} holds other files and no lake: expected ${LAKE_SHAPE}, an empty folder, or a new folder`;
   if (found === 'absent') {
     const parent = dirname(folder);
-    if (!existsSync(parent) || !statSync(parent).isDirectory())
+    if (!existsSync(parent))
       return `lake folder ${folder} does not exist, nor does ${parent}: a new lake is created only inside an existing folder (create ${parent} first, or check the path)`;
+    if (!statSync(parent).isDirectory())
+      return `lake folder ${folder} cannot be created: ${parent} is not a folder (a new lake is created only inside an existing folder)`;
     return undefined;
   }
   const marked = isSimulatedLake(folder);

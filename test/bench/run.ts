@@ -1,24 +1,27 @@
 /**
- * `npm run bench`: every benchmark, one after the other, printing figures and ratios against a
- * reference measured in the same run. Nothing here passes or fails on time.
+ * `npm run bench [-- NAME …]`: the benchmarks, one after the other, printing figures and ratios
+ * against a reference measured in the same run. Nothing here passes or fails on time.
+ * `--help` lists them; a name that is none of them exits 2 with the list, having run nothing.
  */
-import { benchCollector } from './collector.bench.js';
-import { benchDemoDays } from './demo-days.bench.js';
-import { benchKafka } from './kafka.bench.js';
-import { benchReplay } from './replay.bench.js';
-import { benchViews } from './views.bench.js';
-import { benchWriter } from './writer.bench.js';
+import { BENCHMARKS, benchUsage, unknownBenchmarks } from './benchmarks.js';
 
-const only = process.argv.slice(2);
-const benches: Record<string, () => Promise<void>> = {
-  collector: benchCollector,
-  writer: benchWriter,
-  kafka: benchKafka,
-  views: () => benchViews(),
-  replay: benchReplay,
-  'demo-days': benchDemoDays,
-};
-for (const [name, bench] of Object.entries(benches)) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  await bench();
+const args = process.argv.slice(2);
+const validateOnly = args[0] === '--validate';
+const names = validateOnly ? args.slice(1) : args;
+if (names.includes('--help') || names.includes('-h')) {
+  if (!validateOnly) process.stdout.write(`${benchUsage()}\n`);
+  process.exit(0);
+}
+const unknown = unknownBenchmarks(names);
+if (unknown.length > 0) {
+  process.stderr.write(
+    `error: no benchmark named ${unknown.map((name) => JSON.stringify(name)).join(', ')}\n\n${benchUsage()}\n`,
+  );
+  process.exit(2);
+}
+if (!validateOnly) {
+  for (const bench of BENCHMARKS) {
+    if (names.length > 0 && !names.includes(bench.name)) continue;
+    await (await bench.load())();
+  }
 }

@@ -1,24 +1,44 @@
 /**
- * One step of the views benchmark, run in a process of its own so that its peak memory (process
- * RSS, `getrusage`) is its own: prints one JSON line with the step's figures and `maxRssBytes`.
+ * One step of the views and user-path benchmarks, run in a process of its own so that its peak
+ * memory (process RSS, `getrusage`) is its own: prints one JSON line with the step's figures,
+ * `maxRssBytes` and `cpuSeconds`.
  *
  *   tsx test/bench/views-step.ts generate <lake> <days> [<first day>]
  *   tsx test/bench/views-step.ts catch-up <lake>
- *   tsx test/bench/views-step.ts views <lake>
+ *   tsx test/bench/views-step.ts views <lake>      every view over the analysis database, every column of every row
+ *   tsx test/bench/views-step.ts parquet <lake>    DuckDB reading every column of every row of the lake's Parquet
  *   tsx test/bench/views-step.ts report <lake> <out>
  */
 
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { catchUpWithLake, openLocalWarehouse } from '../../lambdas/cli/analysis/local-warehouse.js';
 import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
 import { writeReport } from '../../lambdas/cli/report/build-report.js';
 import { readRows } from '../../lambdas/cli/report/rows.js';
+import { TABLES } from '../../lambdas/core/schema.js';
 import { generateYear } from './bench-year.js';
+import { everyColumnOfEveryRow } from './every-row.js';
 
 const [step, lake, ...rest] = process.argv.slice(2);
-if (!step || !lake) throw new Error('usage: views-step.ts generate|catch-up|views|report <lake> …');
+if (!step || !lake) throw new Error('usage: views-step.ts generate|catch-up|views|parquet|report <lake> …');
 const started = performance.now();
 const seconds = () => (performance.now() - started) / 1000;
 let figures: Record<string, unknown>;
+
+/** Seconds and rows of each query, read back whole. */
+async function timedQueries(
+  run: (sql: string) => Promise<Record<string, unknown>[]>,
+  sqls: Record<string, string>,
+): Promise<Record<string, { seconds: number; rows: number }>> {
+  const out: Record<string, { seconds: number; rows: number }> = {};
+  for (const [name, sql] of Object.entries(sqls)) {
+    const at = performance.now();
+    const [row] = await run(sql);
+    out[name] = { seconds: (performance.now() - at) / 1000, rows: Number(row?.n) };
+  }
+  return out;
+}
 
 if (step === 'generate') {
   const counts = await generateYear(lake, Number(rest[0]), { firstDay: Number(rest[1] ?? 0) });
@@ -34,16 +54,28 @@ if (step === 'generate') {
   const { connection, close } = await openLocalWarehouse(lake);
   try {
     await applyViews(connection);
-    const views: Record<string, { seconds: number; rows: number }> = {};
-    for (const view of ANALYSIS_VIEWS) {
-      const at = performance.now();
-      // Every row of the view, read back: what a chart or Query Editor asks for, not a bare count.
-      const rows = await readRows(connection, `SELECT count(*) AS n FROM (SELECT * FROM ${view}) AS v`);
-      views[view] = { seconds: (performance.now() - at) / 1000, rows: Number(rows[0]?.n) };
-    }
-    figures = { views };
+    const sqls = Object.fromEntries(ANALYSIS_VIEWS.map((view) => [view, everyColumnOfEveryRow(view)]));
+    figures = { views: await timedQueries((sql) => readRows(connection, sql), sqls) };
   } finally {
     close();
+  }
+} else if (step === 'parquet') {
+  // The reference: DuckDB as it comes (in memory, its default settings) reading the lake's files.
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const sqls = Object.fromEntries(
+      TABLES.map((table) => [
+        table.name,
+        everyColumnOfEveryRow(
+          `read_parquet('${join(lake, table.name).replace(/'/g, "''")}/**/*.parquet', hive_partitioning = false)`,
+        ),
+      ]),
+    );
+    figures = { tables: await timedQueries((sql) => readRows(connection, sql), sqls) };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
 } else if (step === 'report') {
   const written = await writeReport(lake, rest[0]);
@@ -51,6 +83,11 @@ if (step === 'generate') {
 } else {
   throw new Error(`unknown step ${step}`);
 }
+const usage = process.resourceUsage();
 process.stdout.write(
-  `${JSON.stringify({ ...figures, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+  `${JSON.stringify({
+    ...figures,
+    maxRssBytes: usage.maxRSS * 1024,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+  })}\n`,
 );

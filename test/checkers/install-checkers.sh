@@ -6,6 +6,15 @@
 #   sqlfluff       an independent SQL parser with a Redshift dialect (test/checkers/sql-parse.ts)
 # Idempotent: does nothing when the pinned versions are there.
 set -eu
+case " $* " in *' --help '*|*' -h '*)
+  cat <<'USAGE'
+Usage: npm run setup:checkers
+
+Installs policy_sentry and sqlfluff (pinned versions, from PyPI) into .cache/checkers-venv for the
+checkers CI runs (npm run test:iam, npm run test:sql-parse). Does nothing when they are there.
+USAGE
+  exit 0 ;;
+esac
 POLICY_SENTRY_VERSION="${POLICY_SENTRY_VERSION:-0.15.2}"
 SQLFLUFF_VERSION="${SQLFLUFF_VERSION:-4.5.0}"
 VENV="$(cd "$(dirname "$0")/../.." && pwd)/.cache/checkers-venv"

@@ -255,7 +255,10 @@ describe('local command line: options and bad input', () => {
     const requests = simulator.requests.length;
     const result = await runCli(['start', '--once', '--lake', join(file, 'lake')], env());
     assert.equal(result.status, 1);
-    assert.ok(result.stderr.includes(`lake folder ${join(file, 'lake')} is not writable`), result.stderr);
+    assert.ok(
+      result.stderr.includes(`lake folder ${join(file, 'lake')} cannot be created: ${file} is not a folder`),
+      result.stderr,
+    );
     assert.equal(simulator.requests.length, requests);
   });
 

@@ -4,6 +4,15 @@
 # Extra arguments are passed to node's test runner (e.g. a single test file).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
+  cat <<'USAGE'
+Usage: npm run test:integration [-- FILE …]
+
+Starts a real Kafka broker and a moto server on 127.0.0.1, runs the integration tests (all of
+test/integration, or the FILEs given) one file at a time, and stops both by their PIDs.
+USAGE
+  exit 0
+fi
 ENV_DIR=test/integration/env
 
 stop_services() {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { readAnswers } from './support/answers.js';
 import { kstMinute, kstMinutesBetween, slotAtOrBefore } from './support/clock.js';
+import type { DocCommand } from './support/doc-blocks.js';
 import type { Journey } from './support/journey.js';
 import { REPO } from './support/sandbox.js';
 
@@ -120,6 +121,70 @@ export const journeys: Journey[] = [
         assert.equal(line(result.screen, /^report: (.+)$/)[1], report);
         assert.ok(existsSync(report));
       }
+    },
+  },
+  {
+    name: 'demo --days 2 --faults: failures a person can see in the summary, check and the report',
+    covers: [
+      /^npm run demo -- --days 2 --faults --lake demo-faults$/,
+      /^npm run check -- --lake demo-faults$/,
+    ],
+    async run({ commandsLike, run, freshSandbox }) {
+      const sandbox = await freshSandbox();
+      const [demo] = commandsLike(/^npm run demo -- --days 2 --faults/);
+      const result = await run(demo as DocCommand, { in: sandbox, terminal: true });
+      assert.equal(result.status, 0, result.screen);
+      assert.match(result.screen, /^\[SIMULATED\] simulated faults on \(--faults\)/m);
+      const lake = sandbox.path('demo-faults');
+      const answers = readAnswers(lake);
+
+      // The schedule the demo announced, against the runs the raw archive holds.
+      const [, count, first] = line(
+        result.screen,
+        /^\[SIMULATED\] simulating (\d+) scheduled runs \(2 day\(s\), (.+) KST to (.+) KST\)/,
+      );
+      const start = Date.parse(`${(first as string).replace(' ', 'T')}:00+09:00`);
+      const schedule = Array.from({ length: Number(count) }, (_, i) => kstMinute(start + i * 1_200_000));
+      const ran = new Set(answers.map((a) => a.runKst));
+      const missing = schedule.filter((slot) => !ran.has(slot));
+      const [, written, , leftOut] = line(
+        result.screen,
+        /^\[SIMULATED\] (\d+) of (\d+) runs written in [\d.]+ s \((\d+) left out: the collector was down, --faults\)/,
+      );
+      assert.ok(missing.length >= 1, 'one run a KST day never happened');
+      assert.equal(Number(leftOut), missing.length);
+      assert.equal(Number(written), ran.size);
+      const asked = ran.size * PLACES;
+      const lost = asked - answers.length;
+      assert.ok(lost > asked * 0.005 && lost < asked * 0.1, `${lost} of ${asked} answers not collected`);
+
+      // Stale answers, as the API's own PPLTN_TIME says: more than 60 minutes before their run.
+      const minutes = (kst: string) => Date.parse(`${kst.replace(' ', 'T')}:00Z`) / 60_000;
+      const staleRuns = new Set(
+        answers.filter((a) => minutes(a.runKst) - minutes(a.record.PPLTN_TIME) > 60).map((a) => a.runKst),
+      );
+      assert.ok(staleRuns.size > 0, 'some answers are an hour and a half old');
+
+      for (const command of commandsLike(/^npm run check -- --lake demo-faults$/)) {
+        const checked = await run(command, { in: sandbox, terminal: true });
+        assert.equal(checked.status, 1, checked.screen);
+        const reported = new Set(
+          [
+            ...checked.screen.matchAll(
+              /^ {2}run \S+ \((\d{4}-\d{2}-\d{2} \d{2}:\d{2}) KST\): \d+ place\(s\) with data more than 60 min old/gm,
+            ),
+          ].map((m) => m[1]),
+        );
+        assert.deepEqual([...reported].sort(), [...staleRuns].sort());
+        const noRun = [
+          ...checked.screen.matchAll(/^ {2}no run at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) KST/gm),
+        ].map((m) => m[1]);
+        assert.ok(noRun.length > 0, checked.screen);
+        for (const slot of noRun)
+          assert.ok(missing.includes(slot as string), `${slot} is a slot that never ran`);
+      }
+      const report = readFileSync(sandbox.path('demo-faults', 'report.html'), 'utf8');
+      assert.match(report, /the simulator injected faults \(npm run demo -- --faults\)/);
     },
   },
 ];

@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { removeDeadTemporaryFiles, settlePendingRuns } from '../../lambdas/cli/pipeline/run-journal.js';
 import { StorageError } from '../../lambdas/core/errors.js';
+import { regularFilesUnder } from '../../lambdas/core/storage/folder-walk.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-store.js';
 import { outcomesFile } from '../../lambdas/core/writers/outcomes-writer.js';
@@ -91,6 +92,27 @@ describe('containment of the local lake', () => {
     assert.equal(readFileSync(at('linked.parquet'), 'utf8'), 'new');
     assert.equal((await store.get(key('real.parquet'))).toString(), 'inside');
     assert.deepEqual(snapshot(), before);
+  });
+
+  it('lists the Parquet files DuckDB may be given without entering a linked folder or naming a linked file', () => {
+    const { lake, outside } = lakeWithOutside();
+    writeFileSync(join(lake, 'population', P, 'real.parquet'), 'inside');
+    assert.deepEqual(regularFilesUnder(join(lake, 'population'), '.parquet'), {
+      files: [join(lake, 'population', P, 'real.parquet')],
+      linked: false,
+    });
+    symlinkSync(outside, join(lake, 'population', 'year=2026', 'linked'));
+    symlinkSync(join(outside, 'x.parquet'), join(lake, 'population', P, 'linked.parquet'));
+    assert.deepEqual(regularFilesUnder(join(lake, 'population'), '.parquet'), {
+      files: [join(lake, 'population', P, 'real.parquet')],
+      linked: true,
+    });
+    // A linked table folder is not entered at all.
+    symlinkSync(join(lake, 'population'), join(lake, 'population_forecast'));
+    assert.deepEqual(regularFilesUnder(join(lake, 'population_forecast'), '.parquet'), {
+      files: [],
+      linked: true,
+    });
   });
 
   it('refuses a file larger than the reader asked for, without reading it', async () => {

@@ -1,15 +1,19 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { SeoulApiClient } from '../../core/seoul-api/client.js';
 import { positiveInteger, SETTINGS } from '../../core/settings.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { DEMO_OPTIONS, parseRunArgs, resolveLocalConfig } from '../config.js';
 import { DEMO_USAGE } from '../help.js';
+import { FAULTS_MARK, SIMULATED_MARKER } from '../lake-folder.js';
 import { logFor } from '../log-format.js';
 import { collect } from '../pipeline/collect-loop.js';
 import { historySlots, onSimulatedClock, SimulatedClock } from '../pipeline/history.js';
 import { openPipeline, type Pipeline } from '../pipeline/local-pipeline.js';
 import { runOnce } from '../pipeline/runner.js';
 import { kstText } from '../run-text.js';
+import { collectorDown, demoFaults, FAULTS_NOTICE } from '../simulator/demo-faults.js';
 import { ApiSimulator } from '../simulator/server.js';
 import { reportAfterDemo } from './report.js';
 
@@ -69,12 +73,19 @@ export async function demoCommand(
     const config = { ...resolved, topic: `${resolved.topic}.simulated` };
     const log = logFor(config, env, io);
     io.err(`[SIMULATED] API simulator on ${baseUrl}`);
+    const faults = args.values.faults === true;
+    if (faults) {
+      simulator.setFaults(demoFaults(days === undefined));
+      io.err(`[SIMULATED] ${FAULTS_NOTICE}`);
+    }
     const client = new SeoulApiClient({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
       timeoutMs: config.requestTimeoutMs,
       maxAnswerBytes: config.maxAnswerBytes,
       log,
+      // History happens on the simulated clock: a back-off between attempts takes no real time there.
+      ...(days === undefined ? {} : { sleep: noWaitOnSimulatedClock }),
     });
     const pipeline = await openPipeline(
       config,
@@ -83,6 +94,7 @@ export async function demoCommand(
       io,
       days === undefined ? client : onSimulatedClock(client, clock),
     );
+    if (faults) await markFaults(config.lake);
     let reportIsCurrent = false;
     let reportWritten = false;
     const report = async () => {
@@ -93,7 +105,7 @@ export async function demoCommand(
     try {
       if (days !== undefined) {
         simulatedHistory = true;
-        status = await simulateHistory(pipeline, clock, days, config.runIntervalMinutes, io);
+        status = await simulateHistory(pipeline, clock, days, config.runIntervalMinutes, faults, io);
       } else {
         status = await collect(pipeline, config, io, async () => {
           reportIsCurrent = false;
@@ -124,9 +136,12 @@ async function simulateHistory(
   clock: SimulatedClock,
   days: number,
   runIntervalMinutes: number,
+  faults: boolean,
   io: CommandIo,
 ): Promise<number> {
   const slots = historySlots(new Date(), days, runIntervalMinutes);
+  const runsPerDay = (24 * 60) / runIntervalMinutes;
+  let leftOut = 0;
   const first = slots[0] as Date;
   const last = slots[slots.length - 1] as Date;
   io.err(
@@ -140,6 +155,11 @@ async function simulateHistory(
   io.signal.addEventListener('abort', sayStop, { once: true });
   for (const slot of slots) {
     if (io.signal.aborted) break;
+    // --faults: the collector was down for this one (a restart, a deploy): the run never happens.
+    if (faults && collectorDown(slot, runsPerDay)) {
+      leftOut += 1;
+      continue;
+    }
     // Answers arrive some seconds after the scheduled time, as in a live run.
     clock.set(new Date(slot.getTime() + 30_000));
     // Each simulated run takes a fraction of a second: a signal lets it finish rather than abandon it.
@@ -152,9 +172,25 @@ async function simulateHistory(
   io.signal.removeEventListener('abort', sayStop);
   io.live?.('');
   const seconds = (performance.now() - started) / 1000;
-  const stopped = runs < slots.length ? `stopped by ${String(io.signal.reason)} after ` : '';
+  const stopped = runs + leftOut < slots.length ? `stopped by ${String(io.signal.reason)} after ` : '';
+  const skipped = leftOut > 0 ? ` (${leftOut} left out: the collector was down, --faults)` : '';
   io.out(
-    `[SIMULATED] ${stopped}${runs} of ${slots.length} runs written in ${seconds.toFixed(1)} s: ${places.ok} of ${places.asked} place answers collected`,
+    `[SIMULATED] ${stopped}${runs} of ${slots.length} runs written in ${seconds.toFixed(1)} s${skipped}: ${places.ok} of ${places.asked} place answers collected`,
   );
   return runs > 0 && places.ok > 0 ? EXIT.ok : EXIT.runFailed;
+}
+
+/**
+ * Says in the lake's simulated marker that faults were injected, so the report can say so next to
+ * its failure charts: a failure there is the simulator's doing, not the pipeline's.
+ */
+async function markFaults(lake: string): Promise<void> {
+  const marker = join(lake, SIMULATED_MARKER);
+  const text = await readFile(marker, 'utf8');
+  if (!text.includes(FAULTS_MARK)) await appendFile(marker, `${FAULTS_MARK}: ${FAULTS_NOTICE}\n`);
+}
+
+/** The client's wait between attempts during `--days`: none, but a signal still stops it. */
+async function noWaitOnSimulatedClock(_ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw signal.reason;
 }

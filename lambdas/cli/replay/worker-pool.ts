@@ -52,6 +52,8 @@ export async function runOnWorkers(
   workers: number,
   onResult: (result: PartitionResult) => void,
   onFailure: (failure: FailedPartition) => void,
+  /** The heap cap of each worker, in MB (tests give a tiny one to see workers die). */
+  heapMb = WORKER_HEAP_MB,
 ): Promise<void> {
   let next = 0;
   let replacements = workers;
@@ -64,7 +66,7 @@ export async function runOnWorkers(
         eval: true,
         workerData: { location },
         execArgv: [],
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
       });
       live.add(worker);
       const pending = new Map<number, PartitionJob>();

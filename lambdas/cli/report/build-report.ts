@@ -6,7 +6,7 @@ import { SETTINGS } from '../../core/settings.js';
 import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
 import { catchUpWithLake, openLocalWarehouse } from '../analysis/local-warehouse.js';
 import { applyViews } from '../analysis/views.js';
-import { isSimulatedLake } from '../lake-folder.js';
+import { hasSimulatedFaults, isSimulatedLake } from '../lake-folder.js';
 import { renderReport } from './html.js';
 import { type ReportData, readReportData } from './report-data.js';
 
@@ -56,6 +56,7 @@ export async function buildReport(
     const html = renderReport({
       lake: folder,
       simulated: isSimulatedLake(folder),
+      simulatedFaults: hasSimulatedFaults(folder),
       generatedAt: options.now ?? new Date(),
       runIntervalMinutes,
       ...(hasRuns ? { data } : {}),

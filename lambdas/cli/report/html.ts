@@ -12,6 +12,8 @@ import type { PlainRow } from './rows.js';
 export interface ReportPage {
   readonly lake: string;
   readonly simulated: boolean;
+  /** The simulator injected faults (`demo --faults`): the failures shown are its doing. */
+  readonly simulatedFaults?: boolean;
   readonly generatedAt: Date;
   /** Undefined when the lake holds no run at all. */
   readonly data?: ReportData;
@@ -179,7 +181,7 @@ export function renderReport(page: ReportPage): string {
 <style>${STYLE}</style></head>
 <body><main>
 <h1>Seoul real-time population — report</h1>
-${page.simulated ? '<p class="banner" id="simulated">SIMULATED DATA: this lake was written by the API simulator (npm run demo). Nothing here is real.</p>' : ''}
+${page.simulated ? `<p class="banner" id="simulated">SIMULATED DATA: this lake was written by the API simulator (npm run demo). Nothing here is real.${page.simulatedFaults ? ' Its failures too: the simulator injected faults (npm run demo -- --faults), so the completeness, missing-runs and freshness figures show made-up failures.' : ''}</p>` : ''}
 <p class="meta">Lake <code>${esc(page.lake)}</code> · generated ${esc(formatKstWallClock(page.generatedAt))} KST · every chart comes from an analysis view in <code>sql/</code>, the same views Redshift serves. Times are KST (UTC+9).</p>
 ${data && payload ? body(data, page.runIntervalMinutes, payload.unmapped) : noDataYet(page.lake, page.runIntervalMinutes)}
 </main>

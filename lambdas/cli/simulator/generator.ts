@@ -21,7 +21,7 @@ export const SIMULATED_MESSAGES: Record<string, string> = {
 };
 
 /** FNV-1a: a stable 32-bit hash of a string. */
-function hash(text: string): number {
+export function hash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

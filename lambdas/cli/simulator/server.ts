@@ -11,7 +11,8 @@ export type FaultKind =
   | 'malformed-json' // HTTP 200 with a truncated JSON body
   | 'error-500' // HTTP 200 with RESULT.CODE ERROR-500 (their server error)
   | 'wrong-place' // a valid answer for POI009 instead of the place asked
-  | 'no-data'; // INFO-200 for a place that exists
+  | 'no-data' // INFO-200 for a place that exists
+  | 'stale'; // a valid answer, but the one published `staleMinutes` ago (an API that stopped updating)
 
 export interface FaultRule {
   readonly kind: FaultKind;
@@ -23,6 +24,13 @@ export interface FaultRule {
   readonly times?: number;
   /** For `latency`. @default 200 */
   readonly latencyMs?: number;
+  /** For `stale`: how old the answer is. @default 90 */
+  readonly staleMinutes?: number;
+  /**
+   * When, on the simulator's clock, the rule applies to a place (an outage of some places for
+   * some hours); always when absent.
+   */
+  readonly during?: (now: Date, placeCode: string) => boolean;
 }
 
 export interface SimulatorOptions {
@@ -120,6 +128,7 @@ export class ApiSimulator {
   private pickFault(placeCode: string): FaultRule | undefined {
     for (const [index, rule] of this.faults.entries()) {
       if (rule.places && !rule.places.includes(placeCode)) continue;
+      if (rule.during && !rule.during(this.now(), placeCode)) continue;
       const counter = `${index}|${placeCode}`;
       const hits = this.hits.get(counter) ?? 0;
       if (rule.times !== undefined && hits >= rule.times) continue;
@@ -199,6 +208,12 @@ export class ApiSimulator {
         return json(200, resultBody('INFO-200', '해당하는 데이터가 없습니다.'));
       case 'wrong-place':
         return json(200, this.body(service, findPlace('POI009') as Place));
+      case 'stale':
+        if (place) {
+          const then = new Date(this.now().getTime() - (fault.staleMinutes ?? 90) * 60_000);
+          return json(200, this.body(service, place, simulatedRecord(place, then)));
+        }
+        break;
       default:
         break;
     }
@@ -206,8 +221,7 @@ export class ApiSimulator {
     return json(200, this.body(service, place));
   }
 
-  private body(service: string, place: Place): unknown {
-    const record = this.recordFor(place);
+  private body(service: string, place: Place, record = this.recordFor(place)): unknown {
     if (service === 'citydata') {
       return {
         list_total_count: 1,

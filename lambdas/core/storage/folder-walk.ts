@@ -25,9 +25,10 @@ export function describeEntry(entry: Pick<Dirent, 'isSymbolicLink' | 'isFIFO' | 
 
 /**
  * Every entry under `root/start` without following a single link: `readdir` with file types
- * reports a link as a link, and only real folders are entered. (Node's `readdir(…, {recursive})`
- * without file types does follow links to folders, so it is never used on a lake.) The folders
- * from the root to `start` are checked too: a listing never goes through a link.
+ * reports a link as a link, and only real folders are entered, one at a time. (Node's recursive
+ * `readdir` enters links to folders — Node 20 without file types, Node 24 even with them — so it
+ * is never used on a lake.) The folders from the root to `start` are checked too: a listing never
+ * goes through a link.
  */
 export async function walkFolder(root: string, start = ''): Promise<WalkedEntries> {
   const result: WalkedEntries = { files: [], folders: [], foreign: [] };
@@ -73,28 +74,32 @@ export async function walkFolder(root: string, start = ''): Promise<WalkedEntrie
 }
 
 /**
- * The regular files under a folder whose names end in `suffix`, found without following a link
- * (`readdirSync` with file types reports a link as a link and does not enter it), and whether any
- * link or other non-file entry was met. For readers that hand paths to DuckDB, whose globs follow
- * links (a `*` enters a linked folder, a match opens a linked file): they pass the glob only when
- * `linked` is false, and these very files otherwise.
+ * The regular files under a folder whose names end in `suffix`, found without following a link,
+ * and whether any link or other non-file entry was met. For readers that hand paths to DuckDB,
+ * whose globs follow links (a `*` enters a linked folder, a match opens a linked file): they pass
+ * the glob only when `linked` is false, and these very files otherwise. Walked one folder at a
+ * time: Node's recursive readdir enters linked folders (Node 24 even with file types).
  */
 export function regularFilesUnder(folder: string, suffix: string): { files: string[]; linked: boolean } {
-  let entries: Dirent[];
+  const files: string[] = [];
+  let linked = false;
   try {
     // The folder itself is not entered if it is a link (readdirSync would follow it).
     if (!lstatSync(folder).isDirectory()) return { files: [], linked: true };
-    entries = readdirSync(folder, { recursive: true, withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], linked: false };
     throw error;
   }
-  const files: string[] = [];
-  let linked = false;
-  for (const entry of entries) {
-    if (entry.isFile()) {
-      if (entry.name.endsWith(suffix)) files.push(join(entry.parentPath, entry.name));
-    } else if (!entry.isDirectory()) linked = true;
+  const pending = [folder];
+  while (pending.length > 0) {
+    const current = pending.pop() as string;
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.isFile()) {
+        if (entry.name.endsWith(suffix)) files.push(path);
+      } else linked = true;
+    }
   }
   return { files: files.sort(), linked };
 }

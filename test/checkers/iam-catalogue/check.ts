@@ -57,7 +57,7 @@ export function checkersPython(tool: 'policy_sentry' | 'sqlfluff'): string {
 export function lookUp(actions: readonly string[]): Catalogue {
   const output = execFileSync(
     checkersPython('policy_sentry'),
-    [join(PROJECT_ROOT, 'test', 'infra', 'iam-catalogue', 'catalogue.py')],
+    [join(PROJECT_ROOT, 'test', 'checkers', 'iam-catalogue', 'catalogue.py')],
     {
       input: JSON.stringify([...new Set(actions)].sort()),
       encoding: 'utf8',
