@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WAREHOUSE_TABLES } from '../lambdas/core/schema.js';
+import { WAREHOUSE_TABLES } from '../lambdas/core/tables.js';
 import { generatedSqlFiles, staleSqlFiles } from '../lambdas/core/warehouse/ddl.js';
 import {
   encodeJournal,
@@ -74,7 +74,7 @@ if (values.check) {
     console.error(`${problems.join('\n')}\nrun \`npm run generate:sql\` and commit`);
     process.exit(1);
   }
-  console.log('sql/ DDL files and migrations match lambdas/core/schema.ts');
+  console.log('sql/ generated files and migrations match the table declarations');
 } else {
   const dir = migrationsDir(sqlDir);
   mkdirSync(dir, { recursive: true });

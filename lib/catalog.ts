@@ -4,13 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import {
-  glueColumns,
-  gluePartitionKeys,
-  TABLES,
-  type TableName,
-  type TableSpec,
-} from '../lambdas/core/schema.js';
+import { glueColumns, gluePartitionKeys, type TableSpec } from '../lambdas/core/schema.js';
+import { TABLES, type TableName } from '../lambdas/core/tables.js';
 import { awsApiCall } from './aws-api-call.js';
 import type { Lake } from './lake.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { LakeArea } from '../lambdas/core/lake/partitions.js';
 import { CATALOGUE_KEY } from '../lambdas/core/place-catalogue.js';
+import type { LakeArea } from '../lambdas/core/tables.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 
 export interface LakeProps {

@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { DATASET_TABLES } from '../lambdas/core/tables.js';
 import { USAGE_LIMIT_ALARM_SHARE } from '../lambdas/core/warehouse/rpu-estimate.js';
 import type { Ingest } from './ingest.js';
 import type { Warehouse } from './warehouse.js';
@@ -249,8 +250,7 @@ export class Observability extends Construct {
             title: 'Records',
             left: [
               ingest.metricRecordsPublished(),
-              writer.metricPopulationRowsWritten(),
-              writer.metricForecastRowsWritten(),
+              ...DATASET_TABLES.map((table) => writer.metricRowsWritten(table.name)),
             ],
             right: [writer.metricRecordsRejected()],
             width: 8,

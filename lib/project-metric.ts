@@ -10,12 +10,12 @@ export type ProjectMetricName = keyof typeof METRIC;
  * handlers use, so a renamed metric cannot leave a chart or an alarm watching nothing.
  */
 export function projectMetric(
-  name: ProjectMetricName,
+  name: ProjectMetricName | { readonly metricName: string },
   props: cloudwatch.MetricOptions = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
-    metricName: METRIC[name],
+    metricName: typeof name === 'string' ? METRIC[name] : name.metricName,
     dimensionsMap: { service: METRICS_SERVICE },
     statistic: cloudwatch.Stats.SUM,
     period: Duration.minutes(5),

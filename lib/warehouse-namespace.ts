@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLES } from '../lambdas/core/schema.js';
+import { TABLES } from '../lambdas/core/tables.js';
 import type { Catalog } from './catalog.js';
 import type { Lake } from './lake.js';
 

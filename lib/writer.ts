@@ -3,7 +3,9 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { rowsWrittenMetric } from '../lambdas/core/metric-names.js';
 import { environmentOf } from '../lambdas/core/settings.js';
+import { DATASET_TABLES, type TableName } from '../lambdas/core/tables.js';
 import type { Catalog } from './catalog.js';
 import type { FunctionLogLevel } from './config.js';
 import type { Lake } from './lake.js';
@@ -54,8 +56,9 @@ export class Writer extends Construct {
         glueDatabase: props.catalog.databaseName,
       }),
     });
-    props.lake.grantWrite(this.function, ['population', 'population_forecast', 'raw', 'rejected']);
-    props.catalog.grantRegisterPartitions(this.function, ['population', 'population_forecast']);
+    const tables = DATASET_TABLES.map((table) => table.name);
+    props.lake.grantWrite(this.function, [...tables, 'raw', 'rejected']);
+    props.catalog.grantRegisterPartitions(this.function, tables);
 
     // The MSK trigger polls with the function's role: it needs these before its first poll.
     props.stream.grantConsume(this.function, WRITER_CONSUMER_GROUP);
@@ -93,12 +96,9 @@ export class Writer extends Construct {
     });
   }
 
-  metricPopulationRowsWritten(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return projectMetric('populationRowsWritten', props);
-  }
-
-  metricForecastRowsWritten(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return projectMetric('forecastRowsWritten', props);
+  /** Rows the writer wrote to one table of a dataset (one data point per batch). */
+  metricRowsWritten(table: TableName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric({ metricName: rowsWrittenMetric(table) }, props);
   }
 
   metricRecordsRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -109,7 +109,7 @@ export class Writer extends Construct {
     return projectMetric('partitionsRegistered', props);
   }
 
-  /** Seconds between now and the newest `population_time` written (how stale the lake is). */
+  /** Seconds between now and the newest data written (each dataset's `observedAt`): how stale the lake is. */
   metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return projectMetric('dataFreshness', { statistic: 'Maximum', ...props });
   }

@@ -1,10 +1,12 @@
+-- GENERATED from lambdas/core/warehouse/grants.ts by `npm run generate:sql`: edit that, not this file.
+--
 -- The COPY loader's database user, and exactly what its merge needs (lambdas/core/warehouse/
--- loader-sql.ts): read the load log, the three tables and the forecast errors it keeps up to
--- date, delete the rows it replaces, insert the new ones, and its own temporary staging tables. Nothing else: it is not a superuser, owns
--- nothing, and cannot create, alter or drop a table. Redshift gives every user CREATE on schema
--- public by default ("Default database user permissions"); that is revoked from PUBLIC here, so
--- only superusers (the admin user) create objects there. docs/deploy-aws.md lists what the
--- loader may do, and a test holds that list to this file.
+-- loader-sql.ts): read the load log, the lake's tables and the tables derived from them, delete
+-- the rows it replaces, insert the new ones, and its own temporary staging tables. Nothing else: it
+-- is not a superuser, owns nothing, and cannot create, alter or drop a table. Redshift gives every
+-- user CREATE on schema public by default ("Default database user permissions"); that is revoked
+-- from PUBLIC here, so only superusers (the admin user) create objects there. docs/deploy-aws.md
+-- lists what the loader may do, and a test holds that list to this file.
 --
 -- The loader calls the Data API with its IAM role's temporary credentials, so Redshift Serverless
 -- logs it in as the database user "IAMR:<role name>" ({{loader_db_user}}, from LOADER_DB_USER; the
@@ -32,4 +34,4 @@ CALL pipeline_create_user_if_missing('{{loader_db_user}}');
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT TEMP ON DATABASE {{database}} TO "{{loader_db_user}}";
 GRANT USAGE ON SCHEMA public TO "{{loader_db_user}}";
-GRANT SELECT, INSERT, DELETE ON TABLE population, population_forecast, collection_outcomes, load_log, forecast_error TO "{{loader_db_user}}";
+GRANT SELECT, INSERT, DELETE ON TABLE collection_outcomes, load_log, population, population_forecast, forecast_error TO "{{loader_db_user}}";

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LAKE_AREAS } from '../core/lake/partitions.js';
 import { CATALOGUE_AREA } from '../core/place-catalogue.js';
+import { LAKE_AREAS } from '../core/tables.js';
 import { LAKE_LOCK } from './pipeline/lake-lock.js';
 import { PENDING_RUNS } from './pipeline/run-journal.js';
 

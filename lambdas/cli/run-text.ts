@@ -1,6 +1,7 @@
 import { formatKstWallClock } from '../core/kst-time.js';
 import { escapeControls } from '../core/printable.js';
 import type { RunSummary } from '../core/run-summary.js';
+import { DATASET_TABLES } from '../core/tables.js';
 
 /** A KST instant for people: `2026-11-25 22:02 KST`. */
 export function kstText(instant: Date): string {
@@ -83,10 +84,15 @@ export function formatRunSummary(summary: RunSummary): string {
   if (summary.written) {
     const w = summary.written;
     lines.push(
-      `  written: ${w.populationRows} population rows, ${w.forecastRows} forecast rows, ${w.rawRecords} raw, ${w.rejectedRecords} rejected, ${w.flaggedRecords} flagged`,
+      `  written: ${rowsText(w.rows)}, ${w.rawRecords} raw, ${w.rejectedRecords} rejected, ${w.flaggedRecords} flagged`,
       `  files: ${w.files.length} in ${w.partitions.length === 0 ? 'no partition' : w.partitions.join(', ')}`,
     );
   }
   lines.push(`  duration: ${(summary.durationMs / 1000).toFixed(2)} s`);
   return lines.join('\n');
+}
+
+/** `121 population rows, 1452 population_forecast rows`: every table of the datasets, in their order. */
+export function rowsText(rows: Readonly<Record<string, number>>): string {
+  return DATASET_TABLES.map((table) => `${rows[table.name] ?? 0} ${table.name} rows`).join(', ');
 }

@@ -1,4 +1,6 @@
 import pLimit from 'p-limit';
+import type { Dataset } from './datasets/dataset.js';
+import { COLLECTED } from './datasets/registry.js';
 import { buildEnvelope, type Envelope } from './envelope.js';
 import { ConfigError, describeError, InvalidApiKeyError } from './errors.js';
 import type { Log } from './logger.js';
@@ -19,6 +21,8 @@ export interface PlaceOutcome {
 
 export interface CollectOptions {
   readonly client: Pick<SeoulApiClient, 'fetchPlace'>;
+  /** The dataset asked for: the client's service, and every envelope's `dataset`. @default COLLECTED */
+  readonly dataset?: Dataset;
   readonly places: readonly Place[];
   readonly runId: string;
   /** The run's scheduled time; becomes every envelope's `collectedAt`. */
@@ -139,6 +143,7 @@ async function collectPlace(
       envelopes.set(
         place.code,
         buildEnvelope({
+          dataset: (options.dataset ?? COLLECTED).service,
           runId: options.runId,
           collectedAt: options.collectedAt,
           fetchedAt: result.fetchedAt,

@@ -6,7 +6,6 @@ import type { Place } from './places.js';
  * raw archive can always be re-normalized, even by a future version of the normalizer.
  */
 export const ENVELOPE_SCHEMA_VERSION = 1;
-export const DATASET = 'citydata_ppltn';
 export const DEFAULT_TOPIC = 'seoul.citydata_ppltn';
 
 export interface Envelope {
@@ -37,6 +36,8 @@ export interface EnvelopeMessage {
 }
 
 export function buildEnvelope(input: {
+  /** The API service the answer is from: its dataset (`datasets/registry.ts`). */
+  dataset: string;
   runId: string;
   collectedAt: Date;
   fetchedAt: Date;
@@ -46,7 +47,7 @@ export function buildEnvelope(input: {
 }): Envelope {
   return {
     schemaVersion: ENVELOPE_SCHEMA_VERSION,
-    dataset: DATASET,
+    dataset: input.dataset,
     runId: input.runId,
     collectedAt: input.collectedAt.toISOString(),
     fetchedAt: input.fetchedAt.toISOString(),
@@ -82,8 +83,8 @@ export function parseEnvelope(value: unknown): EnvelopeParse {
       `schemaVersion is ${JSON.stringify(value.schemaVersion)}, expected ${ENVELOPE_SCHEMA_VERSION}`,
     );
   }
-  if (value.dataset !== DATASET)
-    problems.push(`dataset is ${JSON.stringify(value.dataset)}, expected "${DATASET}"`);
+  // Which datasets are registered is the writer's question (an unknown one is rejected there).
+  if (!nonEmptyString(value.dataset)) problems.push('dataset is missing');
   if (!nonEmptyString(value.runId)) problems.push('runId is missing');
   for (const field of ['collectedAt', 'fetchedAt'] as const) {
     const time = value[field];

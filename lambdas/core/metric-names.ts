@@ -21,15 +21,26 @@ export const METRIC = {
   apiFieldsUnknown: 'ApiFieldsUnknown',
   /** Answers of the run without a field a column reads. */
   apiFieldsMissing: 'ApiFieldsMissing',
-  // writer, one data point per batch
-  populationRowsWritten: 'PopulationRowsWritten',
-  forecastRowsWritten: 'ForecastRowsWritten',
+  // writer, one data point per batch (and one per table of the datasets: rowsWrittenMetric)
   recordsRejected: 'RecordsRejected',
   recordsFlagged: 'RecordsFlagged',
-  /** Seconds between now and the newest `population_time` written: how stale the data is. */
+  /** Seconds between now and the newest data written (each dataset's `observedAt`): how stale it is. */
   dataFreshness: 'DataFreshnessSeconds',
   partitionsRegistered: 'PartitionsRegistered',
   // loader, one data point per scheduled load
   partitionsLoaded: 'PartitionsLoaded',
   loaderFailures: 'LoaderFailures',
 } as const;
+
+/**
+ * The writer's count of rows written to a table of a dataset, one data point per batch, named
+ * after the table (`population_forecast` → `PopulationForecastRowsWritten`): a new dataset's tables
+ * are counted with no name to add here.
+ */
+export function rowsWrittenMetric(table: string): string {
+  const pascal = table
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+  return `${pascal}RowsWritten`;
+}

@@ -21,8 +21,8 @@ export interface RunSummary {
   readonly keyRefused?: string;
   /** Present when the writer ran in the same process (local runs). */
   readonly written?: {
-    readonly populationRows: number;
-    readonly forecastRows: number;
+    /** Rows written to each table of the datasets, by table name. */
+    readonly rows: Readonly<Record<string, number>>;
     readonly rawRecords: number;
     readonly rejectedRecords: number;
     readonly flaggedRecords: number;
@@ -77,8 +77,12 @@ export function summarizeRun(input: {
     ...(input.waiting ? { waiting: input.waiting } : {}),
     written: writes
       ? {
-          populationRows: sum((w) => w.populationRows),
-          forecastRows: sum((w) => w.forecastRows),
+          rows: Object.fromEntries(
+            [...new Set(writes.flatMap((w) => Object.keys(w.rows)))].map((table) => [
+              table,
+              sum((w) => w.rows[table] ?? 0),
+            ]),
+          ),
           rawRecords: sum((w) => w.rawRecords),
           rejectedRecords: sum((w) => w.rejectedRecords),
           flaggedRecords: sum((w) => w.flaggedRecords),

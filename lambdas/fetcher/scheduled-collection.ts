@@ -1,6 +1,7 @@
 import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
 import { runCollection } from '../core/collection-run.js';
 import { placesForKey } from '../core/collector.js';
+import { COLLECTED } from '../core/datasets/registry.js';
 import type { Envelope } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
 import type { KafkaLocation } from '../core/kafka/connection.js';
@@ -142,9 +143,11 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     const forKey = placesForKey(apiKey, chosen, settings.placeCodes.length === 0);
     if (forKey.notice) log.warn('sample key in use', { notice: forKey.notice });
     const { collect, summary } = await runCollection({
+      dataset: COLLECTED,
       client: new SeoulApiClient({
         baseUrl: settings.baseUrl,
         apiKey,
+        service: COLLECTED.service,
         timeoutMs: settings.requestTimeoutMs,
         maxAnswerBytes: settings.maxAnswerBytes,
         log,

@@ -1,6 +1,6 @@
 import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
 import type { Log } from '../core/logger.js';
-import { METRIC } from '../core/metric-names.js';
+import { METRIC, rowsWrittenMetric } from '../core/metric-names.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { decodeMskEvent } from '../core/msk-event.js';
 import { requiredSetting, SETTINGS } from '../core/settings.js';
@@ -36,22 +36,18 @@ export async function writeMskBatch(event: unknown, deps: MskBatchDeps): Promise
   const now = deps.now ?? (() => new Date());
   const records = decodeMskEvent(event);
   const result = await writeBatch(records, { store: deps.store, catalog: deps.catalog, log: deps.log, now });
-  const newest = result.newestPopulationTime;
-  const freshnessSeconds =
-    result.populationRows > 0 && newest
-      ? Math.max(0, (now().getTime() - newest.getTime()) / 1000)
-      : undefined;
+  const newest = result.newestObservedAt;
+  const freshnessSeconds = newest ? Math.max(0, (now().getTime() - newest.getTime()) / 1000) : undefined;
   const { metrics } = deps;
-  metrics.addMetric(METRIC.populationRowsWritten, 'Count', result.populationRows);
-  metrics.addMetric(METRIC.forecastRowsWritten, 'Count', result.forecastRows);
+  for (const [table, rows] of Object.entries(result.rows))
+    metrics.addMetric(rowsWrittenMetric(table), 'Count', rows);
   metrics.addMetric(METRIC.recordsRejected, 'Count', result.rejectedRecords);
   metrics.addMetric(METRIC.recordsFlagged, 'Count', result.flaggedRecords);
   metrics.addMetric(METRIC.partitionsRegistered, 'Count', result.partitions.length);
   if (freshnessSeconds !== undefined) metrics.addMetric(METRIC.dataFreshness, 'Seconds', freshnessSeconds);
   deps.log.info('batch written', {
     records: result.records,
-    populationRows: result.populationRows,
-    forecastRows: result.forecastRows,
+    rows: result.rows,
     rejected: result.rejectedRecords,
     flagged: result.flaggedRecords,
     partitions: result.partitions,

@@ -1,10 +1,5 @@
-import {
-  PARTITION_KEYS,
-  redshiftType,
-  TABLES,
-  type TableSpec,
-  WAREHOUSE_TABLES,
-} from '../../lambdas/core/schema.js';
+import { PARTITION_KEYS, redshiftType, type TableSpec } from '../../lambdas/core/schema.js';
+import { TABLES, WAREHOUSE_TABLES } from '../../lambdas/core/tables.js';
 import { ddlFileName } from '../../lambdas/core/warehouse/ddl.js';
 import { code, generatedNotice, table } from './markdown.js';
 
@@ -50,7 +45,7 @@ function tableSection(spec: TableSpec): string {
 
 export function columnsDoc(): string {
   return `${[
-    generatedNotice(['lambdas/core/schema.ts']),
+    generatedNotice(['lambdas/core/datasets/', 'lambdas/core/schema.ts']),
     '',
     '# Columns',
     '',
@@ -59,6 +54,9 @@ export function columnsDoc(): string {
     'Redshift strings are sized in bytes (Korean text is 3 bytes a character); a longer value is cut',
     'and its record flagged. How the tables are used: [lake-and-sql.md](lake-and-sql.md).',
     '',
-    WAREHOUSE_TABLES.map(tableSection).join('\n\n'),
+    // The lake's tables first (what a reader queries), then the warehouse's own.
+    [...TABLES, ...WAREHOUSE_TABLES.filter((t) => !(TABLES as readonly TableSpec[]).includes(t))]
+      .map(tableSection)
+      .join('\n\n'),
   ].join('\n')}\n`;
 }

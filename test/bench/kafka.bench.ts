@@ -171,6 +171,7 @@ function backlogEnvelopes(count: number): Envelope[] {
     const place = ALL_PLACES[index % ALL_PLACES.length] as (typeof ALL_PLACES)[number];
     const collectedAt = new Date(start + Math.floor(index / ALL_PLACES.length) * 20 * 60_000);
     return buildEnvelope({
+      dataset: 'citydata_ppltn',
       runId: 'bench',
       collectedAt,
       fetchedAt: collectedAt,
@@ -214,7 +215,7 @@ async function backlogReplay(brokers: string[]): Promise<void> {
           log,
           metrics: new MemoryMetrics(),
         });
-        rows += result.populationRows;
+        rows += result.rows.population ?? 0;
         events.push(event);
         return result;
       },

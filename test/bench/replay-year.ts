@@ -24,7 +24,7 @@ function writeRuns(lake: string, from: number, to: number): void {
     const runId = `bench-${run}`;
     const lines = ALL_PLACES.map(
       (place) =>
-        `${JSON.stringify(buildEnvelope({ runId, collectedAt, fetchedAt, place, payload: simulatedRecord(place, collectedAt) }))}\n`,
+        `${JSON.stringify(buildEnvelope({ dataset: 'citydata_ppltn', runId, collectedAt, fetchedAt, place, payload: simulatedRecord(place, collectedAt) }))}\n`,
     ).join('');
     const path = join(lake, objectKey('raw', partitionValuesFor(collectedAt), 'bench-0-0.jsonl.gz'));
     mkdirSync(dirname(path), { recursive: true });

@@ -16,7 +16,7 @@ import { catchUpWithLake, openLocalWarehouse } from '../../lambdas/cli/analysis/
 import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
 import { writeReport } from '../../lambdas/cli/report/build-report.js';
 import { readRows } from '../../lambdas/cli/report/rows.js';
-import { TABLES } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { generateYear } from './bench-year.js';
 import { everyColumnOfEveryRow } from './every-row.js';
 

@@ -25,6 +25,7 @@ function records(count: number): SourceRecord[] {
     const collectedAt = new Date(start + Math.floor(offset / ALL_PLACES.length) * 20 * 60_000);
     const message = toMessage(
       buildEnvelope({
+        dataset: 'citydata_ppltn',
         runId: 'bench',
         collectedAt,
         fetchedAt: collectedAt,
@@ -93,8 +94,11 @@ export async function benchWriter(): Promise<void> {
     const folder = mkdtempSync(join(tmpdir(), 'bench-writer-'));
     try {
       const reference = await duckdbReference(store, folder);
-      figure('population rows / forecast rows written', `${result.populationRows} / ${result.forecastRows}`);
-      const tableRows = result.populationRows + result.forecastRows;
+      figure(
+        'population rows / forecast rows written',
+        `${result.rows.population} / ${result.rows.population_forecast}`,
+      );
+      const tableRows = Object.values(result.rows).reduce((total, n) => total + n, 0);
       figure('writer: envelopes in → Parquet + raw archive out', `${ms.toFixed(0)} ms`);
       figure('  envelopes per second', perSecond(count, ms));
       figure('  table rows (population + forecast) per second', perSecond(tableRows, ms));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TABLES } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { defaultSqlDir, loadSqlFiles } from '../../lambdas/core/warehouse/sql-files.js';
 import { parseWithSqlfluff, sqlToParse } from './sql-parse.js';
 

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ColumnSpec, POPULATION, TABLES } from '../../lambdas/core/schema.js';
+import { POPULATION } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
+import type { ColumnSpec } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
 import {
   failedLoadStatements,

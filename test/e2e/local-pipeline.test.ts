@@ -53,7 +53,7 @@ describe('local pipeline, end to end against the simulator', () => {
     assert.match(run.stdout, /places: 121 ok, 0 no data, 0 failed \(of 121\)/);
     assert.match(
       run.stdout,
-      /written: 121 population rows, 1452 forecast rows, 121 raw, 0 rejected, 0 flagged/,
+      /written: 121 population rows, 1452 population_forecast rows, 121 raw, 0 rejected, 0 flagged/,
     );
     assert.match(run.stdout, /duration: \d+\.\d\d s/);
   });

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/core/metric-names.js';
-import { glueColumns, gluePartitionKeys, TABLES } from '../../lambdas/core/schema.js';
+import {
+  METRIC,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  rowsWrittenMetric,
+} from '../../lambdas/core/metric-names.js';
+import { glueColumns, gluePartitionKeys } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { defaultSqlDir, loadSqlFiles, sqlFilesDigest } from '../../lambdas/core/warehouse/sql-files.js';
 import { WRITER_CONSUMER_GROUP } from '../../lib/writer.js';
 import { synthesize } from './support/synth.js';
@@ -971,8 +977,8 @@ describe('8. observability', () => {
       METRIC.placesNoData,
       METRIC.placesFailed,
       METRIC.recordsPublished,
-      METRIC.populationRowsWritten,
-      METRIC.forecastRowsWritten,
+      rowsWrittenMetric('population'),
+      rowsWrittenMetric('population_forecast'),
       METRIC.recordsRejected,
       METRIC.dataFreshness,
       METRIC.partitionsLoaded,

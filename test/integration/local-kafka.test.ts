@@ -55,7 +55,10 @@ describe('local pipeline over Kafka (KAFKA_BROKERS set)', () => {
     );
     assert.match(result.stdout, /places: 121 ok, 0 no data, 0 failed/);
     assert.match(result.stdout, /published: 121 envelopes/);
-    assert.match(result.stdout, /written: 121 population rows, 1452 forecast rows, 121 raw, 0 rejected/);
+    assert.match(
+      result.stdout,
+      /written: 121 population rows, 1452 population_forecast rows, 121 raw, 0 rejected/,
+    );
     assert.equal(await countRows(lake), 121);
   });
 
@@ -68,6 +71,7 @@ describe('local pipeline over Kafka (KAFKA_BROKERS set)', () => {
     const simulator = new ApiSimulator();
     const envelopes = ALL_PLACES.slice(0, 5).map((place) =>
       buildEnvelope({
+        dataset: 'citydata_ppltn',
         runId: '20260716T1420Z-restrt',
         collectedAt: new Date('2026-07-16T14:20:00Z'),
         fetchedAt: new Date('2026-07-16T14:20:01Z'),
@@ -116,7 +120,7 @@ describe('local pipeline over Kafka (KAFKA_BROKERS set)', () => {
       // Nothing new is published: the first drain() waits for what the broken writer left behind.
       const written = await working.drain();
       assert.equal(
-        written.reduce((rows, w) => rows + w.populationRows, 0),
+        written.reduce((rows, w) => rows + (w.rows.population ?? 0), 0),
         5,
       );
       assert.equal(await countRows(lake), 5);

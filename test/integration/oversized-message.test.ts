@@ -21,6 +21,7 @@ describe('an envelope over the topic message limit', () => {
   const places = ALL_PLACES.slice(0, 4);
   const envelopes: Envelope[] = places.map((place, index) =>
     buildEnvelope({
+      dataset: 'citydata_ppltn',
       runId: 'run-oversized',
       collectedAt: new Date('2026-07-16T14:20:00Z'),
       fetchedAt: new Date('2026-07-16T14:20:01Z'),

@@ -28,6 +28,7 @@ describe('poison records', () => {
   const envelope = (code: string): Envelope => {
     const place = findPlace(code) as Place;
     return buildEnvelope({
+      dataset: 'citydata_ppltn',
       runId: '20260716T1420Z-poison',
       collectedAt: new Date('2026-07-16T14:20:00Z'),
       fetchedAt: new Date('2026-07-16T14:20:01Z'),
@@ -101,7 +102,7 @@ describe('poison records', () => {
       assert.equal(rejected[0]?.record, 'not json {', 'the poison value is kept as it arrived');
       assert.match(
         String((rejected[1]?.reasons as string[] | undefined)?.[0]),
-        /^invalid envelope: schemaVersion is 99, expected 1; dataset is undefined/,
+        /^invalid envelope: schemaVersion is 99, expected 1; dataset is missing/,
       );
       assert.deepEqual(rejected[1]?.record, { hello: 'world', schemaVersion: 99 });
 

@@ -85,6 +85,7 @@ describe('topic custom resource', () => {
     });
     const place = findPlace('POI001') as Place;
     const envelope = buildEnvelope({
+      dataset: 'citydata_ppltn',
       runId: 'r',
       collectedAt: new Date(),
       fetchedAt: new Date(),

@@ -5,15 +5,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import parquet from 'parquetjs-lite';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { POPULATION, POPULATION_FORECAST } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
-import {
-  COLLECTION_OUTCOMES,
-  POPULATION,
-  POPULATION_FORECAST,
-  TABLES,
-  type TableSpec,
-} from '../../lambdas/core/schema.js';
+import { COLLECTION_OUTCOMES, type TableSpec } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { PROJECT_ROOT } from '../../lib/project-function.js';
 import { temporaryDir } from '../infra/support/synth.js';
 import { readParquet } from '../support/duckdb.js';

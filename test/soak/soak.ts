@@ -22,8 +22,8 @@ import {
 } from '../../lambdas/cli/pipeline/runner.js';
 import { KafkaTransport } from '../../lambdas/cli/transport/kafka-transport.js';
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
 import { describeError } from '../../lambdas/core/errors.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';

@@ -20,6 +20,7 @@ export function envelopeFor(
 ): Envelope {
   const place = options.place ?? (findPlace(String(payload.AREA_CD)) as Place);
   return buildEnvelope({
+    dataset: 'citydata_ppltn',
     runId: options.runId ?? '20260716T1420Z-abcdef',
     collectedAt: new Date(options.collectedAt ?? '2026-07-16T14:20:00Z'),
     fetchedAt: new Date(options.fetchedAt ?? '2026-07-16T14:20:01.250Z'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
 import { formatKstWallClock, kstFieldsToInstant, parseKstWallClock } from '../../lambdas/core/kst-time.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
 

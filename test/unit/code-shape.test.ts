@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS } from '../../lambdas/core/normalizer.js';
+import {
+  CONGESTION_LEVELS,
+  LEGACY_CONGESTION_LEVELS,
+} from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { DATASETS } from '../../lambdas/core/datasets/registry.js';
 
 const LAMBDAS = join(import.meta.dirname, '..', '..', 'lambdas');
 
@@ -13,17 +17,23 @@ const modules = () =>
     .map((entry) => relative(LAMBDAS, join(entry.parentPath, entry.name)))
     .sort();
 
-/** The modules that call `name(` (its definition and comments aside). */
+/** A module's code without its comments and its import lines: what it runs. */
+const codeOf = (file: string) =>
+  readFileSync(join(LAMBDAS, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1')
+    .replace(/^\s*import\s[\s\S]*?from\s+'[^']+';$/gm, '');
+
+/**
+ * The modules that use `name`: call it, or hand it on as a value. Its definition (`function
+ * name`, a `name:` property or key), its imports and comments do not count.
+ */
 const callersOf = (name: string) =>
   modules().filter((file) =>
-    readFileSync(join(LAMBDAS, file), 'utf8')
-      .split('\n')
-      .some(
-        (line) =>
-          new RegExp(`\\b${name}\\(`).test(line) &&
-          !/^\s*(\*|\/\/)/.test(line) &&
-          !new RegExp(`function\\*?\\s+${name}\\b`).test(line),
-      ),
+    codeOf(file)
+      .replace(new RegExp(`function\\*?\\s+${name}\\b`, 'g'), '')
+      .replace(new RegExp(`\\b${name}\\??\\s*:`, 'g'), '')
+      .match(new RegExp(`\\b${name}\\b`)),
   );
 
 describe('one shape for every function', () => {
@@ -99,8 +109,9 @@ describe('the import graph of lambdas/', () => {
 describe('one write path', () => {
   // Replay, the live writer and the fetcher's outcomes all go through the writer's stages
   // (route → encode → commit in core/writers/): nothing else turns answers into lake files.
-  it('only the writer stages normalize envelopes into rows', () => {
-    assert.deepEqual(callersOf('normalizeEnvelope'), ['core/writers/route.ts']);
+  it('only the writer stages turn answers into rows (each dataset says how)', () => {
+    assert.deepEqual(callersOf('toRows'), ['core/writers/route.ts']);
+    assert.deepEqual(callersOf('normalizeEnvelope'), ['core/datasets/citydata-ppltn/index.ts']);
   });
 
   it('only the writer stages encode Parquet and the gzip JSON lines of raw/ and rejected/', () => {
@@ -138,5 +149,67 @@ describe('one write path', () => {
       ),
       [true, true, true],
     );
+  });
+});
+
+describe('a dataset is one unit', () => {
+  const ROOT = join(LAMBDAS, '..');
+  /** The code a table name could hide in: lambdas/, lib/ and bin/ (generated sql/ and docs derive from it). */
+  const sources = ['lambdas', 'lib', 'bin'].flatMap((top) =>
+    readdirSync(join(ROOT, top), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && /\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+      .map((entry) => relative(ROOT, join(entry.parentPath, entry.name))),
+  );
+  const code = (file: string) =>
+    readFileSync(join(ROOT, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  /**
+   * A use of the table's name: with an underscore, any whole word; a plain word only where code
+   * uses it as a table (quoted, a lake path, after a SQL keyword, qualified, or as a key given a
+   * value), so the
+   * project's prose ("Seoul real-time population") is not one.
+   */
+  const uses = (name: string) =>
+    name.includes('_')
+      ? new RegExp(`(?<![\\w-])${name}(?![\\w-])`)
+      : new RegExp(
+          `['"\`]${name}['"\`/]|(?<![\\w.-])${name}/|\\b(?:FROM|JOIN|INTO|TABLE|UPDATE|USING)\\s+${name}\\b|` +
+            `(?<![\\w-])${name}\\s*:\\s*['"\`{[]|(?<![\\w-])${name}\\.\\w|\\.${name}(?![\\w-])`,
+        );
+
+  for (const dataset of DATASETS) {
+    const names = [...dataset.tables, ...(dataset.derived ?? []).map((d) => d.table)].map((t) => t.name);
+    it(`names the tables of ${dataset.service} (${names.join(', ')}) in one dataset folder only`, () => {
+      const folders = new Set<string>();
+      for (const name of names) {
+        const pattern = uses(name);
+        for (const file of sources.filter((f) => pattern.test(code(f)))) folders.add(dirname(file));
+      }
+      assert.equal(folders.size, 1, [...folders].join(', '));
+      assert.match([...folders][0] as string, /^lambdas\/core\/datasets\/[a-z0-9-]+$/);
+    });
+  }
+
+  it('finds a table name where it is used, and not in prose (the test can fail)', () => {
+    const pattern = uses('population');
+    for (const used of [
+      "grantWrite(fn, ['population', 'raw'])",
+      '`FROM population AS p`',
+      "list('population/year=2026/')",
+      "{ population: '.parquet' }",
+      'spectrum.population',
+      'population.area_code',
+    ])
+      assert.ok(pattern.test(used), used);
+    for (const prose of [
+      "'Seoul real-time population pipeline'",
+      'populationRows',
+      'v_population_daily_range',
+      'seoul-population-writer',
+      'population_time',
+      'function range(population: number)',
+    ])
+      assert.ok(!pattern.test(prose), prose);
   });
 });

@@ -14,8 +14,9 @@ import {
 } from '../../lambdas/core/lake/column-bytes.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
 import { encodeMskEvent } from '../../lambdas/core/msk-event.js';
-import { WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
+import type { TableSpec } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { WAREHOUSE_TABLES } from '../../lambdas/core/tables.js';
 import { defaultSqlDir } from '../../lambdas/core/warehouse/sql-files.js';
 import { writeRunOutcomes } from '../../lambdas/core/writers/outcomes-writer.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
@@ -86,7 +87,7 @@ describe('text fits its warehouse column (VARCHAR counts bytes)', () => {
     assert.throws(
       () =>
         fitStringColumns(
-          { ...WAREHOUSE_TABLES[0], columns: [{ name: 'x', type: 'string', source: 's' }] },
+          { ...(WAREHOUSE_TABLES[0] as TableSpec), columns: [{ name: 'x', type: 'string', source: 's' }] },
           { x: 'y' },
         ),
       /string column without maxBytes/,

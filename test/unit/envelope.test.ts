@@ -13,6 +13,7 @@ const place = findPlace('POI072') as Place;
 describe('envelope', () => {
   const payload = sampleRecord(SAMPLES.yeouido);
   const envelope = buildEnvelope({
+    dataset: 'citydata_ppltn',
     runId: '20260716T1420Z-abcdef',
     collectedAt: new Date('2026-07-16T14:20:00Z'),
     fetchedAt: new Date('2026-07-16T14:20:01.5Z'),

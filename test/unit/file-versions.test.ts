@@ -6,10 +6,12 @@ import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbWarehouse } from '../../lambdas/cli/analysis/duckdb-warehouse.js';
 import { nativeTablesDdl } from '../../lambdas/cli/analysis/local-warehouse.js';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { POPULATION } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
-import { type ColumnSpec, POPULATION, type TableSpec, WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
+import type { ColumnSpec, TableSpec } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { WAREHOUSE_TABLES } from '../../lambdas/core/tables.js';
 import { versionedFileName, versionOfFile } from '../../lambdas/core/warehouse/file-versions.js';
 import { loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import {

@@ -7,8 +7,8 @@ import { openLake } from '../../lambdas/cli/analysis/duckdb-lake.js';
 import { catchUpWithLake, openLocalWarehouse } from '../../lambdas/cli/analysis/local-warehouse.js';
 import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
 import { readRows } from '../../lambdas/cli/report/rows.js';
-import { TABLES } from '../../lambdas/core/schema.js';
-import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/warehouse/forecast-error.js';
+import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/datasets/citydata-ppltn/forecast-error.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { buildFixtureLake, FIXTURE_RUNS, type FixtureRun } from './warehouse-fixture.js';
 
 /**

@@ -13,9 +13,10 @@ import {
 } from '../../lambdas/cli/analysis/local-warehouse.js';
 import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
 import { type PlainRow, readRows } from '../../lambdas/cli/report/rows.js';
-import { TABLES, type TableSpec } from '../../lambdas/core/schema.js';
+import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/datasets/citydata-ppltn/forecast-error.js';
+import type { TableSpec } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
-import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/warehouse/forecast-error.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { listPartitions, loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { mergePartitionStatements, timestampParameter } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet } from '../../lambdas/core/warehouse/staging-fill.js';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { POPULATION, POPULATION_FORECAST } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { parseEnvelope } from '../../lambdas/core/envelope.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
 import { decodeMskEvent, MskEventError } from '../../lambdas/core/msk-event.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
-import { POPULATION, POPULATION_FORECAST } from '../../lambdas/core/schema.js';
 import { parseApiBody } from '../../lambdas/core/seoul-api/response.js';
 import { decodeSourceRecord } from '../../lambdas/core/source-record.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';

@@ -9,8 +9,7 @@ import { MemoryLog } from '../support/memory-log.js';
 
 const result = (records: number): BatchWriteResult => ({
   records,
-  populationRows: records,
-  forecastRows: 0,
+  rows: { population: records, population_forecast: 0 },
   rawRecords: records,
   rejectedRecords: 0,
   flaggedRecords: 0,

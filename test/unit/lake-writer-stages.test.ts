@@ -27,7 +27,7 @@ describe('the write path as stages', () => {
     const { groups, flaggedRecords } = routeRecords(records, NOW, new MemoryLog());
     assert.equal(flaggedRecords, 0);
     assert.deepEqual(
-      groups.map((g) => [g.stem, g.population.size, g.raw.length, g.rejected.length]),
+      groups.map((g) => [g.stem, g.answers.size, g.raw.length, g.rejected.length]),
       [['seoul.citydata_ppltn-0-40', 1, 1, 1]],
     );
   });
@@ -112,12 +112,12 @@ describe('the write path as stages', () => {
       const { groups } = routeInputs(inputs, NOW, new MemoryLog());
       const kept = keepLatestAnswers(groups);
       assert.equal(kept.size, 1);
-      const holders = groups.filter((g) => g.population.size > 0);
+      const holders = groups.filter((g) => g.answers.size > 0);
       assert.equal(holders.length, 1, 'exactly one group keeps the answer');
-      assert.equal(holders[0]?.forecasts.size, 1, 'its forecasts go with it');
+      // Its rows go with it: the population row and the 12 forecast hours of the recorded answer.
       assert.deepEqual(
-        groups.map((g) => g.population.size + g.forecasts.size),
-        groups.map((g) => (g === holders[0] ? 2 : 0)),
+        [...(holders[0]?.answers.values() ?? [])].map((a) => a.rows.map((rows) => rows.length)),
+        [[1, 12]],
       );
       return holders[0]?.stem;
     };

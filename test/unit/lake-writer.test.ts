@@ -7,8 +7,9 @@ import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-cata
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
 import { decodeJsonLinesGzip } from '../../lambdas/core/lake/jsonl.js';
-import type { PartitionValues, TableName } from '../../lambdas/core/schema.js';
+import type { PartitionValues } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import type { TableName } from '../../lambdas/core/tables.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import type { RejectedLine } from '../../lambdas/core/writers/route.js';
 import { readParquet } from '../support/duckdb.js';
@@ -72,8 +73,8 @@ describe('lake writer', () => {
     assert.deepEqual(await store.list(''), [...result.files].sort());
     assert.deepEqual(
       {
-        population: result.populationRows,
-        forecast: result.forecastRows,
+        population: result.rows.population,
+        forecast: result.rows.population_forecast,
         raw: result.rawRecords,
         rejected: result.rejectedRecords,
       },
@@ -81,7 +82,7 @@ describe('lake writer', () => {
     );
     assert.deepEqual(result.partitions, [PARTITION]);
     // The newest of 여의도 (2026-07-16 23:10 KST) and 광화문·덕수궁 (2026-07-16 23:15 KST).
-    assert.equal(result.newestPopulationTime?.toISOString(), '2026-07-16T14:15:00.000Z');
+    assert.equal(result.newestObservedAt?.toISOString(), '2026-07-16T14:15:00.000Z');
     const rows = await readParquet(
       join(store.location, 'population', PARTITION, '*.parquet'),
       'SELECT area_code FROM data ORDER BY 1',
@@ -129,8 +130,8 @@ describe('lake writer', () => {
       catalog: NO_CATALOG,
       log: new MemoryLog(),
     });
-    assert.equal(result.populationRows, 1);
-    assert.equal(result.forecastRows, 12);
+    assert.equal(result.rows.population, 1);
+    assert.equal(result.rows.population_forecast, 12);
     assert.equal(result.rawRecords, 2, 'both envelopes are still archived');
     const rows = await readParquet(join(store.location, 'population/**/*.parquet'));
     assert.deepEqual(
@@ -152,7 +153,7 @@ describe('lake writer', () => {
       },
     );
     const result = await writeBatch(records, { store, catalog: NO_CATALOG, log });
-    assert.equal(result.populationRows, 1);
+    assert.equal(result.rows.population, 1);
     assert.equal(result.rejectedRecords, 4);
     assert.equal(result.rawRecords, 2, 'the bad-payload envelope is still archived raw');
     const rejected = decodeJsonLinesGzip(
@@ -165,7 +166,7 @@ describe('lake writer', () => {
         [
           102,
           [
-            'invalid envelope: schemaVersion is undefined, expected 1; dataset is undefined, expected "citydata_ppltn"; runId is missing; collectedAt is not an ISO-8601 UTC time: undefined; fetchedAt is not an ISO-8601 UTC time: undefined; place must have code, name and category; payload is not a JSON object',
+            'invalid envelope: schemaVersion is undefined, expected 1; dataset is missing; runId is missing; collectedAt is not an ISO-8601 UTC time: undefined; fetchedAt is not an ISO-8601 UTC time: undefined; place must have code, name and category; payload is not a JSON object',
           ],
         ],
         [103, ['value is not UTF-8']],
@@ -183,7 +184,7 @@ describe('lake writer', () => {
     const odd = envelopeFor({ ...sampleRecord(SAMPLES.yeouido), AREA_CONGEST_LVL: '혼잡' });
     const log = new MemoryLog();
     const result = await writeBatch(sourceRecords([odd]), { store: newLake(), catalog: NO_CATALOG, log });
-    assert.equal(result.populationRows, 1);
+    assert.equal(result.rows.population, 1);
     assert.equal(result.flaggedRecords, 1);
     assert.deepEqual(log.lines.find((line) => line.message === 'record flagged')?.extra?.warnings, [
       'AREA_CONGEST_LVL has an unknown congestion label: "혼잡"',

@@ -96,6 +96,7 @@ async function writeRun(
   const runId = newRunId(collectedAt);
   const fetchedAt = new Date(collectedAt.getTime() + 2_000);
   const envelope = buildEnvelope({
+    dataset: 'citydata_ppltn',
     runId,
     collectedAt,
     fetchedAt,

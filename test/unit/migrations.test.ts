@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbWarehouse } from '../../lambdas/cli/analysis/duckdb-warehouse.js';
-import { type ColumnSpec, POPULATION, SCHEMA_MIGRATIONS, type TableSpec } from '../../lambdas/core/schema.js';
+import { POPULATION } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
+import { type ColumnSpec, SCHEMA_MIGRATIONS, type TableSpec } from '../../lambdas/core/schema.js';
 import { applyMigrations, existingTables } from '../../lambdas/core/warehouse/migrations/apply.js';
 import { migrationFileText } from '../../lambdas/core/warehouse/migrations/files.js';
 import {

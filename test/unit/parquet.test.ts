@@ -3,14 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { POPULATION, POPULATION_FORECAST } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
-import {
-  COLLECTION_OUTCOMES,
-  POPULATION,
-  POPULATION_FORECAST,
-  type TableSpec,
-} from '../../lambdas/core/schema.js';
+import { COLLECTION_OUTCOMES, type TableSpec } from '../../lambdas/core/schema.js';
 import { queryDuckDb, readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';

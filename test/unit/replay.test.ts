@@ -92,7 +92,7 @@ describe('replay', () => {
       const summary = await replay({ location: { kind: 'folder', path: lake }, workers });
       assert.equal(summary.partitions, 3);
       assert.equal(summary.envelopes, 10);
-      assert.equal(summary.populationRows, 9);
+      assert.equal(summary.rows.population, 9);
       assert.equal(summary.rejectedRecords, 1);
       const replayed = await tables(lake);
       assert.deepEqual(replayed.population, live.population);
@@ -231,7 +231,7 @@ describe('replay', () => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, gzipSync(`${JSON.stringify(good)}\n{"half": \n${JSON.stringify(elsewhere)}\n`));
     const summary = await replay({ location: { kind: 'folder', path: lake }, workers: 0 });
-    assert.equal(summary.populationRows, 1);
+    assert.equal(summary.rows.population, 1);
     assert.deepEqual(
       summary.unreadable.map((u) => [u.key, u.line]),
       [[`raw/${P0}/mixed.jsonl.gz`, 2]],
@@ -250,7 +250,7 @@ describe('replay', () => {
     });
     // POI072 is in every run, and its rejected record is in the second: all three, whole.
     assert.equal(summary.partitionsRebuilt, 3);
-    assert.equal(summary.populationRows, 9);
+    assert.equal(summary.rows.population, 9);
     const none = await replay({ location: { kind: 'folder', path: lake }, workers: 0, places: ['POI002'] });
     assert.equal(none.partitionsRebuilt, 0);
     assert.equal(none.written + none.unchanged, 0);

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { lakeViewSql } from '../../lambdas/cli/analysis/duckdb-lake.js';
+import { TOUCHED_HOURS_TABLE } from '../../lambdas/core/datasets/citydata-ppltn/forecast-error.js';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { POPULATION } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
-import { glueColumns, POPULATION, type TableSpec, WAREHOUSE_TABLES } from '../../lambdas/core/schema.js';
+import { glueColumns, type TableSpec } from '../../lambdas/core/schema.js';
+import { WAREHOUSE_TABLES } from '../../lambdas/core/tables.js';
 import { createTableFile, staleSqlFiles } from '../../lambdas/core/warehouse/ddl.js';
-import { TOUCHED_HOURS_TABLE } from '../../lambdas/core/warehouse/forecast-error.js';
 import { mergePartitionStatements } from '../../lambdas/core/warehouse/loader-sql.js';
 import { defaultSqlDir } from '../../lambdas/core/warehouse/sql-files.js';
 import { duckdbReadParquet } from '../../lambdas/core/warehouse/staging-fill.js';
@@ -52,7 +54,7 @@ describe('renaming a column in the one schema definition', () => {
     assert.match(ddl, /DISTKEY \(place_code\)\nCOMPOUND SORTKEY \(collected_at, place_code\);/);
     assert.doesNotMatch(ddl, /area_code/);
     const tables = WAREHOUSE_TABLES.map((t) => (t.name === POPULATION.name ? renamed : t));
-    assert.deepEqual(staleSqlFiles(defaultSqlDir(), tables), ['10_table_population.sql']);
+    assert.deepEqual(staleSqlFiles(defaultSqlDir(), tables), ['12_table_population.sql']);
   });
 
   it('changes the Glue table columns', () => {

@@ -4,18 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openLake } from '../../lambdas/cli/analysis/duckdb-lake.js';
+import { normalizeEnvelope, type PopulationRow } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
+import { POPULATION, POPULATION_FORECAST } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { encodeParquet } from '../../lambdas/core/lake/parquet.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
 import {
   COLLECTION_OUTCOMES,
   glueColumns,
   gluePartitionKeys,
-  POPULATION,
-  POPULATION_FORECAST,
-  type PopulationRow,
   redshiftType,
-  TABLES,
 } from '../../lambdas/core/schema.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { redshiftColumnList } from '../../lambdas/core/warehouse/ddl.js';
 import { queryDuckDb } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { simulatedRecord } from '../../lambdas/cli/simulator/generator.js';
 import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
-import { normalizeEnvelope } from '../../lambdas/core/normalizer.js';
+import { normalizeEnvelope } from '../../lambdas/core/datasets/citydata-ppltn/rows.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import { parseApiBody } from '../../lambdas/core/seoul-api/response.js';
 import { envelopeFor } from '../support/envelopes.js';

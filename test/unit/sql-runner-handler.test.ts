@@ -161,7 +161,7 @@ describe('sql-runner custom resource', () => {
     await assert.rejects(run(create), (error: Error & { statementId?: string }) => {
       assert.match(
         error.message,
-        /^11_table_population_forecast\.sql, statement 1 of 1: statement stmt-4 FAILED: ERROR: permission denied/,
+        /^11_table_load_log\.sql, statement 1 of 1: statement stmt-4 FAILED: ERROR: permission denied/,
       );
       assert.equal(error.statementId, 'stmt-4');
       return true;

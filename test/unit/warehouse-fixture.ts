@@ -216,6 +216,7 @@ export function fixtureEnvelopes(run: FixtureRun, fetchDelayMs = 2_000): Envelop
   return Object.entries(run.observations).map(([code, observation]) => {
     const place = findPlace(code) as Place;
     return buildEnvelope({
+      dataset: 'citydata_ppltn',
       runId: run.runId,
       collectedAt,
       fetchedAt: new Date(collectedAt.getTime() + fetchDelayMs),

@@ -7,11 +7,14 @@ import { DuckDbWarehouse } from '../../lambdas/cli/analysis/duckdb-warehouse.js'
 import { nativeTablesDdl } from '../../lambdas/cli/analysis/local-warehouse.js';
 import { readRows } from '../../lambdas/cli/report/rows.js';
 import { NO_CATALOG } from '../../lambdas/core/catalog/partition-catalog.js';
+import {
+  FORECAST_ERROR_COLUMNS,
+  forecastErrorSelect,
+} from '../../lambdas/core/datasets/citydata-ppltn/forecast-error.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
-import { TABLES } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import { TABLES } from '../../lambdas/core/tables.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
-import { FORECAST_ERROR_COLUMNS, forecastErrorSelect } from '../../lambdas/core/warehouse/forecast-error.js';
 import { listPartitions, loadNewPartitions } from '../../lambdas/core/warehouse/loader.js';
 import { LOAD_LOG_BOUNDS_QUERY, LOAD_LOG_QUERY } from '../../lambdas/core/warehouse/loader-sql.js';
 import { duckdbReadParquet, redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';

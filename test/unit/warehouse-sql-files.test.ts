@@ -2,14 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  COLLECTION_OUTCOMES,
-  POPULATION,
-  POPULATION_FORECAST,
-  SCHEMA_MIGRATIONS,
-  TABLES,
-  WAREHOUSE_TABLES,
-} from '../../lambdas/core/schema.js';
+import { POPULATION, POPULATION_FORECAST } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
+import { COLLECTION_OUTCOMES, SCHEMA_MIGRATIONS } from '../../lambdas/core/schema.js';
+import { TABLES, WAREHOUSE_TABLES } from '../../lambdas/core/tables.js';
 import { runsAsOneBatch } from '../../lambdas/core/warehouse/apply-sql.js';
 import { staleSqlFiles } from '../../lambdas/core/warehouse/ddl.js';
 import { SqlTemplateError } from '../../lambdas/core/warehouse/errors.js';

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { PartitionCatalog } from '../../lambdas/core/catalog/partition-catalog.js';
 import { StorageError } from '../../lambdas/core/errors.js';
-import { METRIC } from '../../lambdas/core/metric-names.js';
+import { METRIC, rowsWrittenMetric } from '../../lambdas/core/metric-names.js';
 import { encodeMskEvent, MskEventError } from '../../lambdas/core/msk-event.js';
-import type { PartitionValues, TableName } from '../../lambdas/core/schema.js';
+import type { PartitionValues } from '../../lambdas/core/schema.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
+import type { TableName } from '../../lambdas/core/tables.js';
 import { writeMskBatch } from '../../lambdas/writer/msk-batch.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor, sampleRecord, sourceRecords } from '../support/envelopes.js';
@@ -53,7 +54,7 @@ describe('writer core (MSK batch)', () => {
       now: () => now,
     });
 
-    assert.equal(result.populationRows, 1);
+    assert.equal(result.rows.population, 1);
     assert.equal(result.rejectedRecords, 2);
     const rows = await readParquet(join(dir, 'population/**/*.parquet'));
     assert.deepEqual(
@@ -63,8 +64,8 @@ describe('writer core (MSK batch)', () => {
     // PPLTN_TIME of the sample is 2026-07-16 23:10 KST = 14:10 UTC: 30 minutes before "now".
     assert.equal(result.freshnessSeconds, 1800);
     assert.equal(metrics.value(METRIC.dataFreshness), 1800);
-    assert.equal(metrics.value(METRIC.populationRowsWritten), 1);
-    assert.equal(metrics.value(METRIC.forecastRowsWritten), result.forecastRows);
+    assert.equal(metrics.value(rowsWrittenMetric('population')), 1);
+    assert.equal(metrics.value(rowsWrittenMetric('population_forecast')), result.rows.population_forecast);
     assert.equal(metrics.value(METRIC.recordsRejected), 2);
     assert.equal(metrics.value(METRIC.recordsFlagged), 0);
     assert.equal(metrics.value(METRIC.partitionsRegistered), 1);

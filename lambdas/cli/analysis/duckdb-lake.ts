@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { columnList, duckdbType, duplicateOrderSql, TABLES, type TableSpec } from '../../core/schema.js';
+import { DATASETS } from '../../core/datasets/registry.js';
+import { columnList, duckdbType, duplicateOrderSql, type TableSpec } from '../../core/schema.js';
 import { regularFilesUnder } from '../../core/storage/folder-walk.js';
-import { FORECAST_ERROR_TABLE, forecastErrorSelect } from '../../core/warehouse/forecast-error.js';
+import { TABLES } from '../../core/tables.js';
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -35,7 +36,7 @@ export function lakeViewSql(table: TableSpec, lake: string): string {
 
 /**
  * Opens an in-memory DuckDB database where the lake's tables are views over its Parquet files,
- * under the same names as in the warehouse (and `forecast_error` computed from them). Times are UTC.
+ * under the same names as in the warehouse (and the derived tables computed from them). Times are UTC.
  */
 export async function openLake(lake: string): Promise<{ connection: DuckDBConnection; close: () => void }> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -44,9 +45,10 @@ export async function openLake(lake: string): Promise<{ connection: DuckDBConnec
   // Lake files are read once per query; caching their contents only costs memory on a big lake.
   await connection.run('SET enable_external_file_cache = false');
   for (const table of TABLES) await connection.run(lakeViewSql(table, resolve(lake)));
-  // The warehouse keeps forecast errors up to date as partitions load; over the lake in place they
-  // are the same SELECT over all forecasts at once.
-  await connection.run(`CREATE OR REPLACE VIEW ${FORECAST_ERROR_TABLE} AS ${forecastErrorSelect()}`);
+  // The warehouse keeps derived tables (forecast errors) up to date as partitions load; over the
+  // lake in place they are the same SELECT over all the rows at once.
+  for (const derived of DATASETS.flatMap((dataset) => dataset.derived ?? []))
+    await connection.run(`CREATE OR REPLACE VIEW ${derived.table.name} AS ${derived.select()}`);
   return {
     connection,
     close: () => {

@@ -1,11 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DATASETS } from '../../core/datasets/registry.js';
 import { kstDayBounds } from '../../core/kst-time.js';
 import { columnList, duplicateOrderSql, type TableSpec } from '../../core/schema.js';
-import {
-  FORECAST_ERROR_COLUMNS,
-  FORECAST_ERROR_TABLE,
-  forecastErrorSelect,
-} from '../../core/warehouse/forecast-error.js';
 import { timestampParameter } from '../../core/warehouse/loader-sql.js';
 import { duckdbParquetSelect } from '../../core/warehouse/staging-fill.js';
 import type { DuckDbWarehouse } from './duckdb-warehouse.js';
@@ -20,8 +16,8 @@ import { dayOf, type LakeDay } from './lake-days.js';
  * - One row per key: a key's rows all sit in one minute partition (every key holds `collected_at`,
  *   or the run that names it), so choosing a row per key within the unit (the table's duplicate
  *   order, as the merge does) is choosing it over the lake.
- * - Forecast errors are computed once, over the loaded tables, instead of once per unit over the
- *   hours it touches (that upkeep reads the population table again for every unit).
+ * - Derived tables (forecast errors) are computed once, over the loaded tables, instead of once per
+ *   unit over the hours it touches (that upkeep reads the population table again for every unit).
  * - One transaction: a load that fails or is killed leaves the database empty, and the next report
  *   starts the first load again.
  *
@@ -56,9 +52,10 @@ export async function firstLoad(
         loaded_at: timestampParameter(now),
       });
     }
-    await connection.run(
-      `INSERT INTO ${FORECAST_ERROR_TABLE} (${FORECAST_ERROR_COLUMNS.map((c) => c.name).join(', ')}) ${forecastErrorSelect()}`,
-    );
+    for (const derived of DATASETS.flatMap((dataset) => dataset.derived ?? []))
+      await connection.run(
+        `INSERT INTO ${derived.table.name} (${columnList(derived.table)}) ${derived.select()}`,
+      );
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK');

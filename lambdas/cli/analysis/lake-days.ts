@@ -1,7 +1,8 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TABLES, type TableSpec } from '../../core/schema.js';
+import type { TableSpec } from '../../core/schema.js';
 import { regularFilesUnder } from '../../core/storage/folder-walk.js';
+import { TABLES } from '../../core/tables.js';
 
 /** One table's KST day folder of the lake and how many Parquet files it holds. */
 export interface LakeDay {

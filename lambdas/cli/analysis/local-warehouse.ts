@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { kstDayBounds } from '../../core/kst-time.js';
 import { ConsoleLog } from '../../core/logger.js';
-import { type ColumnSpec, duckdbType, type TableSpec, WAREHOUSE_TABLES } from '../../core/schema.js';
+import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
+import { WAREHOUSE_TABLES } from '../../core/tables.js';
 import {
   LOAD_LOG_QUERY,
   mergeStatements,

@@ -1,23 +1,16 @@
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { answerTable } from '../../core/datasets/dataset.js';
+import { ANSWER_TIME_LEAD_MS, API_FIRST_DAY } from '../../core/datasets/field-reader.js';
+import { DATASETS } from '../../core/datasets/registry.js';
 import { describeError } from '../../core/errors.js';
 import { formatKstWallClock, kstWallClockSql } from '../../core/kst-time.js';
-import {
-  LAKE_AREAS,
-  parsePartitionPath,
-  partitionPath,
-  partitionValuesFor,
-} from '../../core/lake/partitions.js';
-import {
-  ANSWER_TIME_LEAD_MS,
-  API_FIRST_DAY,
-  CONGESTION_LEVELS,
-  LEGACY_CONGESTION_LEVELS,
-} from '../../core/normalizer.js';
+import { parsePartitionPath, partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import { CATALOGUE_AREA, CATALOGUE_KEY, readCatalogue } from '../../core/place-catalogue.js';
-import { duckdbType, TABLES, type TableSpec } from '../../core/schema.js';
+import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
+import { DATASET_TABLES, LAKE_AREAS, TABLES } from '../../core/tables.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import { describeHolder, LAKE_LOCK, type LockHolder } from '../pipeline/lake-lock.js';
 import { PENDING_RUNS } from '../pipeline/run-journal.js';
@@ -59,6 +52,9 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const KST_PARTS = `strftime(${kstWallClockSql('collected_at')}, 'year=%Y/month=%m/day=%d/hour=%H/minute=%M')`;
 const kst = (instant: Date | string | number) => `${formatKstWallClock(new Date(instant))} KST`;
 const partitionOfKey = (key: string) => key.split('/').slice(1, -1).join('/');
+/** One row per answer of every dataset (its answer table), as a subquery: `(…) AS alias`. */
+const answers = (alias: string) =>
+  `(${DATASETS.map((d) => `SELECT area_code, collected_at FROM ${answerTable(d).name}`).join(' UNION ALL ')}) AS ${alias}`;
 
 async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
@@ -165,10 +161,9 @@ export async function checkDuplicates(ctx: CheckContext): Promise<Problem[]> {
        GROUP BY partition, area_code, ${(table.key as readonly string[]).includes('run_id') ? 'run_id' : 'collected_at'}
        ORDER BY partition, area_code, collected`,
     )) {
-      const what =
-        table.name === 'population_forecast'
-          ? `${r.hours} forecast hour(s) held ${Number(r.n) / Number(r.hours)} times`
-          : `held ${r.n} times`;
+      const what = (table.key as readonly string[]).includes('forecast_time')
+        ? `${r.hours} forecast hour(s) held ${Number(r.n) / Number(r.hours)} times`
+        : `held ${r.n} times`;
       problems.push({
         check: 'duplicate',
         text: `${table.name} ${r.partition}: ${r.area_code} collected at ${kst(Number(r.collected))} ${what}, in ${(r.files as string[]).join(', ')}`,
@@ -180,7 +175,7 @@ export async function checkDuplicates(ctx: CheckContext): Promise<Problem[]> {
 }
 
 /**
- * Every raw envelope is in `population` (by place and collection time) or in `rejected/` (by
+ * Every raw envelope is in its dataset's answer table (by place and collection time) or in `rejected/` (by
  * run, place and collection time). Broken raw lines are problems of their own: they cannot be
  * replayed, but they are still in raw/ for a person to look at. Every file is read within the
  * limits of read-limits.ts; one that breaks them is named, and the others are still read.
@@ -240,7 +235,7 @@ export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
   for (const r of await rows(
     ctx.connection,
     `SELECT r.* FROM raw_envelopes AS r
-     WHERE NOT EXISTS (SELECT 1 FROM population AS p WHERE p.area_code = r.area_code AND epoch_ms(p.collected_at) = r.collected_ms)
+     WHERE NOT EXISTS (SELECT 1 FROM ${answers('p')} WHERE p.area_code = r.area_code AND epoch_ms(p.collected_at) = r.collected_ms)
        AND NOT EXISTS (SELECT 1 FROM rejected_lines AS j WHERE j.run_id = r.run_id AND j.place_code = r.area_code AND j.collected_ms = r.collected_ms)
      ORDER BY raw_key, line`,
   )) {
@@ -254,8 +249,9 @@ export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
 }
 
 /**
- * Every `ok` outcome has its population row, or its answer is in `rejected/` with the reason (an
- * answer that arrived and could not be used is accounted for: it is reported apart, not a problem).
+ * Every `ok` outcome has its row (in the answer table of its dataset), or its answer is in
+ * `rejected/` with the reason (an answer that arrived and could not be used is accounted for: it is
+ * reported apart, not a problem).
  */
 export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[]> {
   return (
@@ -266,7 +262,7 @@ export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[
                 WHERE r.area_code = o.area_code AND r.collected_ms = epoch_ms(o.collected_at)) AS raw_key
        FROM collection_outcomes AS o
        WHERE o.status = 'ok' AND NOT EXISTS (
-         SELECT 1 FROM population AS p WHERE p.area_code = o.area_code AND p.collected_at = o.collected_at)
+         SELECT 1 FROM ${answers('p')} WHERE p.area_code = o.area_code AND p.collected_at = o.collected_at)
        AND NOT EXISTS (
          SELECT 1 FROM rejected_lines AS j
          WHERE j.run_id = o.run_id AND j.place_code = o.area_code AND j.collected_ms = epoch_ms(o.collected_at))
@@ -274,7 +270,7 @@ export async function checkOutcomesHaveRows(ctx: CheckContext): Promise<Problem[
     )
   ).map((r) => ({
     check: 'ok-without-row' as const,
-    text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.area_code} ok but no population row${r.raw_key ? `; its envelope is in ${r.raw_key}` : ' and no envelope in raw/'}`,
+    text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.area_code} ok but no ${ANSWER_TABLES} row${r.raw_key ? `; its envelope is in ${r.raw_key}` : ' and no envelope in raw/'}`,
     ...(r.raw_key
       ? { repair: { replay: partitionPath(partitionValuesFor(new Date(Number(r.collected)))) } }
       : {}),
@@ -315,83 +311,88 @@ export async function checkIncompleteRuns(ctx: CheckContext): Promise<Problem[]>
   }));
 }
 
-/** Rows whose data was already old when collected, grouped by run. */
+/** Rows whose data was already old when collected (each dataset's `observedAt`), grouped by run. */
 export async function checkStale(ctx: CheckContext): Promise<Problem[]> {
   const limit = ctx.settings.staleMinutes;
-  return (
-    await rows(
-      ctx.connection,
-      `SELECT run_id, epoch_ms(min(collected_at)) AS collected, count(*) AS places,
-              round(max(epoch_ms(collected_at) - epoch_ms(population_time)) / 60000) AS worst,
-              string_agg(area_code, ', ' ORDER BY area_code) AS codes
-       FROM population
-       WHERE epoch_ms(collected_at) - epoch_ms(population_time) > ${limit * 60_000}
-       GROUP BY run_id ORDER BY collected`,
-    )
-  ).map((r) => ({
-    check: 'stale' as const,
-    text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.places} place(s) with data more than ${limit} min old (worst ${r.worst} min): ${r.codes}`,
-  }));
-}
-
-/**
- * Rows whose answer time lies outside the window the normalizer accepts (normalizer.ts
- * `answerTimeWindow`): before the API existed, or more than a day after their collection
- * (future-dated). Written by an older writer, or by another one; a replay of the partition from
- * raw/ moves them to rejected/ with the reason.
- */
-export async function checkTimeWindow(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
-  for (const [table, column] of [
-    ['population', 'population_time'],
-    ['population_forecast', 'forecast_time'],
-  ] as const) {
+  for (const dataset of DATASETS) {
+    const observed = dataset.observedAt;
     for (const r of await rows(
       ctx.connection,
-      `SELECT partition, count(*) AS n, epoch_ms(min(${column})) AS earliest, epoch_ms(max(${column})) AS latest,
-              string_agg(DISTINCT area_code, ', ' ORDER BY area_code) AS codes
-       FROM ${table}
-       WHERE epoch_ms(${column}) < ${API_FIRST_DAY.getTime()}
-          OR epoch_ms(${column}) > epoch_ms(collected_at) + ${ANSWER_TIME_LEAD_MS}
-       GROUP BY partition ORDER BY partition`,
+      `SELECT run_id, epoch_ms(min(collected_at)) AS collected, count(*) AS places,
+              round(max(epoch_ms(collected_at) - epoch_ms(${observed})) / 60000) AS worst,
+              string_agg(area_code, ', ' ORDER BY area_code) AS codes
+       FROM ${answerTable(dataset).name}
+       WHERE epoch_ms(collected_at) - epoch_ms(${observed}) > ${limit * 60_000}
+       GROUP BY run_id ORDER BY collected`,
     ))
       problems.push({
-        check: 'out-of-window',
-        text: `${table} ${r.partition}: ${r.n} row(s) with ${column} from ${kst(Number(r.earliest))} to ${kst(Number(r.latest))}, outside ${kst(API_FIRST_DAY)} … a day after collection: ${r.codes}`,
-        ...(ctx.rawPartitions.has(String(r.partition)) ? { repair: { replay: String(r.partition) } } : {}),
+        check: 'stale',
+        text: `run ${r.run_id} (${kst(Number(r.collected))}): ${r.places} place(s) with data more than ${limit} min old (worst ${r.worst} min): ${r.codes}`,
       });
   }
   return problems;
 }
 
-/** Congestion labels the normalizer does not know (kept and flagged when written). */
-export async function checkLabels(ctx: CheckContext): Promise<Problem[]> {
-  const known = [...CONGESTION_LEVELS, ...LEGACY_CONGESTION_LEVELS].map(quote).join(', ');
+/**
+ * Rows whose answer time lies outside the window the normalizer accepts (field-reader.ts
+ * `answerTimeWindow`): before the API existed, or more than a day after their collection
+ * (future-dated). Written by an older writer, or by another one; a replay of the partition from
+ * raw/ moves them to rejected/ with the reason. The columns are every API time of the datasets'
+ * tables (those read as a Korean wall-clock time).
+ */
+export async function checkTimeWindow(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
-  for (const [table, column] of [
-    ['population', 'area_congest_level'],
-    ['population_forecast', 'forecast_congest_level'],
-  ] as const) {
-    for (const r of await rows(
-      ctx.connection,
-      `SELECT ${column} AS label, count(*) AS n, epoch_ms(min(collected_at)) AS first, min(partition) AS partition
-       FROM ${table} WHERE ${column} NOT IN (${known}) GROUP BY ${column} ORDER BY first`,
-    ))
-      problems.push({
-        check: 'label',
-        text: `${table}.${column} ${JSON.stringify(r.label)} in ${r.n} row(s), first collected at ${kst(Number(r.first))} (${r.partition})`,
-      });
+  for (const table of DATASET_TABLES) {
+    const apiTimes = (table.columns as readonly ColumnSpec[]).filter((c) => c.field?.read === 'kstTime');
+    for (const { name: column } of apiTimes) {
+      for (const r of await rows(
+        ctx.connection,
+        `SELECT partition, count(*) AS n, epoch_ms(min(${column})) AS earliest, epoch_ms(max(${column})) AS latest,
+                string_agg(DISTINCT area_code, ', ' ORDER BY area_code) AS codes
+         FROM ${table.name}
+         WHERE epoch_ms(${column}) < ${API_FIRST_DAY.getTime()}
+            OR epoch_ms(${column}) > epoch_ms(collected_at) + ${ANSWER_TIME_LEAD_MS}
+         GROUP BY partition ORDER BY partition`,
+      ))
+        problems.push({
+          check: 'out-of-window',
+          text: `${table.name} ${r.partition}: ${r.n} row(s) with ${column} from ${kst(Number(r.earliest))} to ${kst(Number(r.latest))}, outside ${kst(API_FIRST_DAY)} … a day after collection: ${r.codes}`,
+          ...(ctx.rawPartitions.has(String(r.partition)) ? { repair: { replay: String(r.partition) } } : {}),
+        });
+    }
+  }
+  return problems;
+}
+
+/** Labels outside the known set of their dataset (kept and flagged when written). */
+export async function checkLabels(ctx: CheckContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const { labels } of DATASETS) {
+    const known = labels.known.map(quote).join(', ');
+    for (const { table, column } of labels.columns) {
+      for (const r of await rows(
+        ctx.connection,
+        `SELECT ${column} AS label, count(*) AS n, epoch_ms(min(collected_at)) AS first, min(partition) AS partition
+         FROM ${table} WHERE ${column} NOT IN (${known}) GROUP BY ${column} ORDER BY first`,
+      ))
+        problems.push({
+          check: 'label',
+          text: `${table}.${column} ${JSON.stringify(r.label)} in ${r.n} row(s), first collected at ${kst(Number(r.first))} (${r.partition})`,
+        });
+    }
   }
   return problems;
 }
 
 const AREA_SUFFIX: Record<string, string> = {
-  population: '.parquet',
-  population_forecast: '.parquet',
-  collection_outcomes: '.parquet',
+  ...Object.fromEntries(TABLES.map((table) => [table.name, '.parquet'])),
   raw: RAW_SUFFIX,
   rejected: RAW_SUFFIX,
 };
+/** The answer tables' names, for a sentence. */
+const ANSWER_TABLES = DATASETS.map((d) => answerTable(d).name).join(' or ');
+
 /** Files a lake folder may hold at its top: the demo's marker and report. */
 const ROOT_FILES = new Set(['_SIMULATED', 'report.html', LAKE_LOCK]);
 /** The folder of the local warehouse (`local-warehouse.ts`), beside the lake's areas. */
@@ -493,7 +494,7 @@ export async function checkMissingRuns(ctx: CheckContext): Promise<Problem[]> {
     await rows(
       ctx.connection,
       `SELECT DISTINCT epoch_ms(collected_at) AS t FROM (
-         SELECT collected_at FROM collection_outcomes UNION ALL SELECT collected_at FROM population)
+         SELECT collected_at FROM collection_outcomes UNION ALL SELECT collected_at FROM ${answers('p')})
        ORDER BY t`,
     )
   ).map((r) => Number(r.t));

@@ -1,3 +1,6 @@
+import { answerTable } from '../../core/datasets/dataset.js';
+import { DATASETS } from '../../core/datasets/registry.js';
+
 /** What `check` looks for, in the order it reports them. */
 export const CHECKS = {
   unreadable: 'Parquet files that cannot be read',
@@ -7,7 +10,7 @@ export const CHECKS = {
   unaccounted: 'raw/ envelopes in no table and not in rejected/',
   'raw-unreadable': 'raw/ files or lines that cannot be read as envelopes',
   'rejected-unreadable': 'rejected/ files or lines that cannot be read',
-  'ok-without-row': 'collection_outcomes ok without its population row',
+  'ok-without-row': `collection_outcomes ok without its ${DATASETS.map((d) => answerTable(d).name).join(' or ')} row`,
   'incomplete-run': 'runs with fewer places than asked',
   stale: 'stale data (population_time far behind collected_at)',
   'out-of-window': 'rows dated before the API existed (2022) or more than a day after their collection',

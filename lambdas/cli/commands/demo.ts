@@ -1,5 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { COLLECTED } from '../../core/datasets/registry.js';
 import { ConfigError } from '../../core/errors.js';
 import { SeoulApiClient } from '../../core/seoul-api/client.js';
 import { positiveInteger, SETTINGS } from '../../core/settings.js';
@@ -81,6 +82,7 @@ export async function demoCommand(
     const client = new SeoulApiClient({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
+      service: COLLECTED.service,
       timeoutMs: config.requestTimeoutMs,
       maxAnswerBytes: config.maxAnswerBytes,
       log,

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
-import { TABLES } from '../../core/schema.js';
 import { runIntervalFromEnv } from '../../core/settings.js';
+import { TABLES } from '../../core/tables.js';
 import { openLake } from '../analysis/duckdb-lake.js';
 import { ANALYSIS_VIEWS, applyViews } from '../analysis/views.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';

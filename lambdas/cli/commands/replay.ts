@@ -9,6 +9,7 @@ import { parsePlaceList, selectPlaces } from '../../core/places.js';
 import { escapeControls } from '../../core/printable.js';
 import type { PartitionValues } from '../../core/schema.js';
 import { positiveInteger } from '../../core/settings.js';
+import { DATASET_TABLES } from '../../core/tables.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import type { CommandIo } from '../command-io.js';
 import { defaultLakeDir } from '../config.js';
@@ -31,10 +32,11 @@ import {
 } from '../replay/replay.js';
 import { partitionStart } from '../replay/replay-plan.js';
 import { DEFAULT_MAX_WORKERS, defaultWorkers } from '../replay/worker-pool.js';
+import { rowsText } from '../run-text.js';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [options]
 
-Rebuilds population, population_forecast and rejected/ from raw/ with the current code, one
+Rebuilds ${DATASET_TABLES.map((table) => table.name).join(', ')} and rejected/ from raw/ with the current code, one
 minute partition at a time: new files are written first, then old ones removed. Running it twice
 changes nothing. Partitions without raw files are left alone.
 
@@ -193,7 +195,7 @@ export function formatReplaySummary(s: ReplaySummary): string {
   const verb = s.dryRun ? 'would write' : 'wrote';
   const lines = [
     `${s.dryRun ? '[DRY RUN] ' : ''}replayed ${s.partitionsRebuilt} of ${s.partitions} partition(s) in ${(s.elapsedMs / 1000).toFixed(1)} s`,
-    `  envelopes: ${s.envelopes} → ${s.populationRows} population rows, ${s.forecastRows} forecast rows, ${s.rejectedRecords} rejected, ${s.flaggedRecords} flagged`,
+    `  envelopes: ${s.envelopes} → ${rowsText(s.rows)}, ${s.rejectedRecords} rejected, ${s.flaggedRecords} flagged`,
     `  files: ${verb} ${s.written}, ${s.unchanged} unchanged, ${s.dryRun ? 'would remove' : 'removed'} ${s.removed.length}, kept ${s.kept.length}`,
   ];
   if (s.registered > 0) lines.push(`  glue: ${s.registered} partition(s) registered`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NO_CATALOG } from '../../core/catalog/partition-catalog.js';
+import { COLLECTED } from '../../core/datasets/registry.js';
 import type { Log } from '../../core/logger.js';
 import { SeoulApiClient } from '../../core/seoul-api/client.js';
 import { LocalFolderStore } from '../../core/storage/local-folder-store.js';
@@ -75,6 +76,7 @@ export async function openPipeline(
         new SeoulApiClient({
           baseUrl: config.baseUrl,
           apiKey: config.apiKey,
+          service: COLLECTED.service,
           timeoutMs: config.requestTimeoutMs,
           maxAnswerBytes: config.maxAnswerBytes,
           log,

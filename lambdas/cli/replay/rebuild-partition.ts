@@ -1,12 +1,14 @@
 import { NO_CATALOG } from '../../core/catalog/partition-catalog.js';
+import { datasetOfTable } from '../../core/datasets/registry.js';
 import { StorageError } from '../../core/errors.js';
 import { objectKey, partitionPath, partitionValuesFor } from '../../core/lake/partitions.js';
 import { ConsoleLog } from '../../core/logger.js';
 import type { PartitionValues } from '../../core/schema.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
-import { commitFiles, encodeGroups, GROUP_TABLES } from '../../core/writers/lake-writer.js';
+import { DATASET_TABLES } from '../../core/tables.js';
+import { commitFiles, countRows, encodeGroups } from '../../core/writers/lake-writer.js';
 import {
-  answerKey,
+  answerId,
   emptyGroup,
   type FileGroup,
   keepLatestAnswers,
@@ -36,8 +38,8 @@ export interface PartitionResult {
   /** False when `places` was given and no envelope of those places is in the partition. */
   readonly selected: boolean;
   readonly envelopes: number;
-  readonly populationRows: number;
-  readonly forecastRows: number;
+  /** Rows rebuilt in each table of the datasets, by table name. */
+  readonly rows: Readonly<Record<string, number>>;
   readonly rejectedRecords: number;
   readonly flaggedRecords: number;
   /** Envelopes in this partition's raw folder whose `collectedAt` belongs to another partition. */
@@ -55,7 +57,7 @@ export interface PartitionResult {
   readonly kept: { key: string; reason: string }[];
   /** Table files no raw file names: see {@link removeOldTableFiles}. */
   readonly oldTableFiles: string[];
-  /** The (place, collection time) keys rebuilt, when there are old table files to weigh. */
+  /** The answers rebuilt (`service|place|collection time`), when there are old table files to weigh. */
   readonly rebuiltKeys: string[];
 }
 
@@ -103,7 +105,7 @@ export async function rebuildPartition(
   const removed = carryOldRejections(groups, previous, rebuilt, job.partition);
 
   const tableFiles: string[] = [];
-  for (const table of GROUP_TABLES) tableFiles.push(...(await store.list(`${table}/${path}/`)));
+  for (const table of DATASET_TABLES) tableFiles.push(...(await store.list(`${table.name}/${path}/`)));
   const committed = await commitFiles(
     encodeGroups(groups),
     { store, catalog: NO_CATALOG },
@@ -117,11 +119,7 @@ export async function rebuildPartition(
     partition: path,
     selected: true,
     envelopes: read.inputs.length,
-    populationRows: groups.reduce((total, group) => total + group.population.size, 0),
-    forecastRows: groups.reduce(
-      (total, group) => total + [...group.forecasts.values()].reduce((sum, rows) => sum + rows.length, 0),
-      0,
-    ),
+    rows: countRows(groups),
     rejectedRecords,
     flaggedRecords,
     misfiled: read.misfiled,
@@ -228,7 +226,7 @@ function carryOldRejections(
 
 function hasPlace(group: FileGroup, places: readonly string[]): boolean {
   return (
-    [...group.population.values()].some((row) => places.includes(row.area_code)) ||
+    [...group.answers.values()].some((answer) => places.includes(answer.place)) ||
     group.rejected.some((line) => line.placeCode !== undefined && places.includes(line.placeCode))
   );
 }
@@ -243,8 +241,7 @@ function emptyResult(partition: string): PartitionResult {
     partition,
     selected: false,
     envelopes: 0,
-    populationRows: 0,
-    forecastRows: 0,
+    rows: {},
     rejectedRecords: 0,
     flaggedRecords: 0,
     misfiled: [],
@@ -265,6 +262,7 @@ interface OldRejectedLine {
   readonly collectedAt?: string;
   readonly rejectedAt?: string;
   readonly source?: RejectedLine['source'];
+  readonly record?: unknown;
 }
 
 interface PreviousRejections {
@@ -298,7 +296,11 @@ async function readPreviousRejections(store: ObjectStore, path: string): Promise
 function isRebuilt(line: OldRejectedLine, rebuilt: ReadonlySet<string>): boolean {
   if (line.runId === undefined || line.placeCode === undefined || line.collectedAt === undefined)
     return false;
-  return rebuilt.has(rejectionKey(line)) || rebuilt.has(answerKey(line.placeCode, line.collectedAt));
+  const service = (line.record as { dataset?: unknown } | undefined)?.dataset;
+  return (
+    rebuilt.has(rejectionKey(line)) ||
+    (typeof service === 'string' && rebuilt.has(answerId(service, line.placeCode, line.collectedAt)))
+  );
 }
 
 /**
@@ -326,7 +328,9 @@ export async function removeOldTableFiles(
       removed.push(key);
       continue;
     }
-    const missing = keys.filter((id) => !rebuilt.has(id)).length;
+    // The file's rows are answers of the dataset its table belongs to.
+    const service = datasetOfTable(key.slice(0, key.indexOf('/')))?.service;
+    const missing = keys.filter((id) => !rebuilt.has(`${service}|${id}`)).length;
     if (missing === 0) removed.push(key);
     else kept.push({ key, reason: `${missing} row(s) whose (place, collection time) is not in raw/` });
   }

@@ -1,7 +1,8 @@
 import type { PartitionCatalog } from '../../core/catalog/partition-catalog.js';
 import { describeError } from '../../core/errors.js';
 import { parsePartitionPath, partitionPath } from '../../core/lake/partitions.js';
-import type { PartitionValues, TableName } from '../../core/schema.js';
+import type { PartitionValues } from '../../core/schema.js';
+import type { TableName } from '../../core/tables.js';
 import { type LakeLocation, openStore } from './lake-location.js';
 import { ParquetKeyReader } from './parquet-keys.js';
 import {
@@ -35,8 +36,8 @@ export interface ReplaySummary {
   readonly partitions: number;
   readonly partitionsRebuilt: number;
   readonly envelopes: number;
-  readonly populationRows: number;
-  readonly forecastRows: number;
+  /** Rows rebuilt in each table of the datasets, by table name. */
+  readonly rows: Readonly<Record<string, number>>;
   readonly rejectedRecords: number;
   readonly flaggedRecords: number;
   readonly written: number;
@@ -151,8 +152,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     partitions: jobs.length,
     partitionsRebuilt: results.filter((r) => r.selected).length,
     envelopes,
-    populationRows: sum((r) => r.populationRows),
-    forecastRows: sum((r) => r.forecastRows),
+    rows: sumRows(results.map((r) => r.rows)),
     rejectedRecords: sum((r) => r.rejectedRecords),
     flaggedRecords: sum((r) => r.flaggedRecords),
     written: sum((r) => r.written.length),
@@ -180,4 +180,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
  */
 export function leftOut(summary: ReplaySummary): number {
   return summary.failed.length + summary.unreadable.length + summary.misfiled.length + summary.ignored.length;
+}
+
+/** Row counts by table, added up. */
+function sumRows(counts: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const count of counts)
+    for (const [table, rows] of Object.entries(count)) total[table] = (total[table] ?? 0) + rows;
+  return total;
 }

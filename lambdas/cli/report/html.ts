@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatKstWallClock } from '../../core/kst-time.js';
+import { ALL_PLACES } from '../../core/places.js';
 import { ATTRIBUTION } from './geo.js';
 import { buildPayload, embeddedJson, LEVELS, type Payload } from './payload.js';
 import type { ReportData } from './report-data.js';
@@ -61,7 +62,7 @@ figcaption,.note,.meta{color:#555;font-size:.85em}
 .nodata{background:#fff;border:1px solid #ccc;border-radius:6px;padding:16px 20px}.nodata h2{margin-top:0}
 .legend span{display:inline-block;margin-right:14px;font-size:.85em}.legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 .controls{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:6px 0}.controls input[type=range]{flex:1;min-width:240px}
-.controls output{font-variant-numeric:tabular-nums;min-width:15em;font-weight:bold}
+.controls output{font-variant-numeric:tabular-nums;min-width:15em;font-weight:bold}#place-search{min-width:22em}#place-found{font-weight:normal}
 button,select{font:inherit;padding:3px 8px}
 code,pre{background:#f0f0f0;padding:1px 4px;border-radius:3px}pre{padding:8px 10px}
 table.missing{border-collapse:collapse;background:#fff;font-size:.9em;margin:14px 0}table.missing td,table.missing th{border:1px solid #ddd;padding:3px 8px;text-align:right}table.missing td:first-child{text-align:left}
@@ -93,15 +94,33 @@ function forecastSentences(rows: PlainRow[]): string {
     .join('')}</ul>`;
 }
 
-function missingTable(rows: PlainRow[]): string {
+/**
+ * The places that missed the most runs, each by name: the view names a place from its rows in
+ * `population`, so a place never collected is named from the place list. Says how many more there
+ * are, and how to list them all.
+ */
+function missingTable(rows: PlainRow[], nameOf: (code: string) => string | undefined): string {
   if (rows.length === 0) return '<p class="note">Every place was collected in every run.</p>';
-  return `<table class="missing" id="missing-places"><caption>Places missing runs (most first)</caption>
+  const total = n(rows[0]?.places_missing);
+  const more =
+    total > rows.length
+      ? `<tfoot><tr><td colspan="7" id="missing-more">… and ${total - rows.length} more: <code>npm run query -- "SELECT * FROM v_missing_runs_by_place WHERE runs_missing &gt; 0 ORDER BY runs_missing DESC"</code></td></tr></tfoot>`
+      : '';
+  return `<table class="missing" id="missing-places"><caption>Places missing runs (${rows.length} of ${total}, most first)</caption>
 <thead><tr><th>place</th><th>runs</th><th>collected</th><th>missing</th><th>no data</th><th>failed</th><th>not asked</th></tr></thead><tbody>${rows
     .map(
       (row) =>
-        `<tr><td>${esc(str(row.area_name))} <small>${esc(str(row.area_code))}</small></td><td>${n(row.runs_total)}</td><td>${n(row.runs_collected)}</td><td>${n(row.runs_missing)}</td><td>${n(row.runs_no_data)}</td><td>${n(row.runs_failed)}</td><td>${n(row.runs_not_asked)}</td></tr>`,
+        `<tr><td>${esc(str(row.area_name) || nameOf(str(row.area_code)) || '(name unknown)')} <small>${esc(str(row.area_code))}</small></td><td>${n(row.runs_total)}</td><td>${n(row.runs_collected)}</td><td>${n(row.runs_missing)}</td><td>${n(row.runs_no_data)}</td><td>${n(row.runs_failed)}</td><td>${n(row.runs_not_asked)}</td></tr>`,
     )
-    .join('')}</tbody></table>`;
+    .join('')}</tbody>${more}</table>`;
+}
+
+/** A place's Korean name by code: the lake's place catalogue, the names the views saw, the built-in list. */
+function placeNamer(data: ReportData): (code: string) => string | undefined {
+  const names = new Map<string, string>(ALL_PLACES.map((place) => [place.code, place.name]));
+  for (const row of data.placeNames) if (row.area_name) names.set(str(row.area_code), str(row.area_name));
+  for (const place of data.cataloguePlaces ?? []) names.set(place.code, place.name);
+  return (code) => names.get(code);
 }
 
 const RESOLUTION_WORDS = { run: 'every run', hour: 'per hour', day: 'per day' } as const;
@@ -127,6 +146,11 @@ ${n(s.places)} place(s) · ${count(n(s.observations))} observation(s)</p>
 <button type="button" id="frame-next" aria-label="next run">▶|</button>
 <input type="range" id="frame" min="0" max="0" step="1" value="0" aria-label="run">
 <output id="frame-label" for="frame"></output></div>
+<div class="controls" id="place-finder" role="search">
+<label for="place-search">Find a place:</label>
+<input type="search" id="place-search" list="place-names" autocomplete="off" placeholder="name or code: 여의도, Yeouido, POI072">
+<datalist id="place-names"></datalist>
+<output id="place-found" for="place-search" aria-live="polite"></output></div>
 <div class="chart map" id="map" data-chart="map"></div>
 ${legend()}
 <figcaption id="attribution">Map: ${esc(ATTRIBUTION)} Click a place to see its history below. The latest ${n(data.mapRuns.length > 0 ? new Set(data.mapRuns.map((r) => r.collected_at_kst)).size : 0)} run(s) are one frame each; earlier days are one frame per KST day (the busiest level of the day, and the day's lowest and highest count).</figcaption>
@@ -153,7 +177,7 @@ ${unmappedNote(unmapped)}
 <figure class="card"><h3>How good are Seoul's own forecasts?</h3><div class="chart short" id="forecast-horizon" data-chart="forecast-horizon"></div>
 <figcaption>From <code>v_forecast_accuracy_by_horizon</code>.</figcaption>${forecastSentences(data.forecastByHorizon)}</figure>
 <figure class="card"><h3>Completeness of the last ${data.completenessRuns.length} run(s)</h3><div class="chart short" id="completeness" data-chart="completeness"></div>
-<figcaption>From <code>v_completeness_by_run</code>.${skipped > 0 ? ` ${skipped} scheduled ${runIntervalMinutes}-minute slot(s) between these runs never ran.` : ''}</figcaption>${missingTable(data.missingPlaces)}</figure>
+<figcaption>From <code>v_completeness_by_run</code>.${skipped > 0 ? ` ${skipped} scheduled ${runIntervalMinutes}-minute slot(s) between these runs never ran.` : ''}</figcaption>${missingTable(data.missingPlaces, placeNamer(data))}</figure>
 <figure class="card"><h3>Freshness: how old the data was when collected</h3><div class="chart short" id="freshness" data-chart="freshness"></div>
 <figcaption>From <code>v_freshness_by_run</code>.</figcaption></figure>`;
 }

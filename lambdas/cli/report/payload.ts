@@ -1,3 +1,4 @@
+import { ALL_PLACES } from '../../core/places.js';
 import { districts, placeAreas } from './geo.js';
 import { FORECAST_HORIZONS, type ReportData, type Resolution } from './report-data.js';
 import type { PlainRow } from './rows.js';
@@ -27,6 +28,8 @@ export interface Payload {
     name: string;
     category: string;
     inside: readonly [number, number] | null;
+    /** For finding a place by its English name too; absent for a place the built-in list lacks. */
+    englishName?: string;
   }[];
   /** The places the map cannot draw, named so the page can say so. */
   readonly unmapped: { code: string; name: string; category: string }[];
@@ -191,7 +194,11 @@ export function buildPayload(data: ReportData, runIntervalMinutes: number): Payl
     inside: f.properties.inside,
   }));
   const unmapped = placesWithoutArea(data, new Set(mapped.map((place) => place.code)));
-  const places = [...mapped, ...unmapped.map((place) => ({ ...place, inside: null }))];
+  const english = new Map(ALL_PLACES.map((place) => [place.code, place.englishName]));
+  const places = [...mapped, ...unmapped.map((place) => ({ ...place, inside: null }))].map((place) => {
+    const englishName = english.get(place.code);
+    return englishName ? { ...place, englishName } : place;
+  });
   const order = new Map(places.map((p, i) => [p.code, i]));
   return {
     levels: LEVELS,

@@ -5,6 +5,8 @@ import { type PlainRow, readRows } from './rows.js';
 export const MAP_RUNS = 216;
 /** How many of the latest runs the run-by-run charts (completeness, freshness) show: one day. */
 export const RECENT_RUNS = 72;
+/** How many places the missing-runs table lists (the most missed first); the page says how many more. */
+export const MISSING_PLACES_SHOWN = 15;
 /** How many hours of forecasts (up to the latest checked one) each place's forecast chart shows. */
 export const FORECAST_HOURS = 72;
 /** Horizons drawn against what happened, in hours ahead. */
@@ -127,8 +129,8 @@ export function reportQueries(
         SELECT * FROM v_freshness_by_run ORDER BY collected_at DESC LIMIT ${RECENT_RUNS}
       ) AS recent ORDER BY collected_at`,
     missingPlaces: `
-      SELECT * FROM v_missing_runs_by_place WHERE runs_missing > 0
-      ORDER BY runs_missing DESC, area_code LIMIT 15`,
+      SELECT *, COUNT(*) OVER () AS places_missing FROM v_missing_runs_by_place WHERE runs_missing > 0
+      ORDER BY runs_missing DESC, area_code LIMIT ${MISSING_PLACES_SHOWN}`,
     placeNames: `
       SELECT area_code, MAX(area_name) AS area_name, MAX(category) AS category
       FROM v_congestion_over_time GROUP BY area_code ORDER BY area_code`,

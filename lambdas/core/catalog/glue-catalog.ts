@@ -8,7 +8,8 @@ import {
 import { StorageError } from '../errors.js';
 import { partitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
-import { PARTITION_KEYS, type PartitionValues, type TableName } from '../schema.js';
+import { PARTITION_KEYS, type PartitionValues } from '../schema.js';
+import type { TableName } from '../tables.js';
 import type { PartitionCatalog } from './partition-catalog.js';
 
 /** Glue's limit of partitions per BatchCreatePartition call. */

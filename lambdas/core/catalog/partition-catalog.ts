@@ -1,4 +1,5 @@
-import type { PartitionValues, TableName } from '../schema.js';
+import type { PartitionValues } from '../schema.js';
+import type { TableName } from '../tables.js';
 
 /**
  * Registers new lake partitions in a catalog as they are written, so a run is queryable within a

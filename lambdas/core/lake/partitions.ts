@@ -1,15 +1,5 @@
 import { kstParts } from '../kst-time.js';
-import { PARTITION_KEYS, type PartitionValues, type TableName } from '../schema.js';
-
-/** Top-level folders of the lake: the same keys in a local folder and in the S3 bucket. */
-export type LakeArea = TableName | 'raw' | 'rejected';
-export const LAKE_AREAS: readonly LakeArea[] = [
-  'population',
-  'population_forecast',
-  'collection_outcomes',
-  'raw',
-  'rejected',
-];
+import { PARTITION_KEYS, type PartitionValues } from '../schema.js';
 
 /** Partition values are the run's `collectedAt` in Asia/Seoul, zero-padded strings. */
 export function partitionValuesFor(collectedAt: Date): PartitionValues {
@@ -33,6 +23,7 @@ export function parsePartitionPath(path: string): PartitionValues | undefined {
   return values as PartitionValues;
 }
 
-export function objectKey(area: LakeArea, partition: PartitionValues, fileName: string): string {
+/** `<area>/year=…/…/minute=…/<file>`: an area is a table's folder, `raw` or `rejected` (`LakeArea`). */
+export function objectKey(area: string, partition: PartitionValues, fileName: string): string {
   return `${area}/${partitionPath(partition)}/${fileName}`;
 }

@@ -1,11 +1,11 @@
+import { DATASETS } from '../datasets/registry.js';
 import { columnList, duplicateOrderSql, LOAD_LOG, type TableSpec } from '../schema.js';
-import { forecastErrorStatements } from './forecast-error.js';
 
 /**
  * The statements that load one lake partition into a native table, as one transaction:
  * stage the partition's rows, delete every row of the table with a staged key, insert the staged
- * rows (one per key), bring the forecast errors the partition touches up to date
- * (`forecast-error.ts`), and record the load. Loading a partition twice therefore leaves the table as
+ * rows (one per key), bring the tables derived from it up to date (the datasets' `derived`, e.g.
+ * the forecast errors the partition touches), and record the load. Loading a partition twice therefore leaves the table as
  * loading it once did, and a partition that got another file since is simply loaded again.
  *
  * The statements are the same on Redshift and DuckDB except those that fill the staging table
@@ -24,8 +24,9 @@ export function mergePartitionStatements(table: TableSpec, fillStaging: readonly
 }
 
 /**
- * The merge itself, without the load log: stage, note the hours whose forecast errors change,
- * delete the staged keys, insert one row per staged key, recompute the touched forecast errors.
+ * The merge itself, without the load log: stage, note what the derived tables must recompute
+ * (e.g. the hours whose forecast errors change), delete the staged keys, insert one row per staged
+ * key, recompute the derived rows touched.
  * The staging table is left for the caller to log from and drop. The local analysis database
  * (`lambdas/cli/analysis/local-warehouse.ts`) runs these very statements over several days at once.
  */
@@ -33,7 +34,7 @@ export function mergeStatements(table: TableSpec, fillStaging: readonly string[]
   const staging = stagingTableName(table);
   const columns = columnList(table);
   const sameKey = table.key.map((k) => `${table.name}.${k} = ${staging}.${k}`).join(' AND ');
-  const errors = forecastErrorStatements(table.name, staging);
+  const errors = derivedSteps(table.name, staging);
   return [
     `DROP TABLE IF EXISTS ${staging}`,
     // Same columns, same order as the native table (COPY from Parquet maps columns by position).
@@ -46,6 +47,12 @@ export function mergeStatements(table: TableSpec, fillStaging: readonly string[]
       `FROM ${staging}) AS ranked WHERE duplicate_order = 1`,
     ...errors.after,
   ];
+}
+
+/** The statements of every derived table fed by `table`, around its merge. */
+function derivedSteps(table: string, staging: string): { before: string[]; after: string[] } {
+  const steps = DATASETS.flatMap((dataset) => dataset.derived ?? []).map((d) => d.mergeSteps(table, staging));
+  return { before: steps.flatMap((s) => s.before), after: steps.flatMap((s) => s.after) };
 }
 
 export function stagingTableName(table: TableSpec): string {

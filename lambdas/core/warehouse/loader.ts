@@ -2,8 +2,9 @@ import { ConfigError, describeError } from '../errors.js';
 import { kstParts, parseKstWallClock } from '../kst-time.js';
 import { parsePartitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
-import { TABLES, type TableName, type TableSpec } from '../schema.js';
+import type { TableSpec } from '../schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { TABLES, type TableName } from '../tables.js';
 import { WarehouseStatementError } from './errors.js';
 import {
   failedLoadStatements,

@@ -1,5 +1,5 @@
 import { firingsPerDay } from '../schedule-expression.js';
-import { TABLES } from '../schema.js';
+import { TABLES } from '../tables.js';
 import { mergePartitionStatements } from './loader-sql.js';
 
 /** Hours in the month the cost table uses (the AWS pricing pages' convention). */

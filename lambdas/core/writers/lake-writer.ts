@@ -1,12 +1,15 @@
 import type { PartitionCatalog } from '../catalog/partition-catalog.js';
+import type { Dataset } from '../datasets/dataset.js';
+import { DATASETS } from '../datasets/registry.js';
 import { describeError, StorageError } from '../errors.js';
 import { encodeJsonLinesGzip } from '../lake/jsonl.js';
 import { encodeParquet } from '../lake/parquet.js';
-import { type LakeArea, objectKey, partitionPath } from '../lake/partitions.js';
+import { objectKey, partitionPath } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
-import { type PartitionValues, POPULATION, POPULATION_FORECAST, TABLES, type TableName } from '../schema.js';
+import type { PartitionValues } from '../schema.js';
 import type { SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { type LakeArea, TABLES, type TableName } from '../tables.js';
 import { type FileGroup, type Routed, routeRecords } from './route.js';
 
 export interface LakeWriterDeps {
@@ -18,17 +21,17 @@ export interface LakeWriterDeps {
 
 export interface BatchWriteResult {
   readonly records: number;
-  readonly populationRows: number;
-  readonly forecastRows: number;
+  /** Rows written to each table of the datasets, by table name (0 for a table with none). */
+  readonly rows: Readonly<Record<string, number>>;
   readonly rawRecords: number;
   readonly rejectedRecords: number;
   /** Records kept in the tables with a warning (e.g. an unknown congestion label). */
   readonly flaggedRecords: number;
   readonly files: string[];
-  /** Partitions of `population` / `population_forecast` written to, as `year=…/…/minute=…`. */
+  /** Partitions of the tables written to, as `year=…/…/minute=…`. */
   readonly partitions: string[];
-  /** The newest `population_time` among the rows written: how fresh the data is. */
-  readonly newestPopulationTime?: Date;
+  /** The newest time of the data written (each dataset's `observedAt` column): how fresh it is. */
+  readonly newestObservedAt?: Date;
 }
 
 /** One file for the lake, encoded and named, ready to be committed. */
@@ -40,8 +43,8 @@ export interface LakeFile {
 }
 
 /**
- * Writes one batch of records to the lake: `population` and `population_forecast` Parquet, every
- * envelope to `raw/`, every unusable record to `rejected/` with its reasons. File names come from
+ * Writes one batch of records to the lake: each answer's rows as Parquet in its dataset's tables,
+ * every envelope to `raw/`, every unusable record to `rejected/` with its reasons. File names come from
  * the source (topic, Kafka partition, first offset), so a redelivered batch overwrites its own
  * files: at-least-once delivery, exactly-once rows. A bad record never fails the batch; a storage
  * or catalog failure throws, so the batch is delivered again.
@@ -63,36 +66,31 @@ export async function writeBatch(
 interface GroupOutput {
   readonly area: LakeArea;
   readonly ext: string;
-  readonly count: (group: FileGroup) => number;
-  readonly encode: (group: FileGroup) => Promise<Buffer> | Buffer;
+  readonly items: (group: FileGroup) => readonly unknown[];
+  readonly encode: (items: readonly unknown[]) => Promise<Buffer> | Buffer;
 }
 
-const TABLE_OUTPUTS: readonly (GroupOutput & { area: TableName })[] = [
-  {
-    area: POPULATION.name,
-    ext: 'parquet',
-    count: (g) => g.population.size,
-    encode: (g) => encodeParquet(POPULATION, [...g.population.values()]),
-  },
-  {
-    area: POPULATION_FORECAST.name,
-    ext: 'parquet',
-    count: (g) => [...g.forecasts.values()].reduce((total, rows) => total + rows.length, 0),
-    encode: (g) => encodeParquet(POPULATION_FORECAST, [...g.forecasts.values()].flat()),
-  },
-];
+/** The rows a group's answers give one table of a dataset (its `index` in the dataset's tables). */
+function rowsFor(group: FileGroup, dataset: Dataset, index: number): object[] {
+  const rows: object[] = [];
+  for (const answer of group.answers.values())
+    if (answer.dataset === dataset) rows.push(...(answer.rows[index] ?? []));
+  return rows;
+}
 
-/** The tables a file group's answers fill (replay lists their old files). */
-export const GROUP_TABLES: readonly TableName[] = TABLE_OUTPUTS.map((output) => output.area);
+/** A Parquet file per table of every registered dataset. */
+const TABLE_OUTPUTS: readonly (GroupOutput & { readonly area: TableName })[] = DATASETS.flatMap((dataset) =>
+  dataset.tables.map((table, index) => ({
+    area: table.name,
+    ext: 'parquet',
+    items: (group: FileGroup) => rowsFor(group, dataset, index),
+    encode: (rows: readonly unknown[]) => encodeParquet(table, rows as object[]),
+  })),
+);
 
 const GROUP_OUTPUTS: readonly GroupOutput[] = [
-  { area: 'raw', ext: 'jsonl.gz', count: (g) => g.raw.length, encode: (g) => encodeJsonLinesGzip(g.raw) },
-  {
-    area: 'rejected',
-    ext: 'jsonl.gz',
-    count: (g) => g.rejected.length,
-    encode: (g) => encodeJsonLinesGzip(g.rejected),
-  },
+  { area: 'raw', ext: 'jsonl.gz', items: (g) => g.raw, encode: encodeJsonLinesGzip },
+  { area: 'rejected', ext: 'jsonl.gz', items: (g) => g.rejected, encode: encodeJsonLinesGzip },
   ...TABLE_OUTPUTS,
 ];
 
@@ -105,12 +103,13 @@ const GROUP_OUTPUTS: readonly GroupOutput[] = [
 export async function* encodeGroups(groups: readonly FileGroup[]): AsyncGenerator<LakeFile> {
   for (const output of GROUP_OUTPUTS) {
     for (const group of groups) {
-      if (output.count(group) === 0) continue;
+      const items = output.items(group);
+      if (items.length === 0) continue;
       yield {
         area: output.area,
         partition: group.partition,
         key: objectKey(output.area, group.partition, `${group.stem}.${output.ext}`),
-        body: await output.encode(group),
+        body: await output.encode(items),
       };
     }
   }
@@ -187,29 +186,37 @@ export async function commitFiles(
 
 /** Stage 4: the batch's counts, from its groups and what was committed. */
 function tally(records: number, routed: Routed, committed: CommitResult): BatchWriteResult {
-  let newestPopulationTime: Date | undefined;
-  let populationRows = 0;
-  let forecastRows = 0;
-  for (const group of routed.groups) {
-    populationRows += group.population.size;
-    for (const row of group.population.values()) {
-      if (!newestPopulationTime || row.population_time > newestPopulationTime)
-        newestPopulationTime = row.population_time;
+  const { groups } = routed;
+  let newestObservedAt: Date | undefined;
+  for (const group of groups)
+    for (const answer of group.answers.values()) {
+      const observed = (answer.rows[0]?.[0] as Record<string, unknown> | undefined)?.[
+        answer.dataset.observedAt
+      ];
+      if (observed instanceof Date && (!newestObservedAt || observed > newestObservedAt))
+        newestObservedAt = observed;
     }
-    for (const rows of group.forecasts.values()) forecastRows += rows.length;
-  }
   const partitions = [...committed.tablePartitions.values()].flatMap((written) => [...written.keys()]);
   return {
     records,
-    populationRows,
-    forecastRows,
-    rawRecords: routed.groups.reduce((total, group) => total + group.raw.length, 0),
-    rejectedRecords: routed.groups.reduce((total, group) => total + group.rejected.length, 0),
+    rows: countRows(groups),
+    rawRecords: groups.reduce((total, group) => total + group.raw.length, 0),
+    rejectedRecords: groups.reduce((total, group) => total + group.rejected.length, 0),
     flaggedRecords: routed.flaggedRecords,
     files: committed.keys,
     partitions: [...new Set(partitions)].sort(),
-    ...(newestPopulationTime ? { newestPopulationTime } : {}),
+    ...(newestObservedAt ? { newestObservedAt } : {}),
   };
+}
+
+/** The rows the groups' answers give each table of the datasets, by table name. */
+export function countRows(groups: readonly FileGroup[]): Record<string, number> {
+  return Object.fromEntries(
+    TABLE_OUTPUTS.map((output) => [
+      output.area,
+      groups.reduce((total, group) => total + output.items(group).length, 0),
+    ]),
+  );
 }
 
 function contentTypeOf(key: string): string {

@@ -1,14 +1,9 @@
+import { answerTable, type Dataset } from '../datasets/dataset.js';
+import { datasetOf } from '../datasets/registry.js';
 import type { Envelope } from '../envelope.js';
 import { partitionPath, partitionValuesFor } from '../lake/partitions.js';
 import type { Log } from '../logger.js';
-import { normalizeEnvelope } from '../normalizer.js';
-import {
-  type ForecastRow,
-  type PartitionValues,
-  POPULATION,
-  type PopulationRow,
-  type TableSpec,
-} from '../schema.js';
+import type { PartitionValues, TableSpec } from '../schema.js';
 import { type DecodedRecord, decodeSourceRecord, type SourceRecord } from '../source-record.js';
 
 /** Where a record came from: a Kafka message, or a line of a raw archive file (replay). */
@@ -39,13 +34,20 @@ export interface RouteInput {
   readonly archived?: boolean;
 }
 
+/** One answer, as its dataset turns it into rows: a list per table, in the dataset's order. */
+export interface Answer {
+  readonly dataset: Dataset;
+  /** The place code: with the collection time, the answer's identity. */
+  readonly place: string;
+  readonly rows: readonly (readonly object[])[];
+}
+
 /** Everything one file group holds: one minute partition × one stem (a Kafka source, or a raw file). */
 export interface FileGroup {
   readonly partition: PartitionValues;
   readonly stem: string;
-  /** Keyed by {@link answerKey}: one answer per place and collection time in a group. */
-  readonly population: Map<string, PopulationRow>;
-  readonly forecasts: Map<string, ForecastRow[]>;
+  /** Keyed by {@link answerId}: one answer per dataset, place and collection time in a group. */
+  readonly answers: Map<string, Answer>;
   readonly raw: Envelope[];
   readonly rejected: RejectedLine[];
 }
@@ -58,6 +60,10 @@ export interface Routed {
 /** `area_code|collected_at`, the instant in one canonical form whatever the envelope's spelling. */
 export const answerKey = (areaCode: string, collectedAt: Date | string) =>
   `${areaCode}|${new Date(collectedAt).toISOString()}`;
+
+/** `service|area_code|collected_at`: an answer of one dataset. */
+export const answerId = (service: string, areaCode: string, collectedAt: Date | string) =>
+  `${service}|${answerKey(areaCode, collectedAt)}`;
 
 /**
  * The route inputs of a batch of Kafka messages. Records arrive in offset order per Kafka
@@ -124,56 +130,58 @@ export function routeInputs(inputs: readonly RouteInput[], now: () => Date, log:
     }
     const { envelope } = decoded;
     if (!input.archived) group.raw.push(envelope);
-    const normalized = normalizeEnvelope(envelope);
-    if (!normalized.ok) {
-      group.rejected.push(rejectedLine(input, normalized.reasons, envelope, envelope));
+    const dataset = datasetOf(envelope.dataset);
+    const answer = dataset
+      ? dataset.toRows(envelope)
+      : { ok: false as const, reasons: [`no dataset is registered as ${JSON.stringify(envelope.dataset)}`] };
+    if (!answer.ok) {
+      group.rejected.push(rejectedLine(input, [...answer.reasons], envelope, envelope));
       log.warn('record rejected', {
         place: envelope.place.code,
         runId: envelope.runId,
-        reasons: normalized.reasons,
+        reasons: answer.reasons,
       });
       continue;
     }
-    if (normalized.warnings.length > 0) {
+    if (answer.warnings.length > 0) {
       flaggedRecords++;
       log.warn('record flagged', {
         place: envelope.place.code,
         runId: envelope.runId,
-        warnings: normalized.warnings,
+        warnings: answer.warnings,
       });
     }
-    const key = answerKey(normalized.population.area_code, envelope.collectedAt);
-    group.population.set(key, normalized.population);
-    group.forecasts.set(key, normalized.forecasts);
+    const id = answerId(envelope.dataset, envelope.place.code, envelope.collectedAt);
+    group.answers.set(id, { dataset: dataset as Dataset, place: envelope.place.code, rows: answer.rows });
   }
   return { groups: [...groups.values()], flaggedRecords };
 }
 
 /**
- * The optional step between route and encode: one answer per place and collection time across
- * all groups, chosen in the order the warehouse merge and the lake views use (the table's
- * `duplicateOrder`: latest fetch first); on a full tie the later group wins. Replay uses it so a
- * partition rebuilt from several raw files holds each key once. Returns the answer keys kept.
+ * The optional step between route and encode: one answer per dataset, place and collection time
+ * across all groups, chosen in the order the warehouse merge and the lake views use (the answer
+ * table's `duplicateOrder`: latest fetch first); on a full tie the later group wins. Replay uses it
+ * so a partition rebuilt from several raw files holds each key once. Returns the answers kept.
  */
 export function keepLatestAnswers(groups: readonly FileGroup[]): Set<string> {
   const winners = new Map<string, FileGroup>();
   for (const group of groups) {
-    for (const [key, row] of group.population) {
-      const winner = winners.get(key);
+    for (const [id, answer] of group.answers) {
+      const winner = winners.get(id);
       if (winner) {
-        const held = winner.population.get(key) as PopulationRow;
-        const loser = comesFirst(POPULATION, held, row) ? group : winner;
-        loser.population.delete(key);
-        loser.forecasts.delete(key);
-        if (loser === winner) winners.set(key, group);
-      } else winners.set(key, group);
+        const held = winner.answers.get(id) as Answer;
+        const order = answerTable(answer.dataset);
+        const loser = comesFirst(order, held.rows[0]?.[0] ?? {}, answer.rows[0]?.[0] ?? {}) ? group : winner;
+        loser.answers.delete(id);
+        if (loser === winner) winners.set(id, group);
+      } else winners.set(id, group);
     }
   }
   return new Set(winners.keys());
 }
 
 export function emptyGroup(partition: PartitionValues, stem: string): FileGroup {
-  return { partition, stem, population: new Map(), forecasts: new Map(), raw: [], rejected: [] };
+  return { partition, stem, answers: new Map(), raw: [], rejected: [] };
 }
 
 /** Whether row `a` strictly comes before row `b` in the table's duplicate order. */

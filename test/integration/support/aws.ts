@@ -9,13 +9,12 @@ import {
 } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { POPULATION, POPULATION_FORECAST } from '../../../lambdas/core/datasets/citydata-ppltn/tables.js';
 import { decodeJsonLinesGzip } from '../../../lambdas/core/lake/jsonl.js';
 import {
   COLLECTION_OUTCOMES,
   glueColumns,
   gluePartitionKeys,
-  POPULATION,
-  POPULATION_FORECAST,
   type TableSpec,
 } from '../../../lambdas/core/schema.js';
 import { readParquet } from '../../support/duckdb.js';

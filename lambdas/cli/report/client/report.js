@@ -43,12 +43,23 @@
     }
     return points;
   }
+  // Every tick a date or a time, never a bare month name or day number: ECharts' default labels
+  // read "Dec" on the first of a month and "6" on a day boundary between hours.
+  const TICKS = {
+    year: '{yyyy}-{MM}-{dd}',
+    month: '{MM}-{dd}',
+    day: '{MM}-{dd}',
+    hour: '{HH}:{mm}',
+    minute: '{HH}:{mm}',
+    second: '{HH}:{mm}:{ss}',
+    millisecond: '{HH}:{mm}:{ss}',
+  };
   const timeAxis = (name) => ({
     type: 'time',
     name,
     nameLocation: 'middle',
     nameGap: 28,
-    axisLabel: { hideOverlap: true, fontFamily: font },
+    axisLabel: { hideOverlap: true, fontFamily: font, formatter: TICKS },
   });
   const grid = { left: 72, right: 24, top: 48, bottom: 52, containLabel: false };
   const valueAxis = (name, extra = {}) => ({
@@ -70,6 +81,9 @@
   const label = document.getElementById('frame-label');
   slider.max = String(Math.max(frames.length - 1, 0));
 
+  /** The place found by name or chosen below: drawn with a heavy outline and its name on the map. */
+  let marked = null;
+
   function placeItem(place, index, frame) {
     const rank = data.map.ranks[frame][index];
     const level = levelOf[rank];
@@ -79,6 +93,11 @@
       value: level ? level.rank : null,
       itemStyle: { areaColor: color, borderColor: '#333', borderWidth: 0.6 },
       emphasis: { itemStyle: { areaColor: color, borderColor: '#000', borderWidth: 2.5 } },
+      selected: place.code === marked,
+      select: {
+        itemStyle: { areaColor: color, borderColor: '#000', borderWidth: 3 },
+        label: { show: true, formatter: place.name, fontFamily: font, fontWeight: 'bold', color: '#000' },
+      },
       place,
       level: level ? level.label : rank === 'x' ? 'other label' : 'no data',
       min: data.map.min[frame][index],
@@ -122,7 +141,8 @@
           type: 'map',
           map: 'seoul',
           roam: true,
-          selectedMode: false,
+          // One place at a time is marked: the one found by name or chosen in "One place over time".
+          selectedMode: 'single',
           layoutCenter: ['50%', '48%'],
           layoutSize: '100%',
           label: { show: false },
@@ -133,6 +153,7 @@
               name,
               itemStyle: { areaColor: DISTRICT, borderColor: '#9e9e9e' },
               emphasis: { disabled: true },
+              select: { disabled: true },
             })),
             ...data.places.map((place, index) => placeItem(place, index, frame)),
           ],
@@ -201,7 +222,14 @@
     chart('population-range', {
       grid,
       tooltip: { trigger: 'axis', valueFormatter: fmt },
-      legend: { top: 0, right: 8 },
+      // The lowest is the band's invisible base: the legend names the band and the midpoint, each
+      // with its own mark (a series drawn without line or symbol has none of its own).
+      legend: {
+        top: 0,
+        right: 8,
+        data: [{ name: 'range', icon: 'roundRect' }, { name: 'midpoint' }],
+        formatter: (name) => (name === 'range' ? 'lowest–highest' : name),
+      },
       xAxis: timeAxis('KST'),
       yAxis: valueAxis('people'),
       series: [
@@ -221,6 +249,7 @@
           stack: 'range',
           symbol: 'none',
           lineStyle: { opacity: 0 },
+          itemStyle: { color: 'rgba(21,101,192,0.35)' },
           areaStyle: { color: 'rgba(21,101,192,0.25)' },
           data: high.map(([x, y], i) => [
             x,
@@ -283,10 +312,33 @@
     });
     const who = data.ageSex[code];
     const bands = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
+    const sexes = who
+      ? [
+          { name: 'male', value: who.male, itemStyle: { color: '#1e88e5' } },
+          { name: 'female', value: who.female, itemStyle: { color: '#d81b60' } },
+        ]
+      : [];
     chart('age-sex', {
       grid: { ...grid, right: 200 },
       tooltip: { trigger: 'item', valueFormatter: (v) => `${v} %` },
-      xAxis: { type: 'category', data: bands, name: 'age (years)', nameLocation: 'middle', nameGap: 28 },
+      // The shares by sex under the pie, in the right-hand column the bars leave free: labels
+      // around the pie ran past the chart's right edge (cut off) or across the bars.
+      legend: {
+        data: ['male', 'female'],
+        orient: 'vertical',
+        left: '76%',
+        top: '66%',
+        formatter: (name) => `${name} ${sexes.find((s) => s.name === name)?.value ?? '–'} %`,
+      },
+      xAxis: {
+        type: 'category',
+        data: bands,
+        name: 'age (years)',
+        nameLocation: 'middle',
+        nameGap: 28,
+        // Every band named: ECharts otherwise drops every other label when they look crowded.
+        axisLabel: { interval: 0, fontSize: 11 },
+      },
       yAxis: valueAxis('% of people'),
       series: [
         {
@@ -299,15 +351,10 @@
         {
           name: 'sex',
           type: 'pie',
-          center: ['84%', '50%'],
+          center: ['84%', '42%'],
           radius: ['0%', '24%'],
-          label: { formatter: '{b}\n{c} %' },
-          data: who
-            ? [
-                { name: 'male', value: who.male, itemStyle: { color: '#1e88e5' } },
-                { name: 'female', value: who.female, itemStyle: { color: '#d81b60' } },
-              ]
-            : [],
+          label: { show: false },
+          data: sexes,
         },
       ],
     });
@@ -360,14 +407,62 @@
             value: Math.round((h.hits / h.forecasts) * 1000) / 10,
             forecasts: h.forecasts,
           })),
-          label: { show: true, position: 'top', formatter: '{c} %' },
+          // Twelve bars side by side: the number alone (the axis says %), small enough to fit its bar.
+          label: { show: true, position: 'top', formatter: '{c}', fontSize: 10 },
         },
       ],
     });
   }
-  select.addEventListener('change', () => drawPlace(select.value));
+  // ---- Finding a place by name: the search box over the map, and the place chosen below ----------
+  const search = document.getElementById('place-search');
+  const found = document.getElementById('place-found');
+  const names = document.getElementById('place-names');
+  const entryOf = (p) => `${p.name}${p.englishName ? ` · ${p.englishName}` : ''} (${p.code})`;
+  for (const p of [...data.places].sort((a, b) => a.name.localeCompare(b.name, 'ko'))) {
+    const option = document.createElement('option');
+    option.value = entryOf(p);
+    names.append(option);
+  }
+  /** Marks a place on the map (outline and name) and says so; redrawn with every frame. */
+  function markOnMap(code) {
+    marked = code;
+    drawMap(Number(slider.value));
+    const place = data.places.find((p) => p.code === code);
+    found.value = !place
+      ? ''
+      : place.inside === null
+        ? `${place.name} (${place.code}) has no area on this map`
+        : `${place.name} (${place.code}) marked on the map`;
+  }
+  /** The place a search names: its exact entry, else the one place whose name or code holds it. */
+  function placeFor(text) {
+    const wanted = text.trim().toLowerCase();
+    if (wanted === '') return undefined;
+    const exact = data.places.find(
+      (p) => entryOf(p).toLowerCase() === wanted || p.code.toLowerCase() === wanted,
+    );
+    if (exact) return exact;
+    const holding = data.places.filter((p) =>
+      [p.name, p.englishName ?? '', p.code].some((name) => name.toLowerCase().includes(wanted)),
+    );
+    return holding.length === 1 ? holding[0] : undefined;
+  }
+  search.addEventListener('change', () => {
+    const place = placeFor(search.value);
+    if (!place) {
+      found.value = search.value.trim() === '' ? '' : `no single place matches "${search.value.trim()}"`;
+      return;
+    }
+    markOnMap(place.code);
+    drawPlace(place.code);
+  });
+  select.addEventListener('change', () => {
+    drawPlace(select.value);
+    markOnMap(select.value);
+  });
   charts.map.on('click', (p) => {
     if (p.data?.place) {
+      markOnMap(p.data.place.code);
       drawPlace(p.data.place.code);
       document.getElementById('place-title').scrollIntoView({ behavior: 'smooth' });
     }

@@ -1,4 +1,4 @@
-import { FORECAST_ERROR } from '../schema.js';
+import { FORECAST_ERROR } from './tables.js';
 
 /**
  * Forecast errors, kept up to date as the actuals arrive instead of re-joining every forecast to
