@@ -12,9 +12,11 @@ export type ColumnType = 'timestamp' | 'string' | 'int32' | 'int64' | 'double' |
 /**
  * How the normalizer reads a column from an API record field (all fields arrive as strings):
  * `text` trimmed; `int` a whole number that fits INT32; `rate` a share 0–100; `yesNo` Y/N to a
- * boolean; `kstTime` a `YYYY-MM-DD HH:MM` Asia/Seoul wall clock to a UTC instant.
+ * boolean; `kstTime` a `YYYY-MM-DD HH:MM` Asia/Seoul wall clock to a UTC instant; `count` how many
+ * entries a list field holds (FCST_PPLTN). A field a nullable column reads may be absent (NULL):
+ * answers from before the API sent it do not have it.
  */
-export type FieldReading = 'text' | 'int' | 'rate' | 'yesNo' | 'kstTime';
+export type FieldReading = 'text' | 'int' | 'rate' | 'yesNo' | 'kstTime' | 'count';
 
 export interface ColumnSpec {
   readonly name: string;

@@ -11,6 +11,9 @@ import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.j
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { DATASET_TABLES, LAKE_AREAS, TABLES } from '../../core/tables.js';
+import { versionOfFile } from '../../core/warehouse/file-versions.js';
+import { JOURNAL } from '../../core/warehouse/migrations/history.js';
+import { fileVersions } from '../../core/warehouse/migrations/journal.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import { describeHolder, LAKE_LOCK, type LockHolder } from '../pipeline/lake-lock.js';
 import { PENDING_RUNS } from '../pipeline/run-journal.js';
@@ -72,13 +75,25 @@ function isInPartition(key: string): boolean {
   return values !== undefined && key.split('/').length === 7 && partitionOfKey(key) === partitionPath(values);
 }
 
-/** What DuckDB must report for a column of the one schema (timestamps in ms or µs both read as TIMESTAMP). */
-const expectedType = (table: TableSpec) => table.columns.map((c) => `${c.name} ${duckdbType(c)}`);
+/**
+ * What DuckDB must report for the columns of a version of a table (timestamps in ms or µs both
+ * read as TIMESTAMP), or why a file of that version cannot be right.
+ */
+function expectedColumns(table: TableSpec, version: number): string[] | string {
+  const versions = fileVersions(JOURNAL, table.name);
+  const known = versions.find((v) => v.version === version);
+  if (!known)
+    return `its name says version ${version} of ${table.name}, which the migration journal does not know`;
+  if (known.stale)
+    return `version ${version} of ${table.name}, from before a destructive migration: replay rewrites it`;
+  return known.columns.map((c) => `${c.name} ${duckdbType(c as ColumnSpec)}`);
+}
 
 /**
- * Every Parquet file readable, with the table's columns in order and their types. Each bad file is
- * one problem; the good files become the views the other checks query (`population`, …), with
- * the file name and the partition values of their folder.
+ * Every Parquet file readable, with the columns of its version of the table (the version its name
+ * says: file-versions.ts) in order and their types: a file written before a column was added is
+ * right without it. Each bad file is one problem; the good files become the views the other checks
+ * query (`population`, …), with the file name and the partition values of their folder.
  */
 export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
@@ -99,7 +114,11 @@ export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Probl
         continue;
       }
       const actual = described.map((r) => `${r.column_name} ${r.column_type}`);
-      const expected = expectedType(table);
+      const expected = expectedColumns(table, versionOfFile(key.slice(key.lastIndexOf('/') + 1)));
+      if (typeof expected === 'string') {
+        problems.push({ check: 'schema', text: `${key}: ${expected}`, ...(repair ? { repair } : {}) });
+        continue;
+      }
       if (actual.join(', ') !== expected.join(', ')) {
         const differences = [
           ...expected.filter((c) => !actual.includes(c)).map((c) => `missing ${c}`),
@@ -120,7 +139,9 @@ export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Probl
         ? `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns}, '' AS filename, '' AS partition WHERE false`
         : `CREATE OR REPLACE VIEW ${table.name} AS SELECT * EXCLUDE (year, month, day, hour, minute),
              'year=' || year || '/month=' || month || '/day=' || day || '/hour=' || hour || '/minute=' || minute AS partition
-           FROM read_parquet([${good.map(quote).join(', ')}], hive_partitioning = true, hive_types_autocast = false, filename = true)`,
+           FROM read_parquet([${good.map(quote).join(', ')}], hive_partitioning = true, hive_types_autocast = false, filename = true${
+             fileVersions(JOURNAL, table.name).length > 1 ? ', union_by_name = true' : ''
+           })`,
     );
   }
   return problems;
