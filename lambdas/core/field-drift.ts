@@ -28,7 +28,7 @@ const present = (value: unknown) => value !== undefined && value !== null && val
 export function answerDrift(record: Readonly<Record<string, unknown>>, reads: FieldsRead): AnswerDrift {
   const known = new Set([...reads.record, ...Object.keys(reads.lists)]);
   const unknown = Object.keys(record).filter((field) => !known.has(field));
-  const missing = [...reads.record, ...Object.keys(reads.lists)].filter((field) => !present(record[field]));
+  const missing = [...known].filter((field) => !present(record[field]));
   for (const [list, fields] of Object.entries(reads.lists)) {
     const entries = record[list];
     if (!Array.isArray(entries)) continue;
@@ -80,10 +80,29 @@ export function addDrift(total: RunDrift, answer: AnswerDrift): RunDrift {
   };
 }
 
-/** `AREA_PPLTN_AVG in 121 of 121 answers, …`: the fields of one kind, most frequent first. */
+/** Fields named in one line at most: an answer of any shape (a hostile one) stays one short line. */
+const FIELDS_SHOWN = 5;
+const NAME_SHOWN = 64;
+
+/** `AREA_PPLTN_AVG in 121 of 121 answer(s), …`: the fields of one kind, most frequent first. */
 export function describeFields(counts: Readonly<Record<string, number>>, answers: number): string {
-  return Object.entries(counts)
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([field, n]) => `${field} in ${n} of ${answers} answer(s)`)
-    .join(', ');
+  const sorted = Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const named = sorted
+    .slice(0, FIELDS_SHOWN)
+    .map(
+      ([field, n]) =>
+        `${field.length > NAME_SHOWN ? `${field.slice(0, NAME_SHOWN)}…` : field} in ${n} of ${answers} answer(s)`,
+    );
+  const more = sorted.length - FIELDS_SHOWN;
+  return [...named, ...(more > 0 ? [`and ${more} more field(s)`] : [])].join(', ');
+}
+
+/** At most `limit` fields of a count, most frequent first: what a log line carries. */
+export function topFields(counts: Readonly<Record<string, number>>, limit = 20): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(counts)
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .slice(0, limit)
+      .map(([field, n]) => [field.slice(0, NAME_SHOWN), n]),
+  );
 }

@@ -20,6 +20,7 @@ import { PENDING_RUNS } from '../pipeline/run-journal.js';
 import type { UnreadableLine } from '../replay/archive-lines.js';
 import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
 import { readRejectedKey } from '../replay/rejected-archive.js';
+import type { FieldSightings } from './field-sightings.js';
 import type { Finding, Problem } from './problems.js';
 
 export interface CheckSettings {
@@ -34,6 +35,8 @@ export interface CheckSettings {
 /** The lake as the checks see it: the keys, and DuckDB over a folder holding the readable files. */
 export interface CheckContext {
   readonly connection: DuckDBConnection;
+  /** Fields of the archived answers no table holds, gathered while raw/ is read (check's report lists them). */
+  readonly sightings?: FieldSightings;
   readonly folder: string;
   /** The same folder as a store: files are read through it, never through a link. */
   readonly files: ObjectStore;
@@ -220,6 +223,7 @@ export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
         const found: [number, string, string, number][] = [];
         const file = await readRawKey(ctx.files, key, (envelope, line) => {
           found.push([line, envelope.runId, envelope.place.code, Date.parse(envelope.collectedAt)]);
+          ctx.sightings?.add(envelope);
           return false;
         });
         for (const u of file.unreadable) problems.push({ check: 'raw-unreadable', text: where(u) });

@@ -5,13 +5,13 @@ import { describeError, StorageError } from '../errors.js';
 import { encodeJsonLinesGzip } from '../lake/jsonl.js';
 import { encodeParquet } from '../lake/parquet.js';
 import { objectKey, partitionPath } from '../lake/partitions.js';
-import { versionedFileName } from '../warehouse/file-versions.js';
-import { writtenVersion } from '../warehouse/migrations/history.js';
 import type { Log } from '../logger.js';
 import type { PartitionValues } from '../schema.js';
 import type { SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { type LakeArea, TABLES, type TableName } from '../tables.js';
+import { versionedFileName } from '../warehouse/file-versions.js';
+import { writtenVersion } from '../warehouse/migrations/history.js';
 import { type FileGroup, type Routed, routeRecords } from './route.js';
 
 export interface LakeWriterDeps {
