@@ -6,6 +6,7 @@ import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { TABLES } from '../../core/tables.js';
 import { JOURNAL } from '../../core/warehouse/migrations/history.js';
 import { fileVersions } from '../../core/warehouse/migrations/journal.js';
+import { readByName } from '../../core/warehouse/staging-fill.js';
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -33,9 +34,9 @@ export function lakeViewSql(table: TableSpec, lake: string): string {
   const files = found.linked
     ? `[${found.files.map((file) => quote(file.replace(/\\/g, '/'))).join(', ')}]`
     : quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
+  const source = `read_parquet(${files}, hive_partitioning = false${changed ? ', union_by_name = true' : ''})`;
   return (
-    `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
-    `FROM read_parquet(${files}, hive_partitioning = false${changed ? ', union_by_name = true' : ''}) ` +
+    `CREATE OR REPLACE VIEW ${table.name} AS ${changed ? readByName(table, source) : `SELECT ${columns} FROM ${source}`} ` +
     `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) = 1`
   );
 }

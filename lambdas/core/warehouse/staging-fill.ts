@@ -1,4 +1,11 @@
-import { type ColumnSpec, columnList, PARTITION_KEYS, redshiftType, type TableSpec } from '../schema.js';
+import {
+  type ColumnSpec,
+  columnList,
+  duckdbType,
+  PARTITION_KEYS,
+  redshiftType,
+  type TableSpec,
+} from '../schema.js';
 import { SETTINGS } from '../settings.js';
 import { regularFilesUnder } from '../storage/folder-walk.js';
 import { versionOfFile } from './file-versions.js';
@@ -74,9 +81,21 @@ export function duckdbParquetSelect(
       return [quote(`${root}/${table.name}/${folder}${'/*'.repeat(depth)}/*.parquet`)];
     });
     if (sources.length === 0) return undefined;
-    const columns = columnList(table);
-    return `SELECT ${columns} FROM read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`;
+    return readByName(
+      table,
+      `read_parquet([${sources.join(', ')}], hive_partitioning = false, union_by_name = true)`,
+    );
   };
+}
+
+/**
+ * The table's columns, in order, from Parquet files read by name: a column no file has (one added
+ * after every file was written) is NULL of its type, like one some files lack. `UNION ALL BY NAME`
+ * with an empty relation of the table's typed columns gives every column a type and a value.
+ */
+export function readByName(table: TableSpec, source: string): string {
+  const typed = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${c.name}`).join(', ');
+  return `SELECT ${columnList(table)} FROM (SELECT ${typed} WHERE false UNION ALL BY NAME SELECT * FROM ${source}) AS files`;
 }
 
 /**
