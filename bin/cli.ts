@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The local command line: `npm start`, `npm run demo`, `npm run query`, `npm run report`,
- * `npm run places`, `npm run replay`, `npm run check`. Entry point only: every command lives in
+ * `npm run places`, `npm run replay`, `npm run check`, and, for a deployment on AWS, `npm run preflight`
+ * and `npm run verify`. Entry point only: every command lives in
  * lambdas/cli/.
  */
 import { installStopSignals } from '../lambdas/cli/stop-signals.js';
@@ -20,6 +21,8 @@ const { placesCommand } = await import('../lambdas/cli/commands/places.js');
 const { reportCommand } = await import('../lambdas/cli/commands/report.js');
 const { replayCommand } = await import('../lambdas/cli/commands/replay.js');
 const { checkCommand } = await import('../lambdas/cli/commands/check.js');
+const { preflightCommand } = await import('../lambdas/cli/commands/preflight.js');
+const { verifyCommand } = await import('../lambdas/cli/commands/verify.js');
 const { terminalIo } = await import('../lambdas/cli/terminal.js');
 
 const commands = {
@@ -30,6 +33,8 @@ const commands = {
   places: placesCommand,
   replay: replayCommand,
   check: checkCommand,
+  preflight: preflightCommand,
+  verify: verifyCommand,
 } as const;
 
 const [name = 'start', ...argv] = process.argv.slice(2);

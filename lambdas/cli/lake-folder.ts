@@ -3,8 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CATALOGUE_AREA } from '../core/place-catalogue.js';
 import { LAKE_AREAS } from '../core/tables.js';
-import { LAKE_LOCK } from './pipeline/lake-lock.js';
-import { PENDING_RUNS } from './pipeline/run-journal.js';
+import { LAKE_LOCK, PENDING_RUNS, SIMULATED_MARKER } from './lake-files.js';
 
 /**
  * What every command does with the lake folder it is given (`--lake DIR`, `LAKE_DIR`, or the
@@ -22,9 +21,6 @@ import { PENDING_RUNS } from './pipeline/run-journal.js';
  * - Simulated and real data never mix: the demo refuses a lake holding real data, a real run
  *   refuses a lake the simulator wrote (it carries {@link SIMULATED_MARKER}).
  */
-
-/** A file at the root of a lake that the simulator wrote into. */
-export const SIMULATED_MARKER = '_SIMULATED';
 
 /** The line of {@link SIMULATED_MARKER} that says simulated faults were injected (`demo --faults`). */
 export const FAULTS_MARK = 'faults injected';

@@ -82,6 +82,10 @@ export class DataStack extends Stack {
       description: 'Query Editor v2: connect to the workgroup with AWS Secrets Manager and this secret',
       value: this.warehouseNamespace.adminSecret.secretName,
     });
+    new CfnOutput(this, 'RedshiftAdminSecretArn', {
+      description: 'The same secret by ARN, which the Data API takes (npm run verify queries with it)',
+      value: this.warehouseNamespace.adminSecretArn,
+    });
     new CfnOutput(this, 'RedshiftNamespaceName', {
       description: 'The Redshift Serverless namespace',
       value: this.warehouseNamespace.namespaceName,

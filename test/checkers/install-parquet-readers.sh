@@ -6,6 +6,15 @@
 #            and Hive-compatible engines do, and whose own default timestamp output is INT96
 # Idempotent: does nothing when the pinned versions are there.
 set -eu
+case " $* " in *' --help '*|*' -h '*)
+  cat <<'USAGE'
+Usage: npm run setup:parquet-readers
+
+Installs pyarrow and pyspark (pinned versions, from PyPI) into .cache/parquet-readers-venv for
+npm run test:parquet-readers. Does nothing when they are there.
+USAGE
+  exit 0 ;;
+esac
 PYARROW_VERSION="${PYARROW_VERSION:-26.0.1}"
 PYSPARK_VERSION="${PYSPARK_VERSION:-4.3.0}"
 VENV="$(cd "$(dirname "$0")/../.." && pwd)/.cache/parquet-readers-venv"

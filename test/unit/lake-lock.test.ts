@@ -3,12 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  acquireLakeLock,
-  LAKE_LOCK,
-  LakeBusyError,
-  type LockHolder,
-} from '../../lambdas/cli/pipeline/lake-lock.js';
+import { LAKE_LOCK } from '../../lambdas/cli/lake-files.js';
+import { acquireLakeLock, LakeBusyError, type LockHolder } from '../../lambdas/cli/pipeline/lake-lock.js';
 
 /**
  * The lake's lock in one process: who holds it, when a holder counts as gone, and that two

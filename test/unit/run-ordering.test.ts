@@ -4,7 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { notePendingRun, PENDING_RUNS } from '../../lambdas/cli/pipeline/run-journal.js';
+import { PENDING_RUNS } from '../../lambdas/cli/lake-files.js';
+import { notePendingRun } from '../../lambdas/cli/pipeline/run-journal.js';
 import {
   finishLocalRuns,
   type LocalRunDeps,

@@ -4,13 +4,13 @@ import { link, lstat, readFile, rename, unlink, writeFile } from 'node:fs/promis
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PipelineError } from '../../core/errors.js';
+import { LAKE_LOCK } from '../lake-files.js';
 
 /**
  * One writer per lake folder: `start`, `demo`, `replay` and `check --fix` hold this file at the
  * lake's top while they run. Read-only commands (`check`, `query`, `report`, `replay --dry-run`)
  * never take it. A second writer refuses at once (exit 1) and names the holder; it never waits.
  */
-export const LAKE_LOCK = '_writer.lock';
 
 /** Who holds a lake: enough to tell a live holder from a dead one, and to tell a person who it is. */
 export interface LockHolder {

@@ -8,15 +8,9 @@ import { walkFolder } from '../../core/storage/folder-walk.js';
 import { SAFE_NAME } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { writeRunOutcomes } from '../../core/writers/outcomes-writer.js';
+import { PENDING_RUNS } from '../lake-files.js';
 import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
 import { rebuildPartition } from '../replay/rebuild-partition.js';
-
-/**
- * Runs in progress, one small JSON file each, under this folder of the lake. A run is noted before
- * it asks the API and forgotten once its `collection_outcomes` file is written; a note still there
- * at the next start is a run that a crash, a kill or a full disk cut short.
- */
-export const PENDING_RUNS = '_pending_runs/';
 
 interface PendingRun {
   readonly runId: string;
