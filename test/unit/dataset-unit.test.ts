@@ -115,6 +115,8 @@ describe('adding a dataset is a folder and a line', () => {
   it('a toy dataset added to a copy of the code as one folder and one entry of the list is written, laid out, catalogued, measured, granted, replayed and checked', async () => {
     cpSync(join(ROOT, 'lambdas'), join(copy, 'lambdas'), { recursive: true });
     for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(copy, file));
+    // The migration journal is part of the code: the writer names files by it, check reads by it.
+    cpSync(join(ROOT, 'sql/migrations'), join(copy, 'sql/migrations'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     // The folder…
     mkdirSync(join(copy, 'lambdas/core/datasets/toy'));

@@ -84,6 +84,8 @@ function isInPartition(key: string): boolean {
  */
 function expectedColumns(table: TableSpec, version: number): string[] | string {
   const versions = fileVersions(JOURNAL, table.name);
+  // A table the journal does not hold yet (declared, generate:sql not run): its files are the code's.
+  if (versions.length === 0 && version === 1) return table.columns.map((c) => `${c.name} ${duckdbType(c)}`);
   const known = versions.find((v) => v.version === version);
   if (!known)
     return `its name says version ${version} of ${table.name}, which the migration journal does not know`;
