@@ -14,11 +14,20 @@ import {
 } from '../../lambdas/core/warehouse/loader-sql.js';
 import { EXISTING_TABLES_QUERY, MIGRATIONS_TABLE } from '../../lambdas/core/warehouse/migrations/apply.js';
 import { loadMigrations } from '../../lambdas/core/warehouse/migrations/files.js';
-import { currentSnapshot, newJournal } from '../../lambdas/core/warehouse/migrations/journal.js';
+import {
+  currentSnapshot,
+  type Journal,
+  type JournalColumn,
+  newJournal,
+} from '../../lambdas/core/warehouse/migrations/journal.js';
 import { planMigration } from '../../lambdas/core/warehouse/migrations/plan.js';
 import { defaultSqlDir, loadSqlFiles, statementsOf } from '../../lambdas/core/warehouse/sql-files.js';
 import { replaceParameters } from '../../lambdas/core/warehouse/sql-text.js';
-import { redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
+import {
+  redshiftCopy,
+  redshiftCopyFiles,
+  stagePartition,
+} from '../../lambdas/core/warehouse/staging-fill.js';
 import { temporaryDir } from '../infra/support/synth.js';
 import { checkersPython } from './iam-catalogue/check.js';
 
@@ -132,7 +141,37 @@ function migrationSql(): SqlToParse[] {
       text: m.statements.map((sql) => `${sql};\n`).join('\n'),
     })),
     { name: 'migration_statements.sql', text: generated.map((sql) => `${sql};\n`).join('\n') },
+    {
+      name: 'loader_old_and_new_files.sql',
+      text: oldAndNewFiles(adds.tables)
+        .map((sql) => `${sql};\n`)
+        .join('\n'),
+    },
   ];
+}
+
+/**
+ * What the loader sends for a partition holding a file written before a column was added and one
+ * after: a staging table of the old version's columns, a COPY per file, the move by name.
+ */
+function oldAndNewFiles(changed: Record<string, JournalColumn[]>): string[] {
+  const journal: Journal = {
+    ...newJournal([POPULATION]),
+    migrations: [{ id: '0001_population_add_columns', tables: changed }],
+  };
+  const lake = { bucket: 'seoul-lake', prefix: '', roleArn: SAMPLE_ENV.SPECTRUM_ROLE_ARN };
+  const added = (changed.population ?? []).slice(POPULATION.columns.length) as ColumnSpec[];
+  const table = {
+    ...POPULATION,
+    columns: [...POPULATION.columns, ...added.map((c) => ({ ...c, source: '' }))],
+  };
+  return stagePartition(
+    table,
+    'year=2026/month=07/day=16/hour=23/minute=20',
+    ['t-0-0.parquet', 't-0-1.v2.parquet'],
+    journal,
+    { folder: redshiftCopy(lake), files: redshiftCopyFiles(lake) },
+  );
 }
 
 export interface ParseResult {
