@@ -185,7 +185,7 @@ export class Observability extends Construct {
         .createAlarm(this, 'UsageLimitNearAlarm', {
           alarmDescription:
             `Redshift has used ${threshold} of its ${usageLimit.rpuHours} RPU-hours this ${usageLimit.period} period; ` +
-            `at the limit it will ${usageLimit.breachAction === 'deactivate' ? 'turn queries off (the loader stops) until the next period' : usageLimit.breachAction}. ` +
+            `at the limit it will ${usageLimit.breachAction === 'deactivate' ? 'turn user queries off (the loader stops); raise the limit to load again before the period ends' : usageLimit.breachAction}. ` +
             'See the arithmetic in docs/deploy-aws.md.',
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           threshold,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { describeError } from '../../core/errors.js';
 import { kstDayBounds } from '../../core/kst-time.js';
 import { ConsoleLog } from '../../core/logger.js';
 import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
@@ -82,7 +83,11 @@ export async function openLocalWarehouse(lake: string, sqlDir = defaultSqlDir())
     path = join(folder, WAREHOUSE_FILE);
     settings.temp_directory = join(folder, SPILL_FOLDER);
   }
-  const instance = await DuckDBInstance.create(path, settings);
+  const instance = await DuckDBInstance.create(path, settings).catch((error: unknown) => {
+    throw new Error(
+      `cannot open the analysis database ${path}: ${describeError(error)} (it holds nothing the lake does not: delete ${join(folder, ANALYSIS_FOLDER)} and it is rebuilt from the lake)`,
+    );
+  });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
   // The warehouse's own migrations, as on Redshift: a database made before a column was added
