@@ -251,4 +251,39 @@ console.log(JSON.stringify(await w.query("SELECT area_code, strftime(collected_a
     );
     assert.deepEqual(rows, expected);
   });
+
+  it('npm run generate:sql refuses to rename or remove a column, and drops one only with --destructive', async () => {
+    const path = sandbox.path(TABLES_FILE);
+    const edited = readFileSync(path, 'utf8');
+    const migrations = () => readdirSync(sandbox.path('sql/migrations')).sort();
+    const before = migrations();
+    // Renamed in place: the old name is gone, the new one sits between existing columns.
+    writeFileSync(path, edited.replace("name: 'area_name'", "name: 'place_name'"));
+    for (const flag of ['', ' -- --destructive']) {
+      const renamed = await run(`npm run generate:sql${flag}`);
+      assert.equal(renamed.status, 1, renamed.screen);
+      assert.match(renamed.stderr, /refused: population\.place_name is added between existing columns/);
+      assert.deepEqual(migrations(), before, 'nothing written');
+    }
+    const renamed = await run('npm run generate:sql');
+    assert.match(
+      renamed.stderr,
+      /refused: population\.area_name is gone from the schema.*Renaming a column.*--destructive/,
+    );
+    // Removed: refused without the flag, a DROP COLUMN marked destructive with it.
+    writeFileSync(path, edited.replace(`${ADDED_COLUMN}\n`, ''));
+    const removed = await run('npm run generate:sql');
+    assert.equal(removed.status, 1, removed.screen);
+    assert.match(
+      removed.stderr,
+      /refused: population\.forecast_hours is gone from the schema: dropping a column loses its history/,
+    );
+    assert.deepEqual(migrations(), before, 'nothing written');
+    const dropped = await run('npm run generate:sql -- --destructive');
+    assert.equal(dropped.status, 0, dropped.screen);
+    const file = sandbox.path('sql/migrations/0002_population_drop_forecast_hours.sql');
+    assert.match(readFileSync(file, 'utf8'), /^ALTER TABLE population DROP COLUMN forecast_hours;$/m);
+    const journal = JSON.parse(readFileSync(sandbox.path('sql/migrations/journal.json'), 'utf8'));
+    assert.equal(journal.migrations.at(-1).destructive, true);
+  });
 });
