@@ -282,7 +282,7 @@ console.log(JSON.stringify(await w.query("SELECT area_code, strftime(collected_a
     const dropped = await run('npm run generate:sql -- --destructive');
     assert.equal(dropped.status, 0, dropped.screen);
     const file = sandbox.path('sql/migrations/0002_population_drop_forecast_hours.sql');
-    assert.match(readFileSync(file, 'utf8'), /^ALTER TABLE population DROP COLUMN forecast_hours;$/m);
+    assert.match(readFileSync(file, 'utf8'), /^ALTER TABLE population DROP COLUMN forecast_hours CASCADE;$/m);
     const journal = JSON.parse(readFileSync(sandbox.path('sql/migrations/journal.json'), 'utf8'));
     assert.equal(journal.migrations.at(-1).destructive, true);
   });

@@ -45,6 +45,25 @@ describe('the migration generator (npm run generate:sql)', () => {
     const columns = POPULATION.columns.map((c) => (c.name === 'area_name' ? { ...c, maxBytes: 512 } : c));
     const p = plan([withColumns(POPULATION, columns)]);
     assert.deepEqual(p.statements, ['ALTER TABLE population ALTER COLUMN area_name TYPE VARCHAR(512)']);
+    assert.deepEqual(p.refused, []);
+  });
+
+  it('keeps a widening in a migration of its own: with any other change it is refused, saying how', () => {
+    const wider = (c: ColumnSpec) => (c.name === 'area_name' ? { ...c, maxBytes: 512 } : c);
+    for (const columns of [
+      [...POPULATION.columns.map(wider), NEW],
+      POPULATION.columns.map(wider).filter((c) => c.name !== 'replace_yn'),
+    ]) {
+      const p = plan([withColumns(POPULATION, columns)], true);
+      assert.ok(
+        p.refused.some((r) => /a VARCHAR widened goes in a migration of its own/.test(r)),
+        JSON.stringify(p.refused),
+      );
+    }
+    const two = POPULATION.columns.map((c) =>
+      c.name === 'area_name' || c.name === 'category' ? { ...c, maxBytes: 512 } : c,
+    );
+    assert.deepEqual(plan([withColumns(POPULATION, two)]).refused, [], 'two widenings are one migration');
   });
 
   it('refuses every change that loses history or breaks old files, each with what to do', () => {
@@ -102,7 +121,7 @@ describe('the migration generator (npm run generate:sql)', () => {
       true,
     );
     assert.deepEqual(p.refused, []);
-    assert.deepEqual(p.statements, ['ALTER TABLE population DROP COLUMN replace_yn']);
+    assert.deepEqual(p.statements, ['ALTER TABLE population DROP COLUMN replace_yn CASCADE']);
     assert.equal(p.destructive, true);
     const journal: Journal = {
       ...baseline,
@@ -219,6 +238,82 @@ describe('applying migrations once (the SQL runner and the local analysis databa
       assert.deepEqual(await w.query('SELECT statements_run FROM schema_migrations'), [
         { statements_run: 0 },
       ]);
+    } finally {
+      close();
+    }
+  });
+
+  it('runs a widening statement by statement, never in a batch (Redshift cannot alter a column in a transaction), then records it', async () => {
+    const { connection, warehouse: w, close } = await warehouse();
+    try {
+      await connection.run(ddl(POPULATION));
+      const before = await existingTables(w);
+      await connection.run(ddl(SCHEMA_MIGRATIONS));
+      const wider = POPULATION.columns.map((c) =>
+        c.name === 'area_name' || c.name === 'category' ? { ...c, maxBytes: 512 } : c,
+      );
+      const widen = planMigration(currentSnapshot(baseline), [withColumns(POPULATION, wider)]);
+      const id = '0001_population_widen_area_name_and_population_widen_category';
+      const sent: { how: string; sql: string }[] = [];
+      const recording = {
+        query: (sql: string) => w.query(sql),
+        execute: (sql: string, params?: Parameters<DuckDbWarehouse['execute']>[1]) => {
+          sent.push({ how: 'execute', sql });
+          return w.execute(sql, params);
+        },
+        batch: (sqls: readonly string[], params?: Parameters<DuckDbWarehouse['batch']>[1]) => {
+          for (const sql of sqls) sent.push({ how: 'batch', sql });
+          return w.batch(sqls, params);
+        },
+      };
+      const result = await applyMigrations(
+        recording,
+        [{ id, statements: widen.statements, tables: ['population'], checksum: 'w1' }],
+        before,
+        new MemoryLog(),
+      );
+      assert.deepEqual(result.applied, [id]);
+      assert.deepEqual(
+        sent.map((s) => [s.how, s.sql.slice(0, 60)]),
+        [
+          ['execute', 'ALTER TABLE population ALTER COLUMN area_name TYPE VARCHAR(5'],
+          ['execute', 'ALTER TABLE population ALTER COLUMN category TYPE VARCHAR(51'],
+          ['execute', 'INSERT INTO schema_migrations (migration_id, checksum, state'],
+        ],
+      );
+      assert.deepEqual(await w.query('SELECT migration_id, statements_run FROM schema_migrations'), [
+        { migration_id: id, statements_run: 2 },
+      ]);
+    } finally {
+      close();
+    }
+  });
+
+  it('runs the destructive statement, DROP COLUMN … CASCADE, with a view reading the column (on Redshift the view files make the views again after the migrations)', async () => {
+    const { connection, warehouse: w, close } = await warehouse();
+    try {
+      await connection.run(ddl(POPULATION));
+      await connection.run('CREATE VIEW v_replaced AS SELECT area_code, replace_yn FROM population');
+      const before = await existingTables(w);
+      await connection.run(ddl(SCHEMA_MIGRATIONS));
+      const drop = planMigration(
+        currentSnapshot(baseline),
+        [
+          withColumns(
+            POPULATION,
+            POPULATION.columns.filter((c) => c.name !== 'replace_yn'),
+          ),
+        ],
+        { destructive: true },
+      );
+      const id = '0001_population_drop_replace_yn';
+      await applyMigrations(
+        w,
+        [{ id, statements: drop.statements, tables: ['population'], checksum: 'd1' }],
+        before,
+        new MemoryLog(),
+      );
+      assert.equal((await columnsOf(w)).includes('replace_yn'), false);
     } finally {
       close();
     }

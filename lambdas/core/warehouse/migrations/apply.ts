@@ -2,6 +2,7 @@ import type { Log } from '../../logger.js';
 import { WarehouseStatementError } from '../errors.js';
 import type { Warehouse } from '../warehouse.js';
 import type { Migration } from './files.js';
+import { altersColumnType } from './plan.js';
 
 /** The table that records every migration applied, once each (a warehouse table of the schema). */
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -27,13 +28,14 @@ const tableOf = (statement: string) => /^\s*ALTER\s+TABLE\s+([a-z_][a-z0-9_]*)/i
 
 /**
  * Applies the migrations not yet recorded, in order, each with its record in one transaction: a
- * migration is applied once, or not at all. A table created by this deploy's `CREATE TABLE` file
+ * migration is applied once, or not at all (a widening of VARCHAR columns, which Redshift cannot
+ * run in a transaction, statement by statement and then its record). A table created by this deploy's `CREATE TABLE` file
  * already has its current columns, so its migrations are recorded without running (`existedBefore`
  * says which tables were there before the files ran). A recorded migration whose file changed since
  * is refused: what was applied is not what the file says.
  */
 export async function applyMigrations(
-  warehouse: Pick<Warehouse, 'query' | 'batch'>,
+  warehouse: Pick<Warehouse, 'query' | 'batch' | 'execute'>,
   migrations: readonly Migration[],
   existedBefore: ReadonlySet<string>,
   log: Log,
@@ -60,13 +62,21 @@ export async function applyMigrations(
     const record =
       `INSERT INTO ${MIGRATIONS_TABLE} (migration_id, checksum, statements_run, applied_at) ` +
       'VALUES (:migration_id, :checksum, CAST(:statements_run AS INTEGER), CAST(:applied_at AS TIMESTAMP))';
+    const values = {
+      migration_id: migration.id,
+      checksum: migration.checksum,
+      statements_run: statements.length,
+      applied_at: now().toISOString().replace('T', ' ').replace('Z', ''),
+    };
     try {
-      await warehouse.batch([...statements, record], {
-        migration_id: migration.id,
-        checksum: migration.checksum,
-        statements_run: statements.length,
-        applied_at: now().toISOString().replace('T', ' ').replace('Z', ''),
-      });
+      if (statements.some(altersColumnType)) {
+        // Redshift refuses ALTER COLUMN … TYPE inside a transaction block ("ALTER TABLE"): each
+        // statement commits on its own, then the record. The generator keeps such a migration to
+        // widenings only (one column each, usually one); a failure fails the deploy naming the
+        // migration, with the widenings before it done and the migration not recorded.
+        for (const statement of statements) await warehouse.execute(statement);
+        await warehouse.execute(record, values);
+      } else await warehouse.batch([...statements, record], values);
     } catch (error) {
       throw new WarehouseStatementError(`migration ${migration.id}: ${(error as Error).message}`, undefined, {
         cause: error,

@@ -69,7 +69,10 @@ export function planMigration(
       tableChanged = true;
       if (options.destructive) {
         destructive = true;
-        statements.push(`ALTER TABLE ${table.name} DROP COLUMN ${column.name}`);
+        // CASCADE: Redshift's views are bound to the columns they read, and RESTRICT (the default)
+        // refuses to drop one a view reads ("ALTER TABLE", DROP COLUMN). The views it drops are
+        // made again by their sql/ files, which the SQL runner applies right after the migrations.
+        statements.push(`ALTER TABLE ${table.name} DROP COLUMN ${column.name} CASCADE`);
         changes.push(`${table.name}: drop column ${column.name} (destructive)`);
         slugs.push(`${table.name}_drop_${column.name}`);
       } else {
@@ -137,6 +140,15 @@ export function planMigration(
     }
     if (tableChanged) changed[table.name] = now;
   }
+  // Redshift cannot alter a column inside a transaction block ("ALTER TABLE", ALTER COLUMN … TYPE),
+  // so a widening runs statement by statement, outside the one transaction a migration otherwise
+  // is (apply.ts): alone in its migration, nothing else of it can be half applied.
+  const widenings = statements.filter(altersColumnType);
+  if (widenings.length > 0 && widenings.length < statements.length)
+    refused.push(
+      'a VARCHAR widened goes in a migration of its own (Redshift cannot alter a column inside a transaction, and the other changes must stay in one): ' +
+        'make the widening alone, run npm run generate:sql, then make the other changes and run it again',
+    );
   for (const name of Object.keys(snapshot))
     if (!tables.some((t) => t.name === name))
       refused.push(
@@ -167,4 +179,9 @@ function slugify(parts: readonly string[]): string {
 /** The journal entry of a plan, once it is written as migration `id`. */
 export function journalEntry(id: string, plan: MigrationPlan): JournalMigration {
   return { id, tables: plan.tables, ...(plan.destructive ? { destructive: true } : {}) };
+}
+
+/** `ALTER TABLE … ALTER COLUMN … TYPE …`: what Redshift refuses inside a transaction block. */
+export function altersColumnType(statement: string): boolean {
+  return /^\s*ALTER\s+TABLE\s+\S+\s+ALTER\s+COLUMN\s+\S+\s+TYPE\b/i.test(statement);
 }
