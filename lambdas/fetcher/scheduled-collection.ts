@@ -1,5 +1,5 @@
 import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
-import { runCollection } from '../core/collection-run.js';
+import { runCollection, runFinishLine } from '../core/collection-run.js';
 import { placesForKey } from '../core/collector.js';
 import { COLLECTED } from '../core/datasets/registry.js';
 import type { Envelope } from '../core/envelope.js';
@@ -78,8 +78,14 @@ export interface FetcherDeps {
   readonly settings: FetcherSettings;
   /** The API key (Secrets Manager, cached per container). */
   readonly apiKey: () => Promise<string>;
-  /** Publishes the run's envelopes to Kafka; resolves with what was acknowledged and refused. */
-  readonly publish: (envelopes: readonly Envelope[]) => Promise<PublishOutcome>;
+  /**
+   * Publishes the run's envelopes to Kafka; resolves with what was acknowledged and refused, and
+   * gives up when `signal` (the run's finish line) aborts.
+   */
+  readonly publish: (
+    envelopes: readonly Envelope[],
+    wait?: { readonly signal?: AbortSignal },
+  ) => Promise<PublishOutcome>;
   /** The lake, for the run's `collection_outcomes` file. */
   readonly store: ObjectStore;
   /**
@@ -131,6 +137,8 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
   let runId: string | undefined;
   const stamp = runMetricsTimestamp(collectedAt, Date.now());
   if (stamp) metrics.setTimestamp?.(stamp);
+  // A broker that stops answering cannot hold the run past RUN_TIMEOUT_MS + RUN_FINISH_MARGIN_MS.
+  const finish = runFinishLine(settings.runTimeoutMs);
   try {
     const apiKey = await deps.apiKey();
     // Read at every run: a catalogue imported since the last run is collected from this one on.
@@ -160,7 +168,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       runTimeoutMs: settings.runTimeoutMs,
       log,
       simulated: false,
-      publish: deps.publish,
+      publish: (envelopes) => deps.publish(envelopes, { signal: finish }),
       store: deps.store,
       ...(deps.catalog ? { catalog: deps.catalog } : {}),
       hooks: {

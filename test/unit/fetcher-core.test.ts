@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import type { Envelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError, RunFailedError } from '../../lambdas/core/errors.js';
-import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
+import { KafkaError, KafkaTimeoutError } from '../../lambdas/core/kafka/kafka-error.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
 import { CATALOGUE_KEY, encodeCatalogue } from '../../lambdas/core/place-catalogue.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
@@ -171,6 +171,37 @@ describe('fetcher core (scheduled collection)', () => {
         (line) => line.level === 'error' && String(line.extra?.error).includes('ECONNREFUSED'),
       ),
     );
+  });
+
+  it('gives its publish the run\'s finish line; sent and not confirmed, every place fails "not confirmed" with the one reason the run throws', async () => {
+    let given: AbortSignal | undefined;
+    const silent = new KafkaTimeoutError(
+      "121 envelope(s) sent, not confirmed: Kafka did not answer before the run's end (RUN_TIMEOUT_MS + 4 s)",
+      true,
+    );
+    const d = deps({
+      publish: async (_envelopes, wait) => {
+        given = wait?.signal;
+        throw silent;
+      },
+    });
+    await assert.rejects(runScheduledCollection(EVENT, d), (error) => error === silent);
+    assert.ok(given instanceof AbortSignal, 'the publish is given a signal');
+    assert.equal(given.aborted, false, 'not aborted while the run is young');
+    const [outcomes] = await store.list('collection_outcomes/');
+    const rows = await readParquet(
+      join(store.location, outcomes as string),
+      'SELECT status, reason, count(*) AS places FROM data GROUP BY ALL',
+    );
+    assert.deepEqual(rows, [
+      {
+        status: 'failed',
+        reason: `not confirmed: ${silent.message}; Kafka may still take them, then the writer writes their rows`,
+        places: 121n,
+      },
+    ]);
+    assert.equal(d.metrics.value(METRIC.runsFailed), 1);
+    assert.equal(d.metrics.value(METRIC.runs), undefined);
   });
 
   it('fails the run when no place could be collected, after recording why', async () => {

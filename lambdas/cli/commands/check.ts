@@ -148,7 +148,7 @@ export function formatReport(where: string, report: CheckReport): string {
     const records = report.findings.reduce((total, f) => total + f.count, 0);
     lines.push(
       `records in rejected/, each kept with its reason (accounted for, not problems) (${records}):`,
-      ...report.findings.map((f) => `  ${f.text}`),
+      ...report.findings.map((f) => `  ${escapeControls(f.text)}`),
     );
   }
   const unread = report.unreadFields?.fields ?? [];
