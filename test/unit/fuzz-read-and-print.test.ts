@@ -199,10 +199,21 @@ describe(`fuzzing what reads the lake and what prints (seed ${SEED}, ${RUNS} run
         const report = formatReport('lake', {
           problems: texts.map((text) => ({ check: 'stray' as const, text })),
           findings: texts.map((text) => ({ count: 1, text })),
+          // Field names the API sent (API drift): any text at all.
+          unreadFields: {
+            fields: texts.map((field, i) => ({
+              dataset: 'citydata_ppltn',
+              field,
+              answers: 1,
+              firstMs: i * 60_000,
+              lastMs: i * 60_000,
+            })),
+            notCounted: 0,
+          },
           files: 1,
         });
         assertInert(report, 'check');
-        assert.equal(report.split('\n').length, 1 + texts.length + 1 + texts.length + 1);
+        assert.equal(report.split('\n').length, 1 + texts.length + 1 + texts.length + 1 + texts.length + 1);
         const replay = formatReplaySummary({
           partitions: 1,
           partitionsRebuilt: 1,
