@@ -156,6 +156,16 @@ export class Observability extends Construct {
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
+      apiFieldsUnknown: ingest
+        .metricApiFieldsUnknown({ period: runWindow })
+        .createAlarm(this, 'ApiFieldsUnknownAlarm', {
+          alarmDescription:
+            'The API sends fields no table holds: raw/ keeps them; npm run check lists them with when each was first seen (docs/lake-and-sql.md, "When the API changes").',
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
       loaderFailed: loaderTrouble.createAlarm(this, 'LoaderFailedAlarm', {
         alarmDescription: 'The COPY loader failed to load a partition, or failed as a whole.',
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -175,7 +185,7 @@ export class Observability extends Construct {
         .createAlarm(this, 'UsageLimitNearAlarm', {
           alarmDescription:
             `Redshift has used ${threshold} of its ${usageLimit.rpuHours} RPU-hours this ${usageLimit.period} period; ` +
-            `at the limit it will ${usageLimit.breachAction === 'deactivate' ? 'turn queries off (the loader stops) until the next period' : usageLimit.breachAction}. ` +
+            `at the limit it will ${usageLimit.breachAction === 'deactivate' ? 'turn user queries off (the loader stops); raise the limit to load again before the period ends' : usageLimit.breachAction}. ` +
             'See the arithmetic in docs/deploy-aws.md.',
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           threshold,
@@ -223,6 +233,15 @@ export class Observability extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Run duration (ms)',
             left: [ingest.metricRunDuration()],
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'API drift: answers with fields unknown / missing',
+            left: [
+              ingest.metricApiFieldsUnknown({ period: runWindow }),
+              ingest.metricApiFieldsMissing({ period: runWindow }),
+            ],
+            leftAnnotations: [alarms.apiFieldsUnknown.toAnnotation()],
             width: 6,
           }),
         ],

@@ -86,6 +86,9 @@ export interface ProjectFunctionProps {
  * Powertools service name and metrics namespace that `lambdas/core/metric-names.ts` defines.
  */
 export class ProjectFunction extends NodejsFunction {
+  /** The folder under `lambdas/` this function runs: how tests match code to its function. */
+  readonly handlerFolder: string;
+
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -146,6 +149,7 @@ export class ProjectFunction extends NodejsFunction {
         },
       },
     });
+    this.handlerFolder = props.handlerFolder;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:

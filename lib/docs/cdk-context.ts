@@ -102,7 +102,8 @@ export const CDK_KEY_DOCS: Readonly<Record<string, CdkKeyDoc>> = {
   redshiftUsageLimitBreachAction: {
     shownDefault: (d) => shown(d.redshiftUsageLimit?.breachAction),
     allowed: 'one of "log", "emit-metric", "deactivate"',
-    meaning: 'what happens when the limit is reached (`deactivate`: queries stop until the next period)',
+    meaning:
+      'what happens when the limit is reached (`deactivate`: user queries are turned off, the loader with them)',
     refused: 'stop',
   },
   loaderSchedule: {

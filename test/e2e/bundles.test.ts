@@ -102,6 +102,19 @@ describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
         }
       });
 
+      it('holds no code of the AGPL-3.0 IAM simulator, a development-only dependency', () => {
+        // The source map lists every module esbuild put into the bundle.
+        const sources = (
+          JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }
+        ).sources;
+        assert.ok(sources.length > 10, 'the source map lists the bundled modules');
+        assert.deepEqual(
+          sources.filter((source) => /@cloud-copilot|iam-simulate/.test(source)),
+          [],
+        );
+        assert.doesNotMatch(readFileSync(join(dir, 'index.mjs'), 'utf8'), /@cloud-copilot|iam-simulate/);
+      });
+
       it(sql ? 'has the sql/ files next to index.mjs, byte for byte' : 'has no sql/ folder', () => {
         if (!sql) {
           assert.ok(!existsSync(join(dir, 'sql')));
@@ -150,5 +163,29 @@ describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
         duration_ms: 4321,
       },
     ]);
+  });
+});
+
+describe('the IAM simulator stays a development dependency', () => {
+  it('is a devDependency only, and nothing under bin/, lib/ or lambdas/ imports it', () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    assert.ok(manifest.devDependencies['@cloud-copilot/iam-simulate']);
+    assert.deepEqual(
+      Object.keys(manifest.dependencies).filter((name) => name.startsWith('@cloud-copilot/')),
+      [],
+    );
+    const shipped = ['bin', 'lib', 'lambdas'].flatMap((folder) =>
+      (readdirSync(join(PROJECT_ROOT, folder), { recursive: true }) as string[])
+        .filter((file) => /\.(ts|js|mjs)$/.test(file))
+        .map((file) => join(PROJECT_ROOT, folder, file)),
+    );
+    assert.ok(shipped.length > 50);
+    assert.deepEqual(
+      shipped.filter((file) => /@cloud-copilot/.test(readFileSync(file, 'utf8'))),
+      [],
+    );
   });
 });

@@ -44,6 +44,18 @@ describe('npm run demo', () => {
     assert.match(run.stdout, /places: 1 ok/, 'the run itself went well');
   });
 
+  it('exits 1 when its report cannot be built, saying why', async () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'demo-')), 'demo-lake');
+    // A demo lake whose analysis database was damaged (a full disk, a copy cut short).
+    mkdirSync(join(broken, '_warehouse'), { recursive: true });
+    writeFileSync(join(broken, '_warehouse', 'analysis.duckdb'), 'not a DuckDB file, '.repeat(500));
+    writeFileSync(join(broken, '_SIMULATED'), 'simulated\n');
+    const run = await runCli(['demo', '--once', '--places', 'POI001', '--lake', broken], {});
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /error: could not write the report: cannot open the analysis database/);
+    assert.match(run.stdout, /places: 1 ok/, 'the run itself went well');
+  });
+
   it('refuses to let a real run write into the simulated lake', async () => {
     const run = await runCli(['start', '--once', '--lake', lake], {
       SEOUL_API_KEY: 'k',

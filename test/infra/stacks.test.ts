@@ -779,8 +779,9 @@ describe('8. observability', () => {
     Dimensions: [{ Name: 'service', Value: METRICS_SERVICE }],
   });
 
-  it('has the nine alarms, each notifying the SNS topic when it fires and when it clears', () => {
+  it('has the ten alarms, each notifying the SNS topic when it fires and when it clears', () => {
     assert.deepEqual(Object.keys(alarms).sort(), [
+      'ObservabilityApiFieldsUnknownAlarm',
       'ObservabilityDeadLettersAlarm',
       'ObservabilityFailedPlacesAlarm',
       'ObservabilityLoaderFailedAlarm',
@@ -795,6 +796,30 @@ describe('8. observability', () => {
       assert.deepEqual(a.Properties.AlarmActions, [{ Ref: topicId }]);
       assert.deepEqual(a.Properties.OKActions, [{ Ref: topicId }]);
     }
+  });
+
+  it('fires when the answers of a run carry a field no table holds (API drift), once per run window', () => {
+    assert.deepEqual(
+      {
+        ...alarm('ApiFieldsUnknown'),
+        AlarmActions: undefined,
+        OKActions: undefined,
+        AlarmDescription: undefined,
+      },
+      {
+        ...custom(METRIC.apiFieldsUnknown),
+        Statistic: 'Sum',
+        Period: 1200,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: undefined,
+        OKActions: undefined,
+        AlarmDescription: undefined,
+      },
+    );
+    assert.match(String(alarm('ApiFieldsUnknown').AlarmDescription), /npm run check lists them/);
   });
 
   it('fires on a missed run: a slot the schedule fired without a run, in two of the last three run intervals', () => {

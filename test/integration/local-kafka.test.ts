@@ -68,7 +68,9 @@ describe('local pipeline over Kafka (KAFKA_BROKERS set)', () => {
     const topic = uniqueName('local.citydata_ppltn');
     const groupId = uniqueName('writer');
     const log = new MemoryLog();
-    const simulator = new ApiSimulator();
+    // The API's time of the answers is the collection's: the writer keeps answers inside its
+    // answer-time window and quarantines the rest (a simulator on the wall clock is months away).
+    const simulator = new ApiSimulator({ now: () => new Date('2026-07-16T14:20:00Z') });
     const envelopes = ALL_PLACES.slice(0, 5).map((place) =>
       buildEnvelope({
         dataset: 'citydata_ppltn',

@@ -6,6 +6,7 @@ import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { ALL_PLACES, findPlace, type Place } from '../../lambdas/core/places.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
 import type { TopicResourceEvent, TopicResourceResponse } from '../../lambdas/topic/topic-resource.js';
+import { recordAs } from '../access/recorder.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { MemoryLog } from '../support/memory-log.js';
 import {
@@ -63,9 +64,23 @@ describe('Kafka pipeline: fetcher → Kafka → writer → S3 → Glue', () => {
     const fetcherHandler = (await import('../../lambdas/fetcher/handler.js')).handler;
     const writerHandler = (await import('../../lambdas/writer/handler.js')).handler;
     const topicHandler = (await import('../../lambdas/topic/handler.js')).handler;
-    fetcher = (event) => fetcherHandler(event, lambdaContext('fetcher'));
-    writer = (event) => writerHandler(event, lambdaContext('writer'));
-    topicResource = (event) => topicHandler(event, lambdaContext('topic'));
+    // Each handler runs as its function: the access proof simulates every AWS and Kafka call
+    // recorded here against that function's role (test/access/).
+    fetcher = (event) =>
+      recordAs({ as: 'function', handler: 'fetcher', kafkaCluster: 'env:MSK_CLUSTER_ARN' }, () =>
+        fetcherHandler(event, lambdaContext('fetcher')),
+      );
+    writer = (event) =>
+      recordAs({ as: 'function', handler: 'writer' }, () => writerHandler(event, lambdaContext('writer')));
+    topicResource = (event) =>
+      recordAs(
+        { as: 'function', handler: 'topic', kafkaCluster: 'resource:ClusterArn' },
+        () => topicHandler(event, lambdaContext('topic')),
+        {
+          'resource:Topic': event.ResourceProperties.Topic,
+          'resource:ClusterArn': event.ResourceProperties.ClusterArn,
+        },
+      );
     await admin.connect();
   });
 
@@ -118,12 +133,22 @@ describe('Kafka pipeline: fetcher → Kafka → writer → S3 → Glue', () => {
         return writer(event);
       },
     });
+    // The emulator plays the MSK trigger, which polls with the writer's role.
+    const asTrigger = <T>(work: () => Promise<T>) =>
+      recordAs(
+        { as: 'event-source-mapping', handler: 'writer', kafkaCluster: 'mapping:EventSourceArn' },
+        work,
+        {
+          'mapping:ConsumerGroupId': groupId,
+          'mapping:Topics': topic,
+        },
+      );
     const written = await capturingEmf(async () => {
-      await emulator.start();
+      await asTrigger(() => emulator.start());
       try {
         await waitUntilCommitted(admin, groupId, topic);
       } finally {
-        await emulator.stop();
+        await asTrigger(() => emulator.stop());
       }
     });
     assert.equal(written.error, undefined, String(written.error));

@@ -5,6 +5,7 @@ import { MskEventSourceEmulator } from '../../lambdas/cli/transport/msk-event-so
 import { buildEnvelope, type Envelope, toMessage } from '../../lambdas/core/envelope.js';
 import type { MskEvent } from '../../lambdas/core/msk-event.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
+import { recordAs } from '../access/recorder.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { createBucket, createGlueTables, listKeys, readJsonLines, readParquetFromS3 } from './support/aws.js';
@@ -52,7 +53,8 @@ describe('poison records', () => {
       LOG_LEVEL: 'ERROR',
     });
     const writerHandler = (await import('../../lambdas/writer/handler.js')).handler;
-    writer = (event) => writerHandler(event, lambdaContext('writer'));
+    writer = (event) =>
+      recordAs({ as: 'function', handler: 'writer' }, () => writerHandler(event, lambdaContext('writer')));
     await admin.connect();
     await producer.connect();
   });

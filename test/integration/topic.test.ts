@@ -4,7 +4,12 @@ import { buildEnvelope } from '../../lambdas/core/envelope.js';
 import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
 import { EnvelopePublisher } from '../../lambdas/core/kafka/publisher.js';
 import { findPlace, type Place } from '../../lambdas/core/places.js';
-import { onTopicEvent, type TopicResourceEvent } from '../../lambdas/topic/topic-resource.js';
+import {
+  onTopicEvent,
+  type TopicResourceEvent,
+  type TopicResourceResponse,
+} from '../../lambdas/topic/topic-resource.js';
+import { recordAs } from '../access/recorder.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { uniqueName } from './support/environment.js';
 import { testKafka } from './support/kafka.js';
@@ -15,6 +20,16 @@ describe('topic custom resource', () => {
   const admin = kafka.admin();
   const log = new MemoryLog();
   const deps = { log, connect: async () => kafka };
+  /** The custom resource's core as the topic function runs it: its Kafka requests are recorded. */
+  const onEvent = (event: TopicResourceEvent): Promise<TopicResourceResponse> =>
+    recordAs(
+      { as: 'function', handler: 'topic', kafkaCluster: 'resource:ClusterArn' },
+      () => onTopicEvent(event, deps),
+      {
+        'resource:Topic': event.ResourceProperties.Topic,
+        'resource:ClusterArn': event.ResourceProperties.ClusterArn,
+      },
+    );
   const topic = uniqueName('seoul.citydata_ppltn');
   const properties = {
     ClusterArn: 'arn:aws:kafka:ap-northeast-2:123456789012:cluster/seoul/abc-s2',
@@ -28,8 +43,8 @@ describe('topic custom resource', () => {
   after(() => admin.disconnect());
 
   it('creates the topic once; creating it again changes nothing', async () => {
-    const first = await onTopicEvent({ RequestType: 'Create', ResourceProperties: properties }, deps);
-    const second = await onTopicEvent({ RequestType: 'Create', ResourceProperties: properties }, deps);
+    const first = await onEvent({ RequestType: 'Create', ResourceProperties: properties });
+    const second = await onEvent({ RequestType: 'Create', ResourceProperties: properties });
     assert.deepEqual(first, {
       PhysicalResourceId: `${topic}@${properties.ClusterArn}`,
       Data: { TopicName: topic, Partitions: '2', Created: 'true' },
@@ -45,11 +60,11 @@ describe('topic custom resource', () => {
       ResourceProperties: { ...properties, NumPartitions },
       OldResourceProperties: properties,
     });
-    const grown = await onTopicEvent(update('4'), deps);
+    const grown = await onEvent(update('4'));
     assert.equal(grown.PhysicalResourceId, `${topic}@${properties.ClusterArn}`);
     assert.equal(grown.Data?.Partitions, '4');
     assert.equal(await partitions(), 4);
-    const again = await onTopicEvent(update('1'), deps);
+    const again = await onEvent(update('1'));
     assert.equal(again.Data?.Partitions, '4');
     assert.ok(
       log.lines.some((line) => line.level === 'warn' && /cannot remove partitions/.test(line.message)),
@@ -62,14 +77,14 @@ describe('topic custom resource', () => {
       PhysicalResourceId: `${topic}@${properties.ClusterArn}`,
       ResourceProperties: { ...properties, ...(RetainOnDelete ? { RetainOnDelete } : {}) },
     });
-    await onTopicEvent(remove(), deps);
-    await onTopicEvent(remove('true'), deps);
+    await onEvent(remove());
+    await onEvent(remove('true'));
     assert.ok((await admin.listTopics()).includes(topic));
-    const deleted = await onTopicEvent(remove('false'), deps);
+    const deleted = await onEvent(remove('false'));
     assert.equal(deleted.Data?.Deleted, 'true');
     assert.ok(!(await admin.listTopics()).includes(topic));
     assert.equal(
-      (await onTopicEvent(remove('false'), deps)).Data?.Deleted,
+      (await onEvent(remove('false'))).Data?.Deleted,
       'false',
       'deleting a missing topic succeeds',
     );

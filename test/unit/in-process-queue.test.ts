@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { InProcessQueue } from '../../lambdas/cli/transport/in-process-queue.js';
 import type { SourceRecord } from '../../lambdas/core/source-record.js';
 import type { BatchWriteResult } from '../../lambdas/core/writers/lake-writer.js';
@@ -74,6 +76,50 @@ describe('in-process queue', () => {
     await assert.rejects(queue.drain(), /disk full/);
     assert.equal(queue.pending, 2);
     assert.equal(log.lines.filter((l) => l.message === 'batch delivery failed').length, 2);
+  });
+
+  it('keeps counting offsets across drains', async () => {
+    const offsets: number[] = [];
+    const queue = new InProcessQueue({
+      deliver: async (b) => {
+        offsets.push(...b.map((r) => r.offset));
+        return result(b.length);
+      },
+      log: new MemoryLog(),
+      batchSize: 2,
+    });
+    await queue.publish(envelopes(3));
+    await queue.drain();
+    await queue.publish(envelopes(2));
+    assert.equal(queue.pending, 2);
+    await queue.drain();
+    assert.deepEqual(offsets, [0, 1, 2, 3, 4]);
+  });
+
+  it('lets go of a record once it is delivered (a long demo held every answer it ever carried)', async () => {
+    // A full garbage collection on demand: V8's own gc(), reached without --expose-gc at start.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const delivered: WeakRef<SourceRecord>[] = [];
+    const queue = new InProcessQueue({
+      deliver: async (b) => {
+        for (const record of b) delivered.push(new WeakRef(record));
+        return result(b.length);
+      },
+      log: new MemoryLog(),
+      batchSize: 3,
+    });
+    await queue.publish(envelopes(7));
+    await queue.drain();
+    assert.equal(delivered.length, 7);
+    // A WeakRef's target stays alive until the job that made it ends: collect in a later one.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.deepEqual(
+      delivered.filter((ref) => ref.deref() !== undefined).map((ref) => ref.deref()?.offset),
+      [],
+      'records still held after delivery',
+    );
   });
 
   it('names its source differently in every process, so two processes never share a file name', () => {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -186,6 +194,21 @@ describe('npm run report', () => {
     );
   });
 
+  it('writes the new page to a file of its own and renames it over the old one, which stays whole until then', async () => {
+    const lake = await buildFixtureLake();
+    const out = join(lake, 'report.html');
+    writeFileSync(out, 'the previous page');
+    // A second name for the old page's file: written in place, it would hold the new page (or part
+    // of it) too; replaced by a rename, it keeps the old page whole.
+    const kept = join(lake, 'kept-link.html');
+    linkSync(out, kept);
+    const oldInode = statSync(out).ino;
+    assert.equal(await reportCommand(['--lake', lake], {}, io().io), 0);
+    assert.equal(readFileSync(kept, 'utf8'), 'the previous page');
+    assert.notEqual(statSync(out).ino, oldInode, 'report.html is a new file');
+    assert.match(readFileSync(out, 'utf8'), /^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
+  });
+
   for (const [name, blocker] of [
     ['a folder holds its name', (out: string) => mkdirSync(join(out, 'inside'), { recursive: true })],
     ['its folder is a file', (out: string) => writeFileSync(dirname(out), 'a file, not a folder')],
@@ -207,6 +230,50 @@ describe('npm run report', () => {
           .sort(),
         before,
       );
+    });
+  }
+
+  for (const [name, breakIt] of [
+    [
+      'its analysis database is not a database',
+      (lake: string) =>
+        writeFileSync(join(lake, '_warehouse', 'analysis.duckdb'), 'not a DuckDB file, '.repeat(500)),
+    ],
+    [
+      'its analysis database is a folder',
+      (lake: string) => mkdirSync(join(lake, '_warehouse', 'analysis.duckdb', 'x'), { recursive: true }),
+    ],
+    [
+      'a view of sql/ cannot be created',
+      (lake: string) =>
+        writeFileSync(
+          join(
+            lake,
+            'population',
+            'year=2026',
+            'month=07',
+            'day=16',
+            'hour=13',
+            'minute=20',
+            'broken.parquet',
+          ),
+          'PAR1 not parquet PAR1',
+        ),
+    ],
+  ] as const) {
+    it(`exits 1 and says why when the page cannot be built (${name}), leaving the page that was there`, async () => {
+      const lake = await buildFixtureLake();
+      const out = join(lake, 'report.html');
+      writeFileSync(out, 'the previous page');
+      mkdirSync(join(lake, '_warehouse'), { recursive: true });
+      breakIt(lake);
+      const { out: printed, err, io: cli } = io();
+      assert.equal(await reportCommand(['--lake', lake], {}, cli), 1);
+      assert.deepEqual(printed, []);
+      assert.match(err.join('\n'), /^report failed: \S/);
+      if (name.startsWith('its analysis database'))
+        assert.match(err.join('\n'), /delete .*_warehouse and it is rebuilt from the lake/);
+      assert.equal(readFileSync(out, 'utf8'), 'the previous page');
     });
   }
 

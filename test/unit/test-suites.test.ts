@@ -50,6 +50,36 @@ describe('the test suites', () => {
       assert.ok(ci.includes(`\n${script}\n`), `.ci/run runs ${script}`);
   });
 
+  it('.ci/run runs every test script of package.json, and the access proof after the integration tests that record its calls', () => {
+    const { scripts } = JSON.parse(text('package.json')) as { scripts: Record<string, string> };
+    const ci = text('.ci/run');
+    const runs = (command: string) => ci.indexOf(`\n${command}\n`);
+    const testScripts = Object.keys(scripts).filter((name) => name === 'test' || name.startsWith('test:'));
+    assert.ok(testScripts.includes('test:access'));
+    const missing = testScripts
+      .map((name) => (name === 'test' ? 'npm test' : `npm run ${name}`))
+      .filter((command) => runs(command) < 0);
+    assert.deepEqual(missing, [], 'every test script is a CI stage');
+    assert.ok(
+      runs('npm run test:access') > runs('npm run test:integration'),
+      'the access proof reads the record the integration tests write',
+    );
+  });
+
+  it('.ci/run runs every test command the README gives for running every test', () => {
+    const line = text('README.md')
+      .split('\n')
+      .find((row) => row.includes('Run every test'));
+    assert.ok(line, 'the README says how to run every test');
+    const commands = [...line.matchAll(/npm (?:test|run [\w:-]+)/g)].map((match) => match[0]);
+    assert.ok(commands.includes('npm run test:access'), 'the README names the access proof');
+    const ci = text('.ci/run');
+    assert.deepEqual(
+      commands.filter((command) => !ci.includes(`\n${command}\n`)),
+      [],
+    );
+  });
+
   it('every test file the README and docs/ name exists', () => {
     const docs = ['README.md', ...(existsSync(join(ROOT, 'docs')) ? filesUnder('docs', '.md') : [])];
     const missing = docs.flatMap((doc) =>

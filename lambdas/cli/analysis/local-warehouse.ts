@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { describeError } from '../../core/errors.js';
 import { kstDayBounds } from '../../core/kst-time.js';
+import { ConsoleLog } from '../../core/logger.js';
 import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
 import { WAREHOUSE_TABLES } from '../../core/tables.js';
 import {
@@ -10,6 +12,9 @@ import {
   stagingTableName,
   timestampParameter,
 } from '../../core/warehouse/loader-sql.js';
+import { applyMigrations, existingTables } from '../../core/warehouse/migrations/apply.js';
+import { loadMigrations } from '../../core/warehouse/migrations/files.js';
+import { defaultSqlDir } from '../../core/warehouse/sql-files.js';
 import { parameterNames } from '../../core/warehouse/sql-text.js';
 import { duckdbReadParquet } from '../../core/warehouse/staging-fill.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
@@ -63,7 +68,7 @@ export interface LocalWarehouse {
  * Opens (or creates) the lake's analysis database. A lake folder that does not exist gets an
  * in-memory one, so asking about a lake never creates it.
  */
-export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> {
+export async function openLocalWarehouse(lake: string, sqlDir = defaultSqlDir()): Promise<LocalWarehouse> {
   const folder = resolve(lake);
   let path = ':memory:';
   const settings: Record<string, string> = {
@@ -78,10 +83,19 @@ export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> 
     path = join(folder, WAREHOUSE_FILE);
     settings.temp_directory = join(folder, SPILL_FOLDER);
   }
-  const instance = await DuckDBInstance.create(path, settings);
+  const instance = await DuckDBInstance.create(path, settings).catch((error: unknown) => {
+    throw new Error(
+      `cannot open the analysis database ${path}: ${describeError(error)} (it holds nothing the lake does not: delete ${join(folder, ANALYSIS_FOLDER)} and it is rebuilt from the lake)`,
+    );
+  });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
+  // The warehouse's own migrations, as on Redshift: a database made before a column was added
+  // gets it (NULL for the rows it holds), once; a new one is made with the current columns.
+  const warehouse = new DuckDbWarehouse(connection);
+  const before = await existingTables(warehouse);
   for (const statement of nativeTablesDdl()) await connection.run(statement);
+  await applyMigrations(warehouse, loadMigrations(sqlDir), before, new ConsoleLog('silent'));
   return {
     connection,
     close: () => {

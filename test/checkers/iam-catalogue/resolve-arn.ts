@@ -63,6 +63,8 @@ const REFERENCE_SHAPES: Record<string, Attributes> = {
     Arn: () => `arn:${P}:kms:${R}:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
   },
   'AWS::StepFunctions::StateMachine': { Ref: (n) => `arn:${P}:states:${R}:${A}:stateMachine:${n}` },
+  'AWS::CloudWatch::Alarm': { Ref: (n) => n, Arn: (n) => `arn:${P}:cloudwatch:${R}:${A}:alarm:${n}` },
+  'AWS::Glue::Crawler': { Ref: (n) => n },
 };
 
 const PSEUDO: Record<string, string> = {
