@@ -211,6 +211,11 @@ describe(`fuzzing what reads the lake and what prints (seed ${SEED}, ${RUNS} run
             notCounted: 0,
           },
           files: 1,
+          // Field names are the API's text too: check prints the ones no table holds.
+          unreadFields: {
+            fields: texts.map((field) => ({ dataset: 'citydata', field, answers: 1, firstMs: 0, lastMs: 0 })),
+            notCounted: 0,
+          },
         });
         assertInert(report, 'check');
         assert.equal(report.split('\n').length, 1 + texts.length + 1 + texts.length + 1 + texts.length + 1);
