@@ -10,6 +10,7 @@ import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { SeoulApiClient } from '../../lambdas/core/seoul-api/client.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
+import { synthesize } from '../infra/support/synth.js';
 import { parseCsvWithPython } from '../journeys/support/python.js';
 import { Sandbox } from '../journeys/support/sandbox.js';
 import { MemoryLog } from '../support/memory-log.js';
@@ -78,6 +79,36 @@ async function writeOldLake(lake: string, places: readonly Place[] = PLACES): Pr
   }
 }
 
+/** A resource of a synthesized template, as far as this test reads it. */
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: {
+    readonly TableInput?: {
+      readonly Name: string;
+      readonly StorageDescriptor: { readonly Columns: { Name: string; Type: string }[] };
+    };
+    readonly SqlDigest?: string;
+  };
+}
+
+/** The population Glue table and the SQL resource's digest, as the repository (before the edit) synthesizes them. */
+function glueAndDigests(): [{ id: string; columns: string[] }, [string, string][]] {
+  const s = synthesize();
+  const all = [s.data, s.pipeline].flatMap((t) =>
+    Object.entries(t.toJSON().Resources as Record<string, Resource>),
+  );
+  const [id, table] = all.find(
+    ([, r]) => r.Type === 'AWS::Glue::Table' && r.Properties?.TableInput?.Name === 'population',
+  ) as [string, Resource];
+  const columns = (table.Properties?.TableInput?.StorageDescriptor.Columns ?? []).map(
+    (c) => `${c.Name} ${c.Type}`,
+  );
+  const digests = all
+    .filter(([, r]) => r.Properties?.SqlDigest)
+    .map(([id, r]) => [id, String(r.Properties?.SqlDigest)] as [string, string]);
+  return [{ id, columns }, digests];
+}
+
 const files = (lake: string, table: string) =>
   readdirSync(join(lake, table), { recursive: true })
     .map(String)
@@ -142,6 +173,31 @@ describe('a column added on a lake with history: every command still works', () 
       ['0001_population_add_forecast_hours'],
     );
     assert.equal((await run('npm run generate:sql -- --check')).status, 0);
+  });
+
+  it('the stacks change with it: the Glue table gains the column in place, the SQL runner runs again', async () => {
+    const SYNTH_PROBE = `import { synthesize } from './test/infra/support/synth.js';
+const s = synthesize();
+const all = [s.data, s.pipeline].flatMap((t) => Object.entries(t.toJSON().Resources));
+const [id, table] = all.find(([, r]) => r.Type === 'AWS::Glue::Table' && r.Properties.TableInput.Name === 'population');
+console.log(JSON.stringify({ id, columns: table.Properties.TableInput.StorageDescriptor.Columns.map((c) => c.Name + ' ' + c.Type) }));
+console.log(JSON.stringify(all.filter(([, r]) => r.Properties?.SqlDigest).map(([id, r]) => [id, r.Properties.SqlDigest])));
+`;
+    const [before, digestsBefore] = glueAndDigests();
+    const [after, digestsAfter] = await probe('synth-probe.ts', SYNTH_PROBE);
+    assert.equal(
+      after.id,
+      before.id,
+      'the same logical id: CloudFormation updates the table, never replaces it',
+    );
+    assert.deepEqual(after.columns, [...before.columns, 'forecast_hours int']);
+    assert.equal(digestsAfter.length, 1);
+    assert.equal(digestsAfter[0]?.[0], digestsBefore[0]?.[0]);
+    assert.notEqual(
+      digestsAfter[0]?.[1],
+      digestsBefore[0]?.[1],
+      'a new digest: CloudFormation sends the SQL runner an Update',
+    );
   });
 
   it('npm run query reads the old files: the new column is NULL in every row', async () => {
