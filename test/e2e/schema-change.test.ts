@@ -173,6 +173,14 @@ describe('a column added on a lake with history: every command still works', () 
       ['0001_population_add_forecast_hours'],
     );
     assert.equal((await run('npm run generate:sql -- --check')).status, 0);
+    // The column's row of docs/columns.md, as the docs' procedure says.
+    assert.equal((await run('npm run generate:docs -- --check')).status, 1, 'the row is due');
+    assert.equal((await run('npm run generate:docs')).status, 0);
+    assert.equal((await run('npm run generate:docs -- --check')).status, 0);
+    assert.match(
+      readFileSync(sandbox.path('docs/columns.md'), 'utf8'),
+      /^\| `forecast_hours` \| int32 \| INTEGER \| yes \|/m,
+    );
   });
 
   it('the stacks change with it: the Glue table gains the column in place, the SQL runner runs again', async () => {
