@@ -4,6 +4,7 @@ import { placesForKey } from '../core/collector.js';
 import { COLLECTED } from '../core/datasets/registry.js';
 import type { Envelope } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
+import { topFields } from '../core/field-drift.js';
 import type { KafkaLocation } from '../core/kafka/connection.js';
 import { floorToMinute } from '../core/kst-time.js';
 import type { Log } from '../core/logger.js';
@@ -181,6 +182,15 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
     metrics.addMetric(METRIC.recordsPublished, 'Count', summary.published);
     metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
+    // API drift: answers carrying a field no table holds (alarmed), or lacking one a column reads.
+    metrics.addMetric(METRIC.apiFieldsUnknown, 'Count', summary.drift?.answersWithUnknown ?? 0);
+    metrics.addMetric(METRIC.apiFieldsMissing, 'Count', summary.drift?.answersWithMissing ?? 0);
+    if (summary.drift && summary.drift.answersWithUnknown > 0)
+      log.warn('the API sends fields no table holds (they stay in raw/)', {
+        runId,
+        fields: topFields(summary.drift.unknown),
+        answers: summary.drift.answers,
+      });
     if (collect.keyRefused) {
       // Loud, whatever else happened: no later run can succeed until the key is fixed.
       log.error('the API refused the key (INFO-100)', { runId, message: collect.keyRefused.message });

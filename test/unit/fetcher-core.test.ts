@@ -351,6 +351,37 @@ describe('fetcher core (scheduled collection)', () => {
     }
   });
 
+  it('counts the answers carrying a field no table holds, and those lacking one a column reads', async () => {
+    const city = new ApiSimulator({
+      validKeys: [KEY],
+      now: () => new Date('2026-07-16T14:35:00Z'),
+      addedFields: { AREA_PPLTN_AVG: '45000' },
+    });
+    const cityUrl = await city.start();
+    try {
+      const d = deps({
+        settings: { ...deps().settings, baseUrl: cityUrl, placeCodes: ['POI001', 'POI072'] },
+      });
+      const summary = await runScheduledCollection(EVENT, d);
+      assert.equal(d.metrics.value(METRIC.apiFieldsUnknown), 2);
+      assert.equal(d.metrics.value(METRIC.apiFieldsMissing), 0);
+      assert.deepEqual(summary.drift?.unknown, { AREA_PPLTN_AVG: 2 });
+      const warning = d.log.lines.find(
+        (line) => line.level === 'warn' && /no table holds/.test(line.message),
+      );
+      assert.deepEqual(warning?.extra?.fields, { AREA_PPLTN_AVG: 2 });
+    } finally {
+      await city.stop();
+    }
+    const plain = deps({ settings: { ...deps().settings, placeCodes: ['POI001'] } });
+    await runScheduledCollection(EVENT, plain);
+    assert.equal(
+      plain.metrics.value(METRIC.apiFieldsUnknown),
+      0,
+      'the metric is there, zero, when nothing drifts',
+    );
+  });
+
   after(async () => {
     for (const lake of lakes) await rm(lake, { recursive: true, force: true });
   });

@@ -200,9 +200,14 @@ describe(`fuzzing what reads the lake and what prints (seed ${SEED}, ${RUNS} run
           problems: texts.map((text) => ({ check: 'stray' as const, text })),
           findings: texts.map((text) => ({ count: 1, text })),
           files: 1,
+          // Field names are the API's text too: check prints the ones no table holds.
+          unreadFields: {
+            fields: texts.map((field) => ({ dataset: 'citydata', field, answers: 1, firstMs: 0, lastMs: 0 })),
+            notCounted: 0,
+          },
         });
         assertInert(report, 'check');
-        assert.equal(report.split('\n').length, 1 + texts.length + 1 + texts.length + 1);
+        assert.equal(report.split('\n').length, 1 + texts.length + 1 + texts.length + 1 + texts.length + 1);
         const replay = formatReplaySummary({
           partitions: 1,
           partitionsRebuilt: 1,
