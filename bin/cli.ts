@@ -56,4 +56,4 @@ await Promise.all(
 );
 // Everything promised is written. Should a library still hold the event loop open (a client that
 // never closes), leave anyway after a moment rather than hang a finished command.
-setTimeout(() => process.exit(status), 2_000).unref();
+setTimeout(() => process.exit(status), 500).unref();

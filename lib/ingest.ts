@@ -158,6 +158,16 @@ export class Ingest extends Construct {
     return projectMetric('recordsPublished', props);
   }
 
+  /** Answers of a run that carry a field no table holds (API drift). */
+  metricApiFieldsUnknown(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('apiFieldsUnknown', props);
+  }
+
+  /** Answers of a run without a field a column reads. */
+  metricApiFieldsMissing(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return projectMetric('apiFieldsMissing', props);
+  }
+
   metricRunDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return projectMetric('runDuration', { statistic: 'Maximum', ...props });
   }

@@ -12,6 +12,8 @@ import type { Ingest } from './ingest.js';
 import type { Warehouse } from './warehouse.js';
 import type { Writer } from './writer.js';
 
+/** The share of a run's answers without a field a column reads at which the API is taken to have dropped it. */
+export const API_FIELDS_MISSING_SHARE = 0.5;
 export interface ObservabilityProps {
   readonly ingest: Ingest;
   readonly writer: Writer;
@@ -85,6 +87,15 @@ export class Observability extends Construct {
       },
       period: runWindow,
     });
+    // A field a column reads missing from at least half a run's answers: the API dropped or renamed
+    // it. One place's answer without its forecast list now and then (the recorded 2026-09-07
+    // answer) is the API's ordinary behaviour and stays below the line.
+    const missingShare = new cloudwatch.MathExpression({
+      label: 'Share of answers without a field a column reads',
+      expression: 'IF(FILL(ok, 0) > 0, FILL(missing, 0) / FILL(ok, 0), 0)',
+      usingMetrics: { ok: placesOk, missing: ingest.metricApiFieldsMissing({ period: runWindow }) },
+      period: runWindow,
+    });
     const loaderTrouble = new cloudwatch.MathExpression({
       label: 'Loader failures and errors',
       expression: 'FILL(failures, 0) + FILL(errors, 0)',
@@ -156,6 +167,23 @@ export class Observability extends Construct {
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
+      apiFieldsUnknown: ingest
+        .metricApiFieldsUnknown({ period: runWindow })
+        .createAlarm(this, 'ApiFieldsUnknownAlarm', {
+          alarmDescription:
+            'The API sends fields no table holds: raw/ keeps them; npm run check lists them with when each was first seen (docs/lake-and-sql.md, "When the API changes").',
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      apiFieldsMissing: missingShare.createAlarm(this, 'ApiFieldsMissingAlarm', {
+        alarmDescription: `At least ${API_FIELDS_MISSING_SHARE * 100}% of a run's answers lack a field a column reads: the API dropped or renamed it, and its column stays NULL (docs/lake-and-sql.md, "API drift").`,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: API_FIELDS_MISSING_SHARE,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
       loaderFailed: loaderTrouble.createAlarm(this, 'LoaderFailedAlarm', {
         alarmDescription: 'The COPY loader failed to load a partition, or failed as a whole.',
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -223,6 +251,15 @@ export class Observability extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Run duration (ms)',
             left: [ingest.metricRunDuration()],
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'API drift: answers with fields unknown / missing',
+            left: [
+              ingest.metricApiFieldsUnknown({ period: runWindow }),
+              ingest.metricApiFieldsMissing({ period: runWindow }),
+            ],
+            leftAnnotations: [alarms.apiFieldsUnknown.toAnnotation()],
             width: 6,
           }),
         ],

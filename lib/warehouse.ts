@@ -9,6 +9,7 @@ import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { environmentOf, type SettingValues } from '../lambdas/core/settings.js';
+import { loadMigrations } from '../lambdas/core/warehouse/migrations/files.js';
 import { loadSqlFiles, sqlFilesDigest } from '../lambdas/core/warehouse/sql-files.js';
 import { awsApiCall } from './aws-api-call.js';
 import type { Catalog } from './catalog.js';
@@ -133,7 +134,10 @@ export class Warehouse extends Construct {
         Database: props.namespace.databaseName,
         // A new digest when any sql/ file changes: CloudFormation then sends an Update and the
         // runner applies the files again (they are idempotent).
-        SqlDigest: sqlFilesDigest(loadSqlFiles(join(PROJECT_ROOT, 'sql'))),
+        SqlDigest: sqlFilesDigest(
+          loadSqlFiles(join(PROJECT_ROOT, 'sql')),
+          loadMigrations(join(PROJECT_ROOT, 'sql')).map((m) => `${m.id}:${m.checksum}`),
+        ),
         // The views take the cadence as a value: a new cadence re-applies them too.
         RunIntervalMinutes: String(props.runIntervalMinutes),
       },

@@ -1,3 +1,4 @@
+import { describeFields, type RunDrift } from '../core/field-drift.js';
 import { formatKstWallClock } from '../core/kst-time.js';
 import { escapeControls } from '../core/printable.js';
 import type { RunSummary } from '../core/run-summary.js';
@@ -77,6 +78,8 @@ export function formatRunSummary(summary: RunSummary): string {
   for (const group of groupByReason(summary.noData))
     lines.push(`    no data (${group.codes.length}): ${group.reason} — ${codesText(group.codes)}`);
   lines.push(`  published: ${summary.published} envelopes`);
+  const drift = summary.drift ? driftLine(summary.drift) : undefined;
+  if (drift) lines.push(`  ${drift}`);
   if (summary.waiting)
     lines.push(
       `  waiting: ${summary.waiting.places} answer(s) not yet in the lake (${escapeControls(summary.waiting.reason)}); outcomes follow once they are`,
@@ -95,4 +98,18 @@ export function formatRunSummary(summary: RunSummary): string {
 /** `121 population rows, 1452 population_forecast rows`: every table of the datasets, in their order. */
 export function rowsText(rows: Readonly<Record<string, number>>): string {
   return DATASET_TABLES.map((table) => `${rows[table.name] ?? 0} ${table.name} rows`).join(', ');
+}
+
+/**
+ * The run's API drift in one line, when there is any: `api fields: 1 unknown (AREA_PPLTN_AVG in 2
+ * of 2 answer(s)), 1 missing (FCST_PPLTN in 1 of 2 answer(s))`. Unknown fields stay in raw/;
+ * `npm run check` lists them with when each was first and last seen.
+ */
+export function driftLine(drift: RunDrift): string | undefined {
+  const unknown = Object.keys(drift.unknown).length;
+  const missing = Object.keys(drift.missing).length;
+  if (unknown + missing === 0) return undefined;
+  const part = (n: number, kind: string, counts: Readonly<Record<string, number>>) =>
+    n === 0 ? `0 ${kind}` : `${n} ${kind} (${escapeControls(describeFields(counts, drift.answers))})`;
+  return `api fields: ${part(unknown, 'unknown', drift.unknown)}, ${part(missing, 'missing', drift.missing)}`;
 }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { PartitionCatalog } from './catalog/partition-catalog.js';
 import { type CollectOptions, type CollectResult, collectRun } from './collector.js';
+import { deadlineSignal } from './deadline.js';
 import type { Envelope } from './envelope.js';
 import { describeError } from './errors.js';
+import { KafkaTimeoutError } from './kafka/kafka-error.js';
 import { type PublishOutcome, publishCollected } from './publish-run.js';
 import { type RunSummary, summarizeRun } from './run-summary.js';
 import type { ObjectStore } from './storage/object-store.js';
@@ -16,6 +18,29 @@ import { writeRunOutcomes } from './writers/outcomes-writer.js';
 export function newRunId(collectedAt: Date, options: { simulated?: boolean } = {}): string {
   const stamp = collectedAt.toISOString().replace(/[-:]/g, '').slice(0, 13);
   return `${options.simulated ? 'sim-' : ''}${stamp}Z-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * What a run may take beyond `RUN_TIMEOUT_MS` to publish its answers (and, on one machine, see
+ * them written), however long Kafka stays silent (a paused broker, a network that drops traffic).
+ * The command line adds its last drain and its bounded goodbye to Kafka, so `start --once` ends at
+ * most 10 s after `RUN_TIMEOUT_MS` (docs/how-a-run-works.md, "A broker that stops answering").
+ */
+export const RUN_FINISH_MARGIN_MS = 4_000;
+
+/**
+ * The run's finish line: aborts `RUN_TIMEOUT_MS` + {@link RUN_FINISH_MARGIN_MS} after now (call it
+ * when the run starts) with a {@link KafkaTimeoutError} that says so.
+ */
+export function runFinishLine(runTimeoutMs: number): AbortSignal {
+  return deadlineSignal(
+    runTimeoutMs + RUN_FINISH_MARGIN_MS,
+    () =>
+      new KafkaTimeoutError(
+        `Kafka did not answer before the run's end (RUN_TIMEOUT_MS + ${RUN_FINISH_MARGIN_MS / 1000} s)`,
+        false,
+      ),
+  );
 }
 
 /** What the publish step says the lake holds of a run: what the writer wrote, or why not yet. */
@@ -37,6 +62,12 @@ export interface RunHooks {
   readonly published?: (collect: CollectResult) => Promise<Landing>;
   /** The run's outcomes are written (the journal forgets the run). */
   readonly recorded?: (collect: CollectResult) => Promise<void>;
+  /**
+   * The publish failed as a whole. A reason returned holds the outcomes back, as a `waiting`
+   * landing does: for envelopes sent but not confirmed (a broker that stopped answering), which the
+   * broker may still take, so their places are neither collected nor failed yet.
+   */
+  readonly publishFailed?: (collected: CollectResult, error: unknown) => Promise<string | undefined>;
 }
 
 export interface CollectionRunOptions extends Omit<CollectOptions, 'runId'> {
@@ -80,6 +111,18 @@ export async function runCollection(options: CollectionRunOptions): Promise<Coll
   const collected = await collectRun({ ...options, runId });
   await hooks.collected?.(collected);
   const { collect, count, error } = await publishCollected(collected, options.publish);
+  const held = error ? await hooks.publishFailed?.(collected, error) : undefined;
+  if (held !== undefined) {
+    log.error('answers sent, not confirmed; outcomes wait for them', { runId, reason: held });
+    const summary = summarizeRun({
+      collect: collected,
+      published: 0,
+      simulated: options.simulated,
+      durationMs: Date.now() - started,
+      waiting: { places: collected.envelopes.length, reason: held },
+    });
+    return { collect: collected, summary };
+  }
   const landing = error ? undefined : await hooks.published?.(collect);
   const summary = (extra: Partial<Parameters<typeof summarizeRun>[0]>) =>
     summarizeRun({

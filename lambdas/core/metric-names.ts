@@ -17,6 +17,10 @@ export const METRIC = {
   placesFailed: 'PlacesFailed',
   recordsPublished: 'RecordsPublished',
   runDuration: 'RunDurationMs',
+  /** Answers of the run carrying a field no table holds (API drift: the API says more than the tables). */
+  apiFieldsUnknown: 'ApiFieldsUnknown',
+  /** Answers of the run without a field a column reads. */
+  apiFieldsMissing: 'ApiFieldsMissing',
   // writer, one data point per batch (and one per table of the datasets: rowsWrittenMetric)
   recordsRejected: 'RecordsRejected',
   recordsFlagged: 'RecordsFlagged',

@@ -28,7 +28,11 @@ export async function publishCollected(
   try {
     outcome = await publish(collect.envelopes);
   } catch (error) {
-    const reason = `not published: ${describeError(error)}`;
+    // Sent and never confirmed (a broker that stopped answering) is not the same as refused: the
+    // broker may still take them, and the reason says so rather than claim they were not published.
+    const reason = isUnconfirmed(error)
+      ? `not confirmed: ${describeError(error)}; Kafka may still take them, then the writer writes their rows`
+      : `not published: ${describeError(error)}`;
     const failed = failPlaces(collect, new Map(collect.envelopes.map((e) => [e.place.code, reason])));
     return { collect: failed, count: 0, error };
   }
@@ -44,4 +48,9 @@ export function failPlaces(collect: CollectResult, reasons: ReadonlyMap<string, 
   );
   const envelopes = collect.envelopes.filter((e) => !reasons.has(e.place.code));
   return { ...collect, outcomes, envelopes };
+}
+
+/** A publish that ran out of time with its records sent: their fate is the broker's, unknown here. */
+function isUnconfirmed(error: unknown): boolean {
+  return (error as { unconfirmed?: unknown } | null)?.unconfirmed === true;
 }

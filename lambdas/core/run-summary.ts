@@ -1,4 +1,7 @@
 import type { CollectResult, PlaceOutcome } from './collector.js';
+import { fieldsOf } from './datasets/dataset.js';
+import { datasetOf } from './datasets/registry.js';
+import { addDrift, answerDrift, NO_DRIFT, type RunDrift } from './field-drift.js';
 import type { BatchWriteResult } from './writers/lake-writer.js';
 
 /** What a run did, printed by the command line and returned by the fetcher function. */
@@ -30,6 +33,21 @@ export interface RunSummary {
     readonly partitions: string[];
   };
   readonly durationMs: number;
+  /**
+   * API drift: the answers' fields against what the schema reads (field-drift.ts). Fields the
+   * tables do not hold stay in raw/; the fetcher counts them as metrics, the command line prints them.
+   */
+  readonly drift?: RunDrift;
+}
+
+/** The drift of a run's answers, each compared with the fields its dataset reads. */
+export function runDrift(collect: Pick<CollectResult, 'envelopes'>): RunDrift {
+  let drift = NO_DRIFT;
+  for (const envelope of collect.envelopes) {
+    const dataset = datasetOf(envelope.dataset);
+    if (dataset) drift = addDrift(drift, answerDrift(envelope.payload, fieldsOf(dataset)));
+  }
+  return drift;
 }
 
 /**
@@ -96,5 +114,6 @@ export function summarizeRun(input: {
         }
       : undefined,
     durationMs: input.durationMs,
+    drift: runDrift(collect),
   };
 }

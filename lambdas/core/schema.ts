@@ -12,9 +12,11 @@ export type ColumnType = 'timestamp' | 'string' | 'int32' | 'int64' | 'double' |
 /**
  * How the normalizer reads a column from an API record field (all fields arrive as strings):
  * `text` trimmed; `int` a whole number that fits INT32; `rate` a share 0–100; `yesNo` Y/N to a
- * boolean; `kstTime` a `YYYY-MM-DD HH:MM` Asia/Seoul wall clock to a UTC instant.
+ * boolean; `kstTime` a `YYYY-MM-DD HH:MM` Asia/Seoul wall clock to a UTC instant; `count` how many
+ * entries a list field holds (FCST_PPLTN). A field a nullable column reads may be absent (NULL):
+ * answers from before the API sent it do not have it.
  */
-export type FieldReading = 'text' | 'int' | 'rate' | 'yesNo' | 'kstTime';
+export type FieldReading = 'text' | 'int' | 'rate' | 'yesNo' | 'kstTime' | 'count';
 
 export interface ColumnSpec {
   readonly name: string;
@@ -129,6 +131,34 @@ starts no later than the newest partition loaded and the oldest failed one.
 DISTSTYLE ALL: a few rows per run; every slice holds a copy, so the loader's lookup is local.
 SORTKEY(partition_path): paths sort in time order (year=…/month=…/…), and the loader reads
   the log from a starting partition onwards.`,
+  },
+});
+
+/**
+ * The migrations applied to the warehouse, once each (`warehouse/migrations/apply.ts`): a
+ * warehouse table only, written by the SQL runner on deploy and by the local analysis database.
+ */
+export const SCHEMA_MIGRATIONS = defineTable({
+  name: 'schema_migrations',
+  description: 'One row per migration of sql/migrations/ applied to this warehouse.',
+  key: ['migration_id'],
+  duplicateOrder: ['applied_at'],
+  columns: [
+    { name: 'migration_id', type: 'string', source: 'sql/migrations/ file name without .sql', maxBytes: 128 },
+    { name: 'checksum', type: 'string', source: 'sha256 of the file as applied', maxBytes: 64 },
+    {
+      name: 'statements_run',
+      type: 'int32',
+      source: 'statements run; 0 when its tables were created at the current version',
+    },
+    { name: 'applied_at', type: 'timestamp', source: 'when it was applied (UTC)' },
+  ],
+  redshift: {
+    distribution: 'ALL',
+    sortKey: ['migration_id'],
+    why: `The SQL runner reads it at each deploy to apply only the migrations not recorded, and
+records each in the transaction that applies it: a migration runs once.
+DISTSTYLE ALL: a handful of rows. SORTKEY(migration_id): ids sort in the order they apply.`,
   },
 });
 

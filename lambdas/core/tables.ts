@@ -1,5 +1,5 @@
 import { DATASETS } from './datasets/registry.js';
-import { COLLECTION_OUTCOMES, LOAD_LOG } from './schema.js';
+import { COLLECTION_OUTCOMES, LOAD_LOG, SCHEMA_MIGRATIONS } from './schema.js';
 
 /**
  * Every table, derived from the registered datasets and the pipeline's own tables: what the Glue
@@ -30,5 +30,6 @@ export const DERIVED_TABLES = DATASETS.flatMap((dataset) => (dataset.derived ?? 
 export const WAREHOUSE_TABLES = [
   COLLECTION_OUTCOMES,
   LOAD_LOG,
+  SCHEMA_MIGRATIONS,
   ...DATASETS.flatMap((dataset) => [...dataset.tables, ...(dataset.derived ?? []).map((d) => d.table)]),
 ] as const;

@@ -1,9 +1,10 @@
 import type { PartitionCatalog } from '../core/catalog/partition-catalog.js';
-import { runCollection } from '../core/collection-run.js';
+import { runCollection, runFinishLine } from '../core/collection-run.js';
 import { placesForKey } from '../core/collector.js';
 import { COLLECTED } from '../core/datasets/registry.js';
 import type { Envelope } from '../core/envelope.js';
 import { ConfigError, describeError, RunFailedError } from '../core/errors.js';
+import { topFields } from '../core/field-drift.js';
 import type { KafkaLocation } from '../core/kafka/connection.js';
 import { floorToMinute } from '../core/kst-time.js';
 import type { Log } from '../core/logger.js';
@@ -77,8 +78,14 @@ export interface FetcherDeps {
   readonly settings: FetcherSettings;
   /** The API key (Secrets Manager, cached per container). */
   readonly apiKey: () => Promise<string>;
-  /** Publishes the run's envelopes to Kafka; resolves with what was acknowledged and refused. */
-  readonly publish: (envelopes: readonly Envelope[]) => Promise<PublishOutcome>;
+  /**
+   * Publishes the run's envelopes to Kafka; resolves with what was acknowledged and refused, and
+   * gives up when `signal` (the run's finish line) aborts.
+   */
+  readonly publish: (
+    envelopes: readonly Envelope[],
+    wait?: { readonly signal?: AbortSignal },
+  ) => Promise<PublishOutcome>;
   /** The lake, for the run's `collection_outcomes` file. */
   readonly store: ObjectStore;
   /**
@@ -130,6 +137,8 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
   let runId: string | undefined;
   const stamp = runMetricsTimestamp(collectedAt, Date.now());
   if (stamp) metrics.setTimestamp?.(stamp);
+  // A broker that stops answering cannot hold the run past RUN_TIMEOUT_MS + RUN_FINISH_MARGIN_MS.
+  const finish = runFinishLine(settings.runTimeoutMs);
   try {
     const apiKey = await deps.apiKey();
     // Read at every run: a catalogue imported since the last run is collected from this one on.
@@ -159,7 +168,7 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
       runTimeoutMs: settings.runTimeoutMs,
       log,
       simulated: false,
-      publish: deps.publish,
+      publish: (envelopes) => deps.publish(envelopes, { signal: finish }),
       store: deps.store,
       ...(deps.catalog ? { catalog: deps.catalog } : {}),
       hooks: {
@@ -173,6 +182,15 @@ export async function runScheduledCollection(event: unknown, deps: FetcherDeps):
     metrics.addMetric(METRIC.placesFailed, 'Count', summary.places.failed);
     metrics.addMetric(METRIC.recordsPublished, 'Count', summary.published);
     metrics.addMetric(METRIC.runDuration, 'Milliseconds', summary.durationMs);
+    // API drift: answers carrying a field no table holds (alarmed), or lacking one a column reads.
+    metrics.addMetric(METRIC.apiFieldsUnknown, 'Count', summary.drift?.answersWithUnknown ?? 0);
+    metrics.addMetric(METRIC.apiFieldsMissing, 'Count', summary.drift?.answersWithMissing ?? 0);
+    if (summary.drift && summary.drift.answersWithUnknown > 0)
+      log.warn('the API sends fields no table holds (they stay in raw/)', {
+        runId,
+        fields: topFields(summary.drift.unknown),
+        answers: summary.drift.answers,
+      });
     if (collect.keyRefused) {
       // Loud, whatever else happened: no later run can succeed until the key is fixed.
       log.error('the API refused the key (INFO-100)', { runId, message: collect.keyRefused.message });

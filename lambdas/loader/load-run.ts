@@ -5,7 +5,7 @@ import type { MetricSink } from '../core/metric-sink.js';
 import { requiredSetting, SETTINGS, settingFromEnv } from '../core/settings.js';
 import type { ObjectStore } from '../core/storage/object-store.js';
 import { type LoadResult, loadNewPartitions } from '../core/warehouse/loader.js';
-import { redshiftCopy } from '../core/warehouse/staging-fill.js';
+import { redshiftCopy, redshiftCopyFiles } from '../core/warehouse/staging-fill.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
 
 /**
@@ -55,17 +55,20 @@ function parseSince(event: LoaderEvent | undefined): Date | undefined {
  */
 export async function runLoader(event: LoaderEvent | undefined, deps: LoaderDeps): Promise<LoadResult> {
   const since = parseSince(event);
-  const fill = redshiftCopy({
+  const lake = {
     bucket: settingFromEnv(SETTINGS.lakeBucket, deps.env) ?? '',
     prefix: '',
     roleArn: settingFromEnv(SETTINGS.spectrumRoleArn, deps.env) ?? '',
-  });
+  };
+  const fill = redshiftCopy(lake);
   let result: LoadResult;
   try {
     result = await loadNewPartitions({
       warehouse: deps.warehouse,
       store: deps.store,
       fill,
+      // Partitions with files of an older version of their table: one COPY per file.
+      fillFiles: redshiftCopyFiles(lake),
       log: deps.log,
       now: deps.now,
       ...(since ? { since } : {}),

@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import { type Synthesized, synthesize } from '../infra/support/synth.js';
+import { deployCallRequests } from './deploy-calls.js';
 import { forbiddenRequests } from './forbidden.js';
 import type { RecordedCall } from './record.js';
 import { requestsFromRecord } from './recorded-requests.js';
@@ -46,11 +47,14 @@ export async function runProof(
 ): Promise<ProofResult> {
   const model = new AccessModel(templates, wiring);
   const fromRecord = requestsFromRecord(model, record);
+  // What the deploy itself calls through CDK's AwsCustomResource, read from the templates, is
+  // proven with the service paths.
+  const deployCalls = deployCallRequests(model);
   return {
     recorded: await decideAll(model, distinct(fromRecord.requests)),
-    paths: await decideAll(model, distinct(servicePathRequests(model))),
+    paths: await decideAll(model, distinct([...servicePathRequests(model), ...deployCalls.requests])),
     forbidden: await decideAll(model, distinct(forbiddenRequests(model))),
-    problems: fromRecord.problems,
+    problems: [...fromRecord.problems, ...deployCalls.problems],
   };
 }
 

@@ -17,6 +17,8 @@ export interface ResolvedParams {
   readonly workgroupArn?: string;
   /** The Data API call names a secret to sign in with (SecretArn). */
   readonly dataApiSecretArn?: string;
+  /** A CloudWatch Logs log group, by name. */
+  readonly logGroupName?: string;
 }
 
 export interface Access {
@@ -38,6 +40,8 @@ const need = <T>(value: T | undefined, what: string): T => {
 
 const object = (p: ResolvedParams) => `arn:aws:s3:::${need(p.bucket, 'bucket')}/${need(p.key, 'key')}`;
 const bucket = (p: ResolvedParams) => `arn:aws:s3:::${need(p.bucket, 'bucket')}`;
+const logGroup = (p: ResolvedParams, region: string, account: string) =>
+  `arn:aws:logs:${region}:${account}:log-group:${need(p.logGroupName, 'log group')}`;
 
 /**
  * Glue Data Catalog operations are authorized on the catalog, the database and (for table-level
@@ -135,6 +139,23 @@ export const SDK_OPERATIONS: Readonly<Record<string, Readonly<Record<string, Rul
     DescribeClusterV2: (p) => [
       { action: 'kafka:DescribeClusterV2', resource: need(p.clusterArn, 'cluster') },
     ],
+  },
+  // The calls CDK's AwsCustomResource makes during a deploy (deploy-calls.ts). CloudWatch Logs: the
+  // Service Authorization Reference authorizes both on the log-group resource type,
+  // arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}.
+  CloudWatchLogsClient: {
+    CreateLogGroup: (p, { region, account }) => [
+      { action: 'logs:CreateLogGroup', resource: logGroup(p, region, account) },
+    ],
+    PutRetentionPolicy: (p, { region, account }) => [
+      { action: 'logs:PutRetentionPolicy', resource: logGroup(p, region, account) },
+    ],
+  },
+  // Redshift Serverless usage limits: the Service Authorization Reference lists no resource type.
+  RedshiftServerlessClient: {
+    CreateUsageLimit: anyResource('redshift-serverless:CreateUsageLimit'),
+    UpdateUsageLimit: anyResource('redshift-serverless:UpdateUsageLimit'),
+    DeleteUsageLimit: anyResource('redshift-serverless:DeleteUsageLimit'),
   },
   RedshiftDataClient: {
     ExecuteStatement: dataApiStatement('redshift-data:ExecuteStatement'),

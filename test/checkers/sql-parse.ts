@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { POPULATION } from '../../lambdas/core/datasets/citydata-ppltn/tables.js';
+import type { ColumnSpec } from '../../lambdas/core/schema.js';
 import { TABLES } from '../../lambdas/core/tables.js';
 import { warehousePlaceholders } from '../../lambdas/core/warehouse/apply-sql.js';
 import {
@@ -10,9 +12,22 @@ import {
   LOAD_LOG_QUERY,
   mergePartitionStatements,
 } from '../../lambdas/core/warehouse/loader-sql.js';
+import { EXISTING_TABLES_QUERY, MIGRATIONS_TABLE } from '../../lambdas/core/warehouse/migrations/apply.js';
+import { loadMigrations } from '../../lambdas/core/warehouse/migrations/files.js';
+import {
+  currentSnapshot,
+  type Journal,
+  type JournalColumn,
+  newJournal,
+} from '../../lambdas/core/warehouse/migrations/journal.js';
+import { planMigration } from '../../lambdas/core/warehouse/migrations/plan.js';
 import { defaultSqlDir, loadSqlFiles, statementsOf } from '../../lambdas/core/warehouse/sql-files.js';
 import { replaceParameters } from '../../lambdas/core/warehouse/sql-text.js';
-import { redshiftCopy } from '../../lambdas/core/warehouse/staging-fill.js';
+import {
+  redshiftCopy,
+  redshiftCopyFiles,
+  stagePartition,
+} from '../../lambdas/core/warehouse/staging-fill.js';
 import { temporaryDir } from '../infra/support/synth.js';
 import { checkersPython } from './iam-catalogue/check.js';
 
@@ -73,7 +88,90 @@ export function sqlToParse(): SqlToParse[] {
     { name: 'loader_load_log_query.sql', text: `${bind(LOAD_LOG_QUERY)};\n` },
     { name: 'loader_load_log_bounds.sql', text: `${bind(LOAD_LOG_BOUNDS_QUERY)};\n` },
     { name: 'loader_failed_load.sql', text: `${failedLoadStatements().map(bind).join(';\n')};\n` },
+    ...migrationSql(),
   ];
+}
+
+/**
+ * The migrations of sql/migrations/, and every kind of statement the generator writes (a column
+ * added of each type, a VARCHAR widened, a column dropped) with the runner's own statements.
+ */
+function migrationSql(): SqlToParse[] {
+  const added = (type: ColumnSpec['type']): ColumnSpec => ({
+    name: `new_${type}`,
+    type,
+    source: 'a new field',
+    nullable: true,
+    ...(type === 'string' ? { maxBytes: 64 } : {}),
+  });
+  const types = ['string', 'int32', 'int64', 'double', 'boolean', 'timestamp'] as const;
+  const snapshot = currentSnapshot(newJournal([POPULATION]));
+  const adds = planMigration(snapshot, [
+    { ...POPULATION, columns: [...POPULATION.columns, ...types.map(added)] },
+  ]);
+  const widen = planMigration(snapshot, [
+    {
+      ...POPULATION,
+      columns: POPULATION.columns.map((c) => (c.name === 'area_name' ? { ...c, maxBytes: 512 } : c)),
+    },
+  ]);
+  const drop = planMigration(snapshot, [{ ...POPULATION, columns: POPULATION.columns.slice(0, -1) }], {
+    destructive: true,
+  });
+  const record = replaceParameters(
+    `INSERT INTO ${MIGRATIONS_TABLE} (migration_id, checksum, statements_run, applied_at) VALUES (:migration_id, :checksum, CAST(:statements_run AS INTEGER), CAST(:applied_at AS TIMESTAMP))`,
+    (name) =>
+      ({
+        migration_id: "'0001_x'",
+        checksum: "'ab'",
+        statements_run: "'1'",
+        applied_at: "'2026-08-01 00:00:00'",
+      })[name] ?? '',
+  );
+  const generated = [
+    ...adds.statements,
+    ...widen.statements,
+    ...drop.statements,
+    record,
+    EXISTING_TABLES_QUERY,
+  ];
+  return [
+    ...loadMigrations(defaultSqlDir()).map((m) => ({
+      name: `migration_${m.id}.sql`,
+      text: m.statements.map((sql) => `${sql};\n`).join('\n'),
+    })),
+    { name: 'migration_statements.sql', text: generated.map((sql) => `${sql};\n`).join('\n') },
+    {
+      name: 'loader_old_and_new_files.sql',
+      text: oldAndNewFiles(adds.tables)
+        .map((sql) => `${sql};\n`)
+        .join('\n'),
+    },
+  ];
+}
+
+/**
+ * What the loader sends for a partition holding a file written before a column was added and one
+ * after: a staging table of the old version's columns, a COPY per file, the move by name.
+ */
+function oldAndNewFiles(changed: Record<string, JournalColumn[]>): string[] {
+  const journal: Journal = {
+    ...newJournal([POPULATION]),
+    migrations: [{ id: '0001_population_add_columns', tables: changed }],
+  };
+  const lake = { bucket: 'seoul-lake', prefix: '', roleArn: SAMPLE_ENV.SPECTRUM_ROLE_ARN };
+  const added = (changed.population ?? []).slice(POPULATION.columns.length) as ColumnSpec[];
+  const table = {
+    ...POPULATION,
+    columns: [...POPULATION.columns, ...added.map((c) => ({ ...c, source: '' }))],
+  };
+  return stagePartition(
+    table,
+    'year=2026/month=07/day=16/hour=23/minute=20',
+    ['t-0-0.parquet', 't-0-1.v2.parquet'],
+    journal,
+    { folder: redshiftCopy(lake), files: redshiftCopyFiles(lake) },
+  );
 }
 
 export interface ParseResult {

@@ -73,7 +73,13 @@ function evaluateKey(key: unknown): string {
   return key as string;
 }
 
-const sqlFiles = readdirSync(join(PROJECT_ROOT, 'sql')).sort();
+// Every file under sql/, with the migrations' subfolder: the SQL runner reads both.
+const filesUnder = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+const sqlFiles = filesUnder(join(PROJECT_ROOT, 'sql'));
 
 describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
   for (const { template, prefix, sql } of FUNCTIONS) {
@@ -120,7 +126,8 @@ describe('function bundles (esbuild, ESM, AWS SDK inside)', () => {
           assert.ok(!existsSync(join(dir, 'sql')));
           return;
         }
-        assert.deepEqual(readdirSync(join(dir, 'sql')).sort(), sqlFiles);
+        assert.deepEqual(filesUnder(join(dir, 'sql')), sqlFiles);
+        assert.ok(sqlFiles.includes('migrations/journal.json'), 'the migration journal travels too');
         for (const file of sqlFiles) {
           assert.ok(
             readFileSync(join(dir, 'sql', file)).equals(readFileSync(join(PROJECT_ROOT, 'sql', file))),

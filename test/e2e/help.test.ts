@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
 };
-const TEST_RUNNERS = /^test(:(e2e|checkers|journeys|node24|cfn-lint|iam|sql-parse|parquet-readers))?$/;
+const TEST_RUNNERS = /^test(:(e2e|checkers|journeys|node24|cfn-lint|iam|sql-parse|parquet-readers|access))?$/;
 /** Scripts that hand their arguments to a tool of the field (Biome, tsc, the CDK CLI): its help. */
 const THIRD_PARTY = new Set(['lint', 'format', 'typecheck', 'synth']);
 

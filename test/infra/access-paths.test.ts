@@ -45,6 +45,63 @@ describe('access proof without the record: service paths and forbidden calls', (
     assert.ok(paths(/crawler/) > 0, 'the crawler');
   });
 
+  it('allows every call the deploy makes through AwsCustomResource, as its singleton function’s role', () => {
+    // The oracle: the templates' own Create/Update/Delete properties of every resource the
+    // singleton serves, read here by a regular expression rather than by the proof's parser.
+    const expected = templates.flatMap((t) =>
+      Object.entries(t.json.Resources).flatMap(([id, r]) => {
+        const token = JSON.stringify(r.Properties?.ServiceToken ?? '');
+        if (!token.includes('"AWS679f53fac002430cb0da5b7982bd2287')) return [];
+        return (['Create', 'Update', 'Delete'] as const)
+          .filter((event) => r.Properties?.[event] !== undefined)
+          .map((event) => {
+            const action = /\\"action\\":\\"(\w+)\\"/.exec(JSON.stringify(r.Properties?.[event]))?.[1];
+            return `${id} ${action}`;
+          });
+      }),
+    );
+    assert.ok(expected.length >= 6, expected.join(', '));
+    const proven = result.paths
+      .filter((d) => d.request.principal.endsWith('(AwsCustomResource)'))
+      .map((d) => `${d.request.principal.split(' ')[0]} ${d.request.action.split(':')[1]}`);
+    assert.deepEqual([...new Set(proven)].sort(), [...new Set(expected)].sort());
+  });
+
+  it('fails when a deploy call loses its grant or has no rule: the usage limit policy removed, an unknown call', async () => {
+    const changed = structuredClone(templates) as NamedTemplate[];
+    const pipeline = changed.find((t) => /Pipeline$/.test(t.name)) as NamedTemplate;
+    const [policyId] = Object.entries(pipeline.json.Resources).find(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('WarehouseUsageLimit'),
+    ) as [string, unknown];
+    delete pipeline.json.Resources[policyId];
+    const data = changed.find((t) => /Data$/.test(t.name)) as NamedTemplate;
+    const [, logGroup] = Object.entries(data.json.Resources).find(([id]) =>
+      id.startsWith('CatalogCrawlerLogGroup'),
+    ) as [string, { Properties: Record<string, unknown> }];
+    logGroup.Properties.Create = String(logGroup.Properties.Create).replace(
+      'CreateLogGroup',
+      'DeleteLogGroup',
+    );
+    const broken = await runProof(changed, wiring, []);
+    assert.equal(holds(broken), false);
+    assert.deepEqual(
+      broken.paths
+        .filter((d) => !d.ok)
+        .map((d) => d.request.action)
+        .sort(),
+      [
+        'redshift-serverless:CreateUsageLimit',
+        'redshift-serverless:DeleteUsageLimit',
+        'redshift-serverless:UpdateUsageLimit',
+      ],
+    );
+    assert.equal(broken.problems.length, 1, broken.problems.join('\n'));
+    assert.match(
+      broken.problems[0] ?? '',
+      /CatalogCrawlerLogGroup.* Create: CloudWatchLogs DeleteLogGroup: no authorization rule/,
+    );
+  });
+
   it('denies every forbidden call: deletes by the writer, lake reads by the fetcher, the admin secret, another account', () => {
     assert.deepEqual(failures({ ...result, recorded: [], paths: [] }), []);
     const denied = (pattern: RegExp) => result.forbidden.filter((d) => pattern.test(d.request.source)).length;

@@ -779,8 +779,10 @@ describe('8. observability', () => {
     Dimensions: [{ Name: 'service', Value: METRICS_SERVICE }],
   });
 
-  it('has the nine alarms, each notifying the SNS topic when it fires and when it clears', () => {
+  it('has the eleven alarms, each notifying the SNS topic when it fires and when it clears', () => {
     assert.deepEqual(Object.keys(alarms).sort(), [
+      'ObservabilityApiFieldsMissingAlarm',
+      'ObservabilityApiFieldsUnknownAlarm',
       'ObservabilityDeadLettersAlarm',
       'ObservabilityFailedPlacesAlarm',
       'ObservabilityLoaderFailedAlarm',
@@ -795,6 +797,59 @@ describe('8. observability', () => {
       assert.deepEqual(a.Properties.AlarmActions, [{ Ref: topicId }]);
       assert.deepEqual(a.Properties.OKActions, [{ Ref: topicId }]);
     }
+  });
+
+  it('fires when the answers of a run carry a field no table holds (API drift), once per run window', () => {
+    assert.deepEqual(
+      {
+        ...alarm('ApiFieldsUnknown'),
+        AlarmActions: undefined,
+        OKActions: undefined,
+        AlarmDescription: undefined,
+      },
+      {
+        ...custom(METRIC.apiFieldsUnknown),
+        Statistic: 'Sum',
+        Period: 1200,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: undefined,
+        OKActions: undefined,
+        AlarmDescription: undefined,
+      },
+    );
+    assert.match(String(alarm('ApiFieldsUnknown').AlarmDescription), /npm run check lists them/);
+  });
+
+  it("fires when at least half of a run's answers lack a field a column reads (the API dropped it), not for one place's blip", () => {
+    const props = alarm('ApiFieldsMissing');
+    assert.equal(props.Threshold, 0.5);
+    assert.equal(props.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+    assert.equal(props.TreatMissingData, 'notBreaching');
+    const metrics = props.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: unknown; Period: number; Stat: string };
+    }[];
+    assert.equal(
+      metrics.find((m) => m.Expression)?.Expression,
+      'IF(FILL(ok, 0) > 0, FILL(missing, 0) / FILL(ok, 0), 0)',
+    );
+    const byId = Object.fromEntries(metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat]));
+    assert.deepEqual(byId.missing?.Metric, custom(METRIC.apiFieldsMissing));
+    assert.deepEqual(byId.ok?.Metric, custom(METRIC.placesOk));
+    assert.equal(byId.missing?.Period, 1200);
+    assert.equal(byId.missing?.Stat, 'Sum');
+    // The expression by hand, on a run of 121 places: one answer without its forecast list stays
+    // quiet; the field gone from every answer fires; a run with no answer at all is no evidence.
+    const share = (missing: number, ok: number) => (ok > 0 ? missing / ok : 0);
+    assert.ok(share(1, 121) < props.Threshold);
+    assert.ok(share(121, 121) >= props.Threshold);
+    assert.ok(share(61, 121) >= props.Threshold);
+    assert.ok(share(0, 0) < props.Threshold);
+    assert.match(String(props.AlarmDescription), /dropped or renamed/);
   });
 
   it('fires on a missed run: a slot the schedule fired without a run, in two of the last three run intervals', () => {

@@ -8,7 +8,7 @@
  * The last line is the ledger; the exit status is 1 unless nothing was duplicated or lost.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ import { writeBatch } from '../../lambdas/core/writers/lake-writer.js';
 import { readParquet } from '../support/duckdb.js';
 import { envelopeFor } from '../support/envelopes.js';
 import { FullDiskStore } from '../support/full-disk-store.js';
-import { HostileApi, type HostileMode } from '../support/hostile-api.js';
+import { HostileApi, type HostileMode, KEY_MODES, LIMIT_MODES, TIME_MODES } from '../support/hostile-api.js';
+import { revealsKey } from '../support/key-spellings.js';
 import { MemoryLog } from '../support/memory-log.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,6 +46,9 @@ const BROKER_RESTARTS = new Set([Math.floor(RUNS * 0.25), Math.floor(RUNS * 0.6)
 const WRITER_KILLED = Math.floor(RUNS * 0.4);
 const DISK_FULL = Math.floor(RUNS * 0.8); // fills during this run, frees before the run after next
 const KEY_REFUSED = Math.floor(RUNS * 0.5); // one place answers INFO-100 in this run
+const BROKER_PAUSED = Math.floor(RUNS * 0.7); // SIGSTOP at the run's first answer, SIGCONT once the run ended
+/** The paused run's own limit: it ends this plus 4 s after it started, whatever the broker does. */
+const PAUSED_RUN_TIMEOUT_MS = 15_000;
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 if (brokers.length === 0) throw new Error('the soak needs KAFKA_BROKERS: run it with `npm run soak`');
@@ -81,6 +85,13 @@ const LASTING: HostileMode[] = [
   'whole-number-shares',
   'min-over-max',
   'no-data',
+  // Issue 18: answers over the parser's limits, the key in every spelling, repeated keys, times
+  // outside the plausible window, text that would drive a terminal.
+  ...LIMIT_MODES,
+  ...KEY_MODES,
+  ...TIME_MODES,
+  'duplicate-keys',
+  'control-characters',
 ];
 
 let currentRun = 0;
@@ -109,7 +120,8 @@ const group = `soak-writer-${Date.now().toString(36)}`;
 const log = new MemoryLog();
 const store = new FullDiskStore(new LocalFolderStore(lake));
 const say = (text: string) => process.stdout.write(`${text}\n`);
-const notStarted: string[] = [];
+/** Runs that threw, with why: a run that threw before asking any place has no outcomes. */
+const runErrors: string[] = [];
 
 async function openTransport(): Promise<KafkaTransport> {
   return KafkaTransport.open({
@@ -126,6 +138,12 @@ async function openTransport(): Promise<KafkaTransport> {
 
 function kafka(command: 'restart'): void {
   execFileSync('bash', [KAFKA_SH, command], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Pauses (SIGSTOP) or resumes (SIGCONT) the soak's broker: alive, its port open, silent. */
+function brokerSignal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+  const folder = process.env.KAFKA_RUN_DIR ?? join(ROOT, '.cache/kafka/run');
+  process.kill(Number(readFileSync(join(folder, 'broker.pid'), 'utf8').trim()), signal);
 }
 
 /** The writer killed mid-batch: this run goes to a child process that SIGKILLs itself after its 3rd lake write. */
@@ -156,7 +174,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   await api.start();
   let transport = await openTransport();
-  const deps = (): LocalRunDeps => ({
+  const deps = (runTimeoutMs = 60_000): LocalRunDeps => ({
     client: new SeoulApiClient({
       baseUrl: api.baseUrl,
       apiKey: KEY,
@@ -169,7 +187,7 @@ async function main(): Promise<number> {
     store,
     log,
     concurrency: 16,
-    runTimeoutMs: 60_000,
+    runTimeoutMs,
     simulated: true,
   });
   await recoverUnfinishedRuns(deps());
@@ -197,13 +215,23 @@ async function main(): Promise<number> {
         say(`run ${currentRun}: the disk fills during the run (ENOSPC), and stays full for the next run`);
       }
       if (currentRun === DISK_FULL + 2) store.full = () => false;
+      const paused = currentRun === BROKER_PAUSED;
+      if (paused) onFirstRequest = () => brokerSignal('SIGSTOP');
+      const runStarted = Date.now();
       try {
-        const summary = await runOnce(deps(), slot);
+        const summary = await runOnce(deps(paused ? PAUSED_RUN_TIMEOUT_MS : undefined), slot);
         if (summary.waiting)
           say(`run ${currentRun}: ${summary.waiting.places} answers wait: ${summary.waiting.reason}`);
       } catch (error) {
-        notStarted.push(`run ${currentRun}: ${describeError(error)}`);
+        runErrors.push(`run ${currentRun}: ${describeError(error)}`);
         say(`run ${currentRun}: ${describeError(error)}`);
+      } finally {
+        if (paused) {
+          brokerSignal('SIGCONT');
+          say(
+            `run ${currentRun}: the broker was paused (SIGSTOP) at the run's first answer; the run ended after ${((Date.now() - runStarted) / 1000).toFixed(1)} s (RUN_TIMEOUT_MS ${PAUSED_RUN_TIMEOUT_MS / 1000} s), then the broker resumed`,
+          );
+        }
       }
     }
     const notice = await finishLocalRuns(deps());
@@ -216,7 +244,7 @@ async function main(): Promise<number> {
   say(`soak took ${((Date.now() - started) / 1000).toFixed(0)} s; lake ${lake}`);
   for (const line of ledger.details.slice(0, 20)) say(`  ${line}`);
   say(
-    `runs ${RUNS}, attempted ${ledger.attempted}, rows ${ledger.rows}, rejected ${ledger.rejected}, failed ${ledger.failed}, duplicated ${ledger.duplicated}, lost ${ledger.lost}`,
+    `runs ${RUNS}, not started ${ledger.notStarted}, attempted ${ledger.attempted}, rows ${ledger.rows}, rejected ${ledger.rejected}, failed ${ledger.failed}, duplicated ${ledger.duplicated}, lost ${ledger.lost}`,
   );
   const ok = ledger.duplicated === 0 && ledger.lost === 0;
   if (ok && !process.env.SOAK_KEEP_LAKE) rmSync(lake, { recursive: true, force: true });
@@ -224,6 +252,9 @@ async function main(): Promise<number> {
 }
 
 interface Ledger {
+  /** Scheduled runs that never asked a place, each with the reason it gave. */
+  notStarted: number;
+  /** (run, place) pairs with an outcome: 121 for every run that started. */
   attempted: number;
   rows: number;
   rejected: number;
@@ -236,6 +267,7 @@ interface Ledger {
 /** Every (run, place) of the outcomes, against the tables, rejected/ and what the server served. */
 async function checkLedger(): Promise<Ledger> {
   const ledger: Ledger = {
+    notStarted: 0,
     attempted: 0,
     rows: 0,
     rejected: 0,
@@ -310,30 +342,50 @@ async function checkLedger(): Promise<Ledger> {
       ledger.details.push(`${key}: stored for a run without outcomes`);
     }
   }
-  // Every scheduled run either has its 121 outcomes or said why it did not start.
+  // Every scheduled run either has its 121 outcomes or said why it did not start: a line of its own.
   const slots = new Set(outcomes.map((o) => (o.collected_at as Date).toISOString()));
   for (let run = 0; run < RUNS; run++) {
     const slot = new Date(DAY_START + run * SLOT_MS).toISOString();
-    if (!slots.has(slot) && !notStarted.some((line) => line.startsWith(`run ${run}:`))) {
+    if (slots.has(slot)) continue;
+    const reason = runErrors.find((line) => line.startsWith(`run ${run}:`));
+    if (reason) {
+      ledger.notStarted++;
+      ledger.details.push(`not started: ${reason}`);
+    } else {
       ledger.lost += ALL_PLACES.length;
       ledger.details.push(`run ${run} (${slot}): no outcomes and no reason`);
     }
   }
-  for (const line of notStarted) ledger.details.push(`not started: ${line}`);
-  // The key never reaches the lake, whatever the server echoed.
+  if (ledger.attempted !== (RUNS - ledger.notStarted) * ALL_PLACES.length) {
+    ledger.lost += Math.abs((RUNS - ledger.notStarted) * ALL_PLACES.length - ledger.attempted);
+    ledger.details.push(
+      `attempted ${ledger.attempted} ≠ ${RUNS - ledger.notStarted} started runs × ${ALL_PLACES.length} places`,
+    );
+  }
+  // The key, in any spelling or any 8 of its characters, never reaches the lake: every file read
+  // as a reader would decode it (Parquet through DuckDB, archives unzipped, then JSON, XML and
+  // percent decoding by test/support/key-spellings.ts).
   for (const file of files) {
     const path = join(lake, file);
-    const body = await readFile(path).catch(() => undefined);
-    if (!body) continue;
-    const text = file.endsWith('.gz') ? gunzipSync(body).toString('latin1') : body.toString('latin1');
-    if (text.includes(KEY) || text.includes(encodeURIComponent(KEY))) {
+    let text: string | undefined;
+    if (file.endsWith('.parquet')) text = JSON.stringify(await readParquet(path).catch(() => []));
+    else {
+      const body = await readFile(path).catch(() => undefined);
+      if (body) text = file.endsWith('.gz') ? gunzipSync(body).toString('utf8') : body.toString('utf8');
+    }
+    const fragment = text === undefined ? undefined : revealsKey(text, KEY);
+    if (fragment) {
       ledger.lost++;
-      ledger.details.push(`${file}: holds the API key`);
+      ledger.details.push(`${file}: shows ${JSON.stringify(fragment)} of the API key`);
     }
   }
-  if (log.text().includes(KEY)) {
+  // Line by line: the whole log, decoded every way at once, would not fit in memory.
+  for (const line of log.lines) {
+    const fragment = revealsKey(JSON.stringify(line), KEY);
+    if (!fragment) continue;
     ledger.lost++;
-    ledger.details.push('the log holds the API key');
+    ledger.details.push(`the log shows ${JSON.stringify(fragment)} of the API key: ${line.message}`);
+    break;
   }
   return ledger;
 }

@@ -20,12 +20,15 @@ export async function writeLiveLake(
   places: readonly Place[] = ALL_PLACES,
   /** Places the simulated city publishes beyond the built-in ones (a place Seoul added). */
   addedPlaces: readonly Place[] = [],
+  /** Fields the simulated API adds to every answer (the API adding a field). */
+  addedFields?: Readonly<Record<string, string>>,
 ): Promise<void> {
   let clock = slots[0] ?? new Date();
   const simulator = new ApiSimulator({
     validKeys: [KEY],
     now: () => clock,
     ...(addedPlaces.length > 0 ? { places: [...ALL_PLACES, ...addedPlaces] } : {}),
+    ...(addedFields ? { addedFields } : {}),
   });
   const baseUrl = await simulator.start();
   const log = new MemoryLog();

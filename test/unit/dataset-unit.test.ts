@@ -115,6 +115,8 @@ describe('adding a dataset is a folder and a line', () => {
   it('a toy dataset added to a copy of the code as one folder and one entry of the list is written, laid out, catalogued, measured, granted, replayed and checked', async () => {
     cpSync(join(ROOT, 'lambdas'), join(copy, 'lambdas'), { recursive: true });
     for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(copy, file));
+    // The migration journal is part of the code: the writer names files by it, check reads by it.
+    cpSync(join(ROOT, 'sql/migrations'), join(copy, 'sql/migrations'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     // The folder…
     mkdirSync(join(copy, 'lambdas/core/datasets/toy'));
@@ -158,15 +160,20 @@ describe('adding a dataset is a folder and a line', () => {
     ]);
     assert.deepEqual(out.tables, ['population', 'population_forecast', 'toy_levels', 'collection_outcomes']);
     // Its DDL file comes after the others: none of theirs is renumbered.
-    assert.deepEqual((out.sqlFiles as string[]).slice(0, 6), [
+    assert.deepEqual((out.sqlFiles as string[]).slice(0, 7), [
       '10_table_collection_outcomes.sql',
       '11_table_load_log.sql',
-      '12_table_population.sql',
-      '13_table_population_forecast.sql',
-      '14_table_forecast_error.sql',
-      '15_table_toy_levels.sql',
+      '12_table_schema_migrations.sql',
+      '13_table_population.sql',
+      '14_table_population_forecast.sql',
+      '15_table_forecast_error.sql',
+      '16_table_toy_levels.sql',
     ]);
-    assert.equal(out.grants, (out.warehouseTables as string[]).join(', '));
+    // Every warehouse table but the record of migrations, which only the SQL runner writes.
+    assert.equal(
+      out.grants,
+      (out.warehouseTables as string[]).filter((name) => name !== 'schema_migrations').join(', '),
+    );
     assert.ok((out.warehouseTables as string[]).includes('toy_levels'));
     assert.equal((out.replayed as Record<string, number>).toy_levels, 1);
     assert.deepEqual(out.afterReplay, [`toy_levels/${partition}/t-0-0.parquet`]);

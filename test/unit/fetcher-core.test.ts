@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiSimulator } from '../../lambdas/cli/simulator/server.js';
 import type { Envelope } from '../../lambdas/core/envelope.js';
 import { ConfigError, InvalidApiKeyError, RunFailedError } from '../../lambdas/core/errors.js';
-import { KafkaError } from '../../lambdas/core/kafka/kafka-error.js';
+import { KafkaError, KafkaTimeoutError } from '../../lambdas/core/kafka/kafka-error.js';
 import { METRIC } from '../../lambdas/core/metric-names.js';
 import { CATALOGUE_KEY, encodeCatalogue } from '../../lambdas/core/place-catalogue.js';
 import { ALL_PLACES } from '../../lambdas/core/places.js';
@@ -173,6 +173,37 @@ describe('fetcher core (scheduled collection)', () => {
     );
   });
 
+  it('gives its publish the run\'s finish line; sent and not confirmed, every place fails "not confirmed" with the one reason the run throws', async () => {
+    let given: AbortSignal | undefined;
+    const silent = new KafkaTimeoutError(
+      "121 envelope(s) sent, not confirmed: Kafka did not answer before the run's end (RUN_TIMEOUT_MS + 4 s)",
+      true,
+    );
+    const d = deps({
+      publish: async (_envelopes, wait) => {
+        given = wait?.signal;
+        throw silent;
+      },
+    });
+    await assert.rejects(runScheduledCollection(EVENT, d), (error) => error === silent);
+    assert.ok(given instanceof AbortSignal, 'the publish is given a signal');
+    assert.equal(given.aborted, false, 'not aborted while the run is young');
+    const [outcomes] = await store.list('collection_outcomes/');
+    const rows = await readParquet(
+      join(store.location, outcomes as string),
+      'SELECT status, reason, count(*) AS places FROM data GROUP BY ALL',
+    );
+    assert.deepEqual(rows, [
+      {
+        status: 'failed',
+        reason: `not confirmed: ${silent.message}; Kafka may still take them, then the writer writes their rows`,
+        places: 121n,
+      },
+    ]);
+    assert.equal(d.metrics.value(METRIC.runsFailed), 1);
+    assert.equal(d.metrics.value(METRIC.runs), undefined);
+  });
+
   it('fails the run when no place could be collected, after recording why', async () => {
     simulator.setFaults([{ kind: 'http-500' }]);
     const d = deps({
@@ -318,6 +349,37 @@ describe('fetcher core (scheduled collection)', () => {
     } finally {
       await city.stop();
     }
+  });
+
+  it('counts the answers carrying a field no table holds, and those lacking one a column reads', async () => {
+    const city = new ApiSimulator({
+      validKeys: [KEY],
+      now: () => new Date('2026-07-16T14:35:00Z'),
+      addedFields: { AREA_PPLTN_AVG: '45000' },
+    });
+    const cityUrl = await city.start();
+    try {
+      const d = deps({
+        settings: { ...deps().settings, baseUrl: cityUrl, placeCodes: ['POI001', 'POI072'] },
+      });
+      const summary = await runScheduledCollection(EVENT, d);
+      assert.equal(d.metrics.value(METRIC.apiFieldsUnknown), 2);
+      assert.equal(d.metrics.value(METRIC.apiFieldsMissing), 0);
+      assert.deepEqual(summary.drift?.unknown, { AREA_PPLTN_AVG: 2 });
+      const warning = d.log.lines.find(
+        (line) => line.level === 'warn' && /no table holds/.test(line.message),
+      );
+      assert.deepEqual(warning?.extra?.fields, { AREA_PPLTN_AVG: 2 });
+    } finally {
+      await city.stop();
+    }
+    const plain = deps({ settings: { ...deps().settings, placeCodes: ['POI001'] } });
+    await runScheduledCollection(EVENT, plain);
+    assert.equal(
+      plain.metrics.value(METRIC.apiFieldsUnknown),
+      0,
+      'the metric is there, zero, when nothing drifts',
+    );
   });
 
   after(async () => {

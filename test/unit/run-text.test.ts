@@ -72,3 +72,35 @@ describe('history slots', () => {
     );
   });
 });
+
+describe('the API drift line of a run summary', () => {
+  it('says nothing when the answers carry exactly what the schema reads', async () => {
+    const { driftLine } = await import('../../lambdas/cli/run-text.js');
+    assert.equal(
+      driftLine({ answers: 3, answersWithUnknown: 0, answersWithMissing: 0, unknown: {}, missing: {} }),
+      undefined,
+    );
+  });
+
+  it('names the unknown and missing fields with how many answers had them, in one bounded line', async () => {
+    const { driftLine } = await import('../../lambdas/cli/run-text.js');
+    assert.equal(
+      driftLine({
+        answers: 121,
+        answersWithUnknown: 121,
+        answersWithMissing: 3,
+        unknown: { AREA_PPLTN_AVG: 121 },
+        missing: { FCST_PPLTN: 3 },
+      }),
+      'api fields: 1 unknown (AREA_PPLTN_AVG in 121 of 121 answer(s)), 1 missing (FCST_PPLTN in 3 of 121 answer(s))',
+    );
+    const many = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`F${String(i).padStart(2, '0')}\u001b[2J`, 1]),
+    );
+    const line =
+      driftLine({ answers: 1, answersWithUnknown: 1, answersWithMissing: 0, unknown: many, missing: {} }) ??
+      '';
+    assert.match(line, /^api fields: 40 unknown \(F00.* and 35 more field\(s\)\), 0 missing$/);
+    assert.ok(!line.includes('\u001b'), 'no control character reaches the terminal');
+  });
+});

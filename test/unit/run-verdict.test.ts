@@ -19,4 +19,10 @@ describe("a run's verdict, one for the fetcher and the command line", () => {
       assert.equal(exitStatusOf(summary(ok, noData, failed)), verdict === 'failed' ? 1 : 0);
     });
   }
+
+  it('a run whose answers wait for the lake exits 1 however many places were collected', () => {
+    const waiting = { ...summary(121, 0, 0), waiting: { places: 121, reason: 'lake not writable: ENOSPC' } };
+    assert.equal(runFailed(waiting), false, 'not failed: its answers are kept');
+    assert.equal(exitStatusOf(waiting), 1);
+  });
 });

@@ -54,7 +54,7 @@ describe('renaming a column in the one schema definition', () => {
     assert.match(ddl, /DISTKEY \(place_code\)\nCOMPOUND SORTKEY \(collected_at, place_code\);/);
     assert.doesNotMatch(ddl, /area_code/);
     const tables = WAREHOUSE_TABLES.map((t) => (t.name === POPULATION.name ? renamed : t));
-    assert.deepEqual(staleSqlFiles(defaultSqlDir(), tables), ['12_table_population.sql']);
+    assert.deepEqual(staleSqlFiles(defaultSqlDir(), tables), ['13_table_population.sql']);
   });
 
   it('changes the Glue table columns', () => {

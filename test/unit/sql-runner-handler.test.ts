@@ -6,9 +6,12 @@ import { describe, it } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { runsAsOneBatch } from '../../lambdas/core/warehouse/apply-sql.js';
 import { DataApiWarehouse } from '../../lambdas/core/warehouse/data-api.js';
+import { EXISTING_TABLES_QUERY } from '../../lambdas/core/warehouse/migrations/apply.js';
+import { loadMigrations } from '../../lambdas/core/warehouse/migrations/files.js';
 import {
   defaultSqlDir,
   loadSqlFiles,
+  runsBeforeMigrations,
   sqlFilesDigest,
   statementsOf,
 } from '../../lambdas/core/warehouse/sql-files.js';
@@ -72,9 +75,18 @@ describe('sql-runner custom resource', () => {
     run_interval_minutes: '20',
   };
   const grantFiles = files.filter((file) => runsAsOneBatch(file.name));
-  const expected = files
-    .filter((file) => !runsAsOneBatch(file.name))
-    .flatMap((file) => statementsOf(file, values));
+  const statements = (before: boolean) =>
+    files
+      .filter((file) => !runsAsOneBatch(file.name) && runsBeforeMigrations(file.name) === before)
+      .flatMap((file) => statementsOf(file, values));
+  // Which tables exist, the schema and table files, the migrations recorded, the views.
+  const expected = [
+    EXISTING_TABLES_QUERY,
+    ...statements(true),
+    'SELECT migration_id, checksum FROM schema_migrations',
+    ...statements(false),
+  ];
+  const migrations = loadMigrations(defaultSqlDir());
   const batched = grantFiles.map((file) => statementsOf(file, values));
 
   for (const event of [create, update]) {
@@ -108,23 +120,30 @@ describe('sql-runner custom resource', () => {
       );
       assert.equal(grantFiles.length, 1);
       assert.match(
-        sent[0]?.Sql ?? '',
+        sent[1]?.Sql ?? '',
         /^CREATE EXTERNAL SCHEMA IF NOT EXISTS spectrum\nFROM DATA CATALOG\nDATABASE 'seoul_population'\nIAM_ROLE 'arn:aws:iam::123456789012:role\/seoul-spectrum'$/,
       );
       // Each statement is waited for before the next is sent.
       const order = fake.calls.map((call) => call.command);
-      assert.deepEqual(order.slice(0, 4), [
+      assert.deepEqual(order.slice(0, 6), [
+        'ExecuteStatementCommand',
+        'DescribeStatementCommand',
+        'GetStatementResultCommand',
         'ExecuteStatementCommand',
         'DescribeStatementCommand',
         'ExecuteStatementCommand',
-        'DescribeStatementCommand',
       ]);
       assert.deepEqual(response, {
         PhysicalResourceId: 'warehouse-sql:seoul-population/dev',
         Data: {
           Files: files.length,
-          Statements: expected.length + batched.flat().length,
-          Digest: sqlFilesDigest(files),
+          Statements: expected.length - 2 + batched.flat().length,
+          Migrations: migrations.length,
+          MigrationsApplied: '-',
+          Digest: sqlFilesDigest(
+            files,
+            migrations.map((m) => `${m.id}:${m.checksum}`),
+          ),
         },
       });
     });
@@ -138,16 +157,16 @@ describe('sql-runner custom resource', () => {
 
   it('stops at the first failing statement and names the file, statement and statement id', async () => {
     const { fake, run } = setup();
-    fake.statuses.set(3, [{ Status: 'FAILED', Error: 'ERROR: permission denied for schema public' }]);
+    fake.statuses.set(4, [{ Status: 'FAILED', Error: 'ERROR: permission denied for schema public' }]);
     await assert.rejects(run(create), (error: Error & { statementId?: string }) => {
       assert.match(
         error.message,
-        /^11_table_load_log\.sql, statement 1 of 1: statement stmt-3 FAILED: ERROR: permission denied/,
+        /^11_table_load_log\.sql, statement 1 of 1: statement stmt-4 FAILED: ERROR: permission denied/,
       );
-      assert.equal(error.statementId, 'stmt-3');
+      assert.equal(error.statementId, 'stmt-4');
       return true;
     });
-    assert.equal(fake.sent('ExecuteStatementCommand').length, 3);
+    assert.equal(fake.sent('ExecuteStatementCommand').length, 4);
   });
 
   it('sends nothing when a deployment value is missing or not what it should be', async () => {
@@ -180,7 +199,12 @@ describe('sql-runner custom resource', () => {
     await run(create);
     assert.deepEqual(
       fake.sent('ExecuteStatementCommand').map((call) => call.input.Sql),
-      ['CREATE TABLE IF NOT EXISTS one (a INTEGER)', "CREATE VIEW two AS SELECT 'a;b' AS x"],
+      [
+        EXISTING_TABLES_QUERY,
+        'SELECT migration_id, checksum FROM schema_migrations',
+        'CREATE TABLE IF NOT EXISTS one (a INTEGER)',
+        "CREATE VIEW two AS SELECT 'a;b' AS x",
+      ],
     );
   });
 });

@@ -406,7 +406,11 @@ describe('COPY loader on Redshift: the statements sent to the Data API', () => {
       [
         'INSERT INTO stage_collection_outcomes (collected_at, run_id, area_code, status, reason, attempts, duration_ms) ' +
           'SELECT collected_at, run_id, area_code, status, reason, attempts, duration_ms ' +
-          "FROM read_parquet(['/lake/demo/collection_outcomes/year=2026/month=07/day=16/hour=13/minute=40/*.parquet'], hive_partitioning = false, union_by_name = true)",
+          // Read by name over an empty typed relation: a column no file has yet is NULL of its type.
+          'FROM (SELECT CAST(NULL AS TIMESTAMP) AS collected_at, CAST(NULL AS VARCHAR) AS run_id, CAST(NULL AS VARCHAR) AS area_code, ' +
+          'CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS INTEGER) AS attempts, CAST(NULL AS INTEGER) AS duration_ms ' +
+          'WHERE false UNION ALL BY NAME SELECT * ' +
+          "FROM read_parquet(['/lake/demo/collection_outcomes/year=2026/month=07/day=16/hour=13/minute=40/*.parquet'], hive_partitioning = false, union_by_name = true)) AS files",
       ],
     );
   });

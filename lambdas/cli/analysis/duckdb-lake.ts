@@ -4,19 +4,26 @@ import { DATASETS } from '../../core/datasets/registry.js';
 import { columnList, duckdbType, duplicateOrderSql, type TableSpec } from '../../core/schema.js';
 import { regularFilesUnder } from '../../core/storage/folder-walk.js';
 import { TABLES } from '../../core/tables.js';
+import { JOURNAL } from '../../core/warehouse/migrations/history.js';
+import { fileVersions } from '../../core/warehouse/migrations/journal.js';
+import { readByName } from '../../core/warehouse/staging-fill.js';
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * The view that makes a lake folder look like the warehouse table of the same name: the columns
- * of the one schema definition, in order, and one row per key. Every file is written from that
- * definition, so the first file's schema stands for all (no `union_by_name`, which would open
- * every file of a year-sized lake just to create the view). Rows repeat in the lake only when a
+ * of the one schema definition, in order, and one row per key. While a table has never changed,
+ * every file is written from one definition, so the first file's schema stands for all (no
+ * `union_by_name`, which would open every file of a year-sized lake just to create the view); after
+ * a column was added (the migration journal says so), old and new files are read by name. Rows repeat in the lake only when a
  * fetcher ran twice for one scheduled time; the table's `duplicateOrder` picks the one kept, as in
  * the warehouse loader's merge.
  */
 export function lakeViewSql(table: TableSpec, lake: string): string {
   const columns = columnList(table);
+  // Once a column was added, files of an older version lack it: read by name, NULL where absent
+  // (this opens every file's footer, so only a table that has changed pays for it).
+  const changed = fileVersions(JOURNAL, table.name).length > 1;
   // Found without following a link; an empty match would fail DuckDB's glob.
   const found = regularFilesUnder(join(lake, table.name), '.parquet');
   if (found.files.length === 0) {
@@ -27,9 +34,9 @@ export function lakeViewSql(table: TableSpec, lake: string): string {
   const files = found.linked
     ? `[${found.files.map((file) => quote(file.replace(/\\/g, '/'))).join(', ')}]`
     : quote(`${join(lake, table.name).replace(/\\/g, '/')}/**/*.parquet`);
+  const source = `read_parquet(${files}, hive_partitioning = false${changed ? ', union_by_name = true' : ''})`;
   return (
-    `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns} ` +
-    `FROM read_parquet(${files}, hive_partitioning = false) ` +
+    `CREATE OR REPLACE VIEW ${table.name} AS ${changed ? readByName(table, source) : `SELECT ${columns} FROM ${source}`} ` +
     `QUALIFY row_number() OVER (PARTITION BY ${table.key.join(', ')} ORDER BY ${duplicateOrderSql(table)}) = 1`
   );
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeError } from '../../core/errors.js';
 import { kstDayBounds } from '../../core/kst-time.js';
+import { ConsoleLog } from '../../core/logger.js';
 import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.js';
 import { WAREHOUSE_TABLES } from '../../core/tables.js';
 import {
@@ -11,6 +12,9 @@ import {
   stagingTableName,
   timestampParameter,
 } from '../../core/warehouse/loader-sql.js';
+import { applyMigrations, existingTables } from '../../core/warehouse/migrations/apply.js';
+import { loadMigrations } from '../../core/warehouse/migrations/files.js';
+import { defaultSqlDir } from '../../core/warehouse/sql-files.js';
 import { parameterNames } from '../../core/warehouse/sql-text.js';
 import { duckdbReadParquet } from '../../core/warehouse/staging-fill.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
@@ -64,7 +68,7 @@ export interface LocalWarehouse {
  * Opens (or creates) the lake's analysis database. A lake folder that does not exist gets an
  * in-memory one, so asking about a lake never creates it.
  */
-export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> {
+export async function openLocalWarehouse(lake: string, sqlDir = defaultSqlDir()): Promise<LocalWarehouse> {
   const folder = resolve(lake);
   let path = ':memory:';
   const settings: Record<string, string> = {
@@ -86,7 +90,12 @@ export async function openLocalWarehouse(lake: string): Promise<LocalWarehouse> 
   });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
+  // The warehouse's own migrations, as on Redshift: a database made before a column was added
+  // gets it (NULL for the rows it holds), once; a new one is made with the current columns.
+  const warehouse = new DuckDbWarehouse(connection);
+  const before = await existingTables(warehouse);
   for (const statement of nativeTablesDdl()) await connection.run(statement);
+  await applyMigrations(warehouse, loadMigrations(sqlDir), before, new ConsoleLog('silent'));
   return {
     connection,
     close: () => {

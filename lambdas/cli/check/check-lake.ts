@@ -28,6 +28,7 @@ import {
   checkTimeWindow,
   rejectedFindings,
 } from './checks.js';
+import { FieldSightings, type UnreadField } from './field-sightings.js';
 import { takeInventory } from './lake-inventory.js';
 import type { Finding, Problem } from './problems.js';
 
@@ -35,6 +36,11 @@ export interface CheckReport {
   readonly problems: Problem[];
   /** Accounted for, not problems: the records of rejected/, by reason. */
   readonly findings: Finding[];
+  /**
+   * Fields the archived answers carry that no table holds (API drift): not problems, since raw/
+   * keeps them; a column added for one and a replay fill its history.
+   */
+  readonly unreadFields: { readonly fields: UnreadField[]; readonly notCounted: number };
   readonly files: number;
 }
 
@@ -65,8 +71,10 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
           return folder ? partitionPath(folder) : '';
         }),
     );
+    const sightings = new FieldSightings();
     const ctx: CheckContext = {
       connection,
+      sightings,
       folder: inventory.folder,
       files: new LocalFolderStore(inventory.folder),
       keys: inventory.keys,
@@ -119,7 +127,12 @@ export async function checkLake(location: LakeLocation, settings: CheckSettings)
       problems.push({ check: 'check-failed', text: `rejectedFindings: ${describeError(error)}` });
     }
     // The lock is not lake data: a folder holding only it holds no files.
-    return { problems, findings, files: inventory.keys.filter((key) => key !== LAKE_LOCK).length };
+    return {
+      problems,
+      findings,
+      unreadFields: sightings.list(),
+      files: inventory.keys.filter((key) => key !== LAKE_LOCK).length,
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();

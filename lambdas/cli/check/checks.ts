@@ -11,12 +11,16 @@ import { type ColumnSpec, duckdbType, type TableSpec } from '../../core/schema.j
 import type { ForeignEntry } from '../../core/storage/lake-keys.js';
 import type { ObjectStore } from '../../core/storage/object-store.js';
 import { DATASET_TABLES, LAKE_AREAS, TABLES } from '../../core/tables.js';
+import { versionOfFile } from '../../core/warehouse/file-versions.js';
+import { JOURNAL } from '../../core/warehouse/migrations/history.js';
+import { fileVersions } from '../../core/warehouse/migrations/journal.js';
 import { WAREHOUSE_FILE } from '../analysis/local-warehouse.js';
 import { LAKE_LOCK, PENDING_RUNS } from '../lake-files.js';
 import { describeHolder, type LockHolder } from '../pipeline/lake-lock.js';
 import type { UnreadableLine } from '../replay/archive-lines.js';
 import { RAW_SUFFIX, readRawKey } from '../replay/raw-archive.js';
 import { readRejectedKey } from '../replay/rejected-archive.js';
+import type { FieldSightings } from './field-sightings.js';
 import type { Finding, Problem } from './problems.js';
 
 export interface CheckSettings {
@@ -31,6 +35,8 @@ export interface CheckSettings {
 /** The lake as the checks see it: the keys, and DuckDB over a folder holding the readable files. */
 export interface CheckContext {
   readonly connection: DuckDBConnection;
+  /** Fields of the archived answers no table holds, gathered while raw/ is read (check's report lists them). */
+  readonly sightings?: FieldSightings;
   readonly folder: string;
   /** The same folder as a store: files are read through it, never through a link. */
   readonly files: ObjectStore;
@@ -72,13 +78,27 @@ function isInPartition(key: string): boolean {
   return values !== undefined && key.split('/').length === 7 && partitionOfKey(key) === partitionPath(values);
 }
 
-/** What DuckDB must report for a column of the one schema (timestamps in ms or µs both read as TIMESTAMP). */
-const expectedType = (table: TableSpec) => table.columns.map((c) => `${c.name} ${duckdbType(c)}`);
+/**
+ * What DuckDB must report for the columns of a version of a table (timestamps in ms or µs both
+ * read as TIMESTAMP), or why a file of that version cannot be right.
+ */
+function expectedColumns(table: TableSpec, version: number): string[] | string {
+  const versions = fileVersions(JOURNAL, table.name);
+  // A table the journal does not hold yet (declared, generate:sql not run): its files are the code's.
+  if (versions.length === 0 && version === 1) return table.columns.map((c) => `${c.name} ${duckdbType(c)}`);
+  const known = versions.find((v) => v.version === version);
+  if (!known)
+    return `its name says version ${version} of ${table.name}, which the migration journal does not know`;
+  if (known.stale)
+    return `version ${version} of ${table.name}, from before a destructive migration: replay rewrites it`;
+  return known.columns.map((c) => `${c.name} ${duckdbType(c as ColumnSpec)}`);
+}
 
 /**
- * Every Parquet file readable, with the table's columns in order and their types. Each bad file is
- * one problem; the good files become the views the other checks query (`population`, …), with
- * the file name and the partition values of their folder.
+ * Every Parquet file readable, with the columns of its version of the table (the version its name
+ * says: file-versions.ts) in order and their types: a file written before a column was added is
+ * right without it. Each bad file is one problem; the good files become the views the other checks
+ * query (`population`, …), with the file name and the partition values of their folder.
  */
 export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Problem[]> {
   const problems: Problem[] = [];
@@ -99,7 +119,11 @@ export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Probl
         continue;
       }
       const actual = described.map((r) => `${r.column_name} ${r.column_type}`);
-      const expected = expectedType(table);
+      const expected = expectedColumns(table, versionOfFile(key.slice(key.lastIndexOf('/') + 1)));
+      if (typeof expected === 'string') {
+        problems.push({ check: 'schema', text: `${key}: ${expected}`, ...(repair ? { repair } : {}) });
+        continue;
+      }
       if (actual.join(', ') !== expected.join(', ')) {
         const differences = [
           ...expected.filter((c) => !actual.includes(c)).map((c) => `missing ${c}`),
@@ -120,7 +144,9 @@ export async function checkFilesAndCreateViews(ctx: CheckContext): Promise<Probl
         ? `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns}, '' AS filename, '' AS partition WHERE false`
         : `CREATE OR REPLACE VIEW ${table.name} AS SELECT * EXCLUDE (year, month, day, hour, minute),
              'year=' || year || '/month=' || month || '/day=' || day || '/hour=' || hour || '/minute=' || minute AS partition
-           FROM read_parquet([${good.map(quote).join(', ')}], hive_partitioning = true, hive_types_autocast = false, filename = true)`,
+           FROM read_parquet([${good.map(quote).join(', ')}], hive_partitioning = true, hive_types_autocast = false, filename = true${
+             fileVersions(JOURNAL, table.name).length > 1 ? ', union_by_name = true' : ''
+           })`,
     );
   }
   return problems;
@@ -199,6 +225,7 @@ export async function checkRawAccounted(ctx: CheckContext): Promise<Problem[]> {
         const found: [number, string, string, number][] = [];
         const file = await readRawKey(ctx.files, key, (envelope, line) => {
           found.push([line, envelope.runId, envelope.place.code, Date.parse(envelope.collectedAt)]);
+          ctx.sightings?.add(envelope);
           return false;
         });
         for (const u of file.unreadable) problems.push({ check: 'raw-unreadable', text: where(u) });

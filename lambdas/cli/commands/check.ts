@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../core/errors.js';
+import { formatKstWallClock } from '../../core/kst-time.js';
 import { escapeControls } from '../../core/printable.js';
 import { positiveInteger, runIntervalFromEnv } from '../../core/settings.js';
 import { type CheckReport, checkLake, fixLake } from '../check/check-lake.js';
@@ -147,14 +148,28 @@ export function formatReport(where: string, report: CheckReport): string {
     const records = report.findings.reduce((total, f) => total + f.count, 0);
     lines.push(
       `records in rejected/, each kept with its reason (accounted for, not problems) (${records}):`,
-      ...report.findings.map((f) => `  ${f.text}`),
+      ...report.findings.map((f) => `  ${escapeControls(f.text)}`),
+    );
+  }
+  const unread = report.unreadFields?.fields ?? [];
+  if (unread.length > 0) {
+    const kst = (ms: number) => `${formatKstWallClock(new Date(ms))} KST`;
+    lines.push(
+      `fields the API sent that no table holds, kept in raw/ (add a column, then replay from its first time: docs/lake-and-sql.md) (${unread.length}):`,
+      ...unread.map(
+        (f) =>
+          `  ${f.dataset}: ${escapeControls(f.field)} in ${f.answers} answer(s), first ${kst(f.firstMs)}, last ${kst(f.lastMs)}`,
+      ),
+      ...((report.unreadFields?.notCounted ?? 0) > 0
+        ? [`  and more fields not counted (${report.unreadFields?.notCounted} sightings)`]
+        : []),
     );
   }
   const total = report.problems.length;
   const rejected = report.findings.reduce((sum, f) => sum + f.count, 0);
   if (total === 0) {
     lines.push(
-      `${where}: healthy (${report.files} files, ${CHECK_COUNT} checks passed${rejected > 0 ? `; ${rejected} record(s) in rejected/ with their reason` : ''})`,
+      `${where}: healthy (${report.files} files, ${CHECK_COUNT} checks passed${rejected > 0 ? `; ${rejected} record(s) in rejected/ with their reason` : ''}${unread.length > 0 ? `; ${unread.length} field(s) no table holds` : ''})`,
     );
   } else {
     const repairable = report.problems.filter((p) => p.repair).length;

@@ -1,8 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COLLECTED } from '../../core/datasets/registry.js';
 import { ConfigError } from '../../core/errors.js';
-import { SeoulApiClient } from '../../core/seoul-api/client.js';
 import { positiveInteger, SETTINGS } from '../../core/settings.js';
 import { type CommandIo, EXIT, failure } from '../command-io.js';
 import { DEMO_OPTIONS, parseRunArgs, resolveLocalConfig } from '../config.js';
@@ -12,7 +10,7 @@ import { FAULTS_MARK } from '../lake-folder.js';
 import { logFor } from '../log-format.js';
 import { collect } from '../pipeline/collect-loop.js';
 import { historySlots, onSimulatedClock, SimulatedClock } from '../pipeline/history.js';
-import { openPipeline, type Pipeline } from '../pipeline/local-pipeline.js';
+import { apiClientOf, openPipeline, type Pipeline } from '../pipeline/local-pipeline.js';
 import { runOnce } from '../pipeline/runner.js';
 import { kstText } from '../run-text.js';
 import { collectorDown, demoFaults, FAULTS_NOTICE } from '../simulator/demo-faults.js';
@@ -80,16 +78,8 @@ export async function demoCommand(
       simulator.setFaults(demoFaults(days === undefined));
       io.err(`[SIMULATED] ${FAULTS_NOTICE}`);
     }
-    const client = new SeoulApiClient({
-      baseUrl: config.baseUrl,
-      apiKey: config.apiKey,
-      service: COLLECTED.service,
-      timeoutMs: config.requestTimeoutMs,
-      maxAnswerBytes: config.maxAnswerBytes,
-      log,
-      // History happens on the simulated clock: a back-off between attempts takes no real time there.
-      ...(days === undefined ? {} : { sleep: noWaitOnSimulatedClock }),
-    });
+    // History happens on the simulated clock: a back-off between attempts takes no real time there.
+    const client = apiClientOf(config, log, days === undefined ? undefined : noWaitOnSimulatedClock);
     const pipeline = await openPipeline(
       config,
       true,

@@ -92,7 +92,11 @@ export async function collect(
   }
 }
 
-/** `--once`: 1 when the run failed (the fetcher's verdict: no place collected, some failed), else 0. */
+/**
+ * `--once`: 1 when the run failed (the fetcher's verdict: no place collected, some failed), and 1
+ * when its answers are not in the lake yet (waiting: a full disk, a Kafka that stopped answering):
+ * the command ends, but the run is not complete until a later drain or start writes them. Else 0.
+ */
 export function exitStatusOf(summary: RunSummary): number {
-  return runFailed(summary) ? EXIT.runFailed : EXIT.ok;
+  return runFailed(summary) || summary.waiting ? EXIT.runFailed : EXIT.ok;
 }

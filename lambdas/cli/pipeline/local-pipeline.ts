@@ -24,6 +24,23 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** The API client a local command uses, from its configuration; `sleep` waits between attempts. */
+export function apiClientOf(
+  config: LocalConfig,
+  log: Log,
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>,
+): SeoulApiClient {
+  return new SeoulApiClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    service: COLLECTED.service,
+    timeoutMs: config.requestTimeoutMs,
+    maxAnswerBytes: config.maxAnswerBytes,
+    log,
+    ...(sleep === undefined ? {} : { sleep }),
+  });
+}
+
 export async function openPipeline(
   config: LocalConfig,
   simulated: boolean,
@@ -71,16 +88,7 @@ export async function openPipeline(
   const opened = transport;
   return {
     deps: {
-      client:
-        client ??
-        new SeoulApiClient({
-          baseUrl: config.baseUrl,
-          apiKey: config.apiKey,
-          service: COLLECTED.service,
-          timeoutMs: config.requestTimeoutMs,
-          maxAnswerBytes: config.maxAnswerBytes,
-          log,
-        }),
+      client: client ?? apiClientOf(config, log),
       places: first.places,
       transport: opened,
       store,

@@ -1,6 +1,8 @@
-import { type RunHooks, runCollection } from '../../core/collection-run.js';
+import { type RunHooks, runCollection, runFinishLine } from '../../core/collection-run.js';
 import type { CollectResult, PlaceOutcome } from '../../core/collector.js';
+import { deadlineSignal } from '../../core/deadline.js';
 import { describeError, StorageError } from '../../core/errors.js';
+import { KafkaTimeoutError } from '../../core/kafka/kafka-error.js';
 import type { Log } from '../../core/logger.js';
 import type { Place } from '../../core/places.js';
 import type { RunSummary } from '../../core/run-summary.js';
@@ -14,6 +16,9 @@ import {
   type SettledRun,
   settlePendingRuns,
 } from './run-journal.js';
+
+/** How long the command's last drain waits for a Kafka that did not answer (the run already waited). */
+export const FINISH_WAIT_MS = 1_500;
 
 export interface LocalRunDeps {
   readonly client: Pick<SeoulApiClient, 'fetchPlace'>;
@@ -43,6 +48,10 @@ export interface LocalRunDeps {
  */
 export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<RunSummary> {
   const { store, log, transport } = deps;
+  // Publishing and writing end by the run's finish line, however long Kafka stays silent.
+  // Past it, the answers sent wait in Kafka with their run noted; the next drain or start writes
+  // them and settles the run.
+  const finish = runFinishLine(deps.runTimeoutMs);
   const places = deps.places.map((p) => p.code);
   let runId = '';
   let fetching = true;
@@ -79,15 +88,23 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
     },
     published: async (collect) => {
       try {
-        return { writes: await transport.drain() };
+        return { writes: await transport.drain({ signal: finish }) };
       } catch (error) {
-        const reason = lakeFailureReason(error);
+        const reason = transport.keepsRecords
+          ? `${lakeFailureReason(error)}; they stay in Kafka, the next start writes them`
+          : lakeFailureReason(error);
         log.error('answers not yet in the lake; outcomes wait for them', { runId, reason });
         await notePendingRun(store, { ...note(collect), note: reason }).catch(() => undefined);
         return { waiting: reason };
       }
     },
     recorded: (collect) => forgetPendingRun(store, collect.runId),
+    publishFailed: async (collected, error) => {
+      if (!(error instanceof KafkaTimeoutError && error.unconfirmed)) return undefined;
+      const reason = `${describeError(error)}; the next start writes what Kafka took and records the rest as failed`;
+      await notePendingRun(store, { ...note(collected), note: reason }).catch(() => undefined);
+      return reason;
+    },
   };
   try {
     const { summary } = await runCollection({
@@ -100,7 +117,7 @@ export async function runOnce(deps: LocalRunDeps, collectedAt: Date): Promise<Ru
       simulated: deps.simulated,
       store,
       ...(deps.stop ? { stop: deps.stop } : {}),
-      publish: (envelopes) => transport.publish(envelopes),
+      publish: (envelopes) => transport.publish(envelopes, { signal: finish }),
       onPlaceDone: (outcome) => {
         done += 1;
         deps.onPlaceDone?.(outcome);
@@ -144,14 +161,30 @@ export async function recoverUnfinishedRuns(
 export async function finishLocalRuns(
   deps: Pick<LocalRunDeps, 'store' | 'transport' | 'log'>,
 ): Promise<string | undefined> {
+  const { transport } = deps;
+  // Kafka keeps what it took, and runs of this process that wait for it stay noted: with nothing
+  // of ours unwritten, there is nothing to wait for (and a silent broker is not waited on).
+  if (transport.keepsRecords && transport.unwritten === 0) return undefined;
   let reason: string | undefined;
   try {
-    await deps.transport.drain();
+    await transport.drain(
+      transport.keepsRecords
+        ? {
+            signal: deadlineSignal(
+              FINISH_WAIT_MS,
+              () => new KafkaTimeoutError(`Kafka did not answer within ${FINISH_WAIT_MS / 1000} s`, false),
+            ),
+          }
+        : {},
+    );
   } catch (error) {
     reason = lakeFailureReason(error);
   }
-  if (reason && deps.transport.keepsRecords) {
-    return `answers not yet in the lake stay in Kafka (${reason}); the next start writes them and records their outcomes`;
+  if (reason && transport.keepsRecords) {
+    // The run's own words again: answers never confirmed are not said to be in Kafka.
+    if (transport.unconfirmed > 0)
+      return `${transport.unwritten} answer(s) not yet in the lake (${reason}); ${transport.unconfirmed} of them sent, not confirmed: the next start writes what Kafka took and records the rest as failed`;
+    return `${transport.unwritten} answer(s) sent to Kafka are not yet in the lake (${reason}); they stay in Kafka: the next start writes what Kafka holds and records every place's outcome`;
   }
   try {
     const settled = await settlePendingRuns(deps.store, deps.log, {

@@ -45,6 +45,8 @@ export interface SimulatorOptions {
   readonly delay?: (ms: number) => Promise<void>;
   /** The places the simulated city publishes (a place Seoul added, in tests). @default the 121 built in */
   readonly places?: readonly Place[];
+  /** Fields the simulated API adds to every place record (the API adding a field, in tests). */
+  readonly addedFields?: Readonly<Record<string, string>>;
 }
 
 export interface SimulatorRequest {
@@ -91,7 +93,7 @@ export class ApiSimulator {
 
   /** The record the simulator answers for a place at its current clock. */
   recordFor(place: Place): Record<string, unknown> {
-    return simulatedRecord(place, this.now());
+    return { ...simulatedRecord(place, this.now()), ...this.options.addedFields };
   }
 
   async start(port = 0): Promise<string> {

@@ -63,6 +63,13 @@ export class InProcessQueue implements Transport {
     return this.queued.length;
   }
 
+  get unwritten(): number {
+    return this.pending;
+  }
+
+  /** The queue is this process: what it holds is known. */
+  readonly unconfirmed = 0;
+
   async drain(): Promise<BatchWriteResult[]> {
     const results: BatchWriteResult[] = [];
     const batchSize = this.options.batchSize ?? 100;

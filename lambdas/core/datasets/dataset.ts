@@ -1,4 +1,5 @@
 import type { Envelope } from '../envelope.js';
+import type { FieldsRead } from '../field-drift.js';
 import type { TableSpec } from '../schema.js';
 import type { SeoulService } from '../seoul-api/response.js';
 
@@ -59,6 +60,23 @@ export interface Dataset {
   };
   /** Warehouse tables computed from the dataset's tables. @default none */
   readonly derived?: readonly DerivedTable[];
+  /**
+   * The fields of an answer the tables read (the record's, and for a field holding a list, each
+   * entry's), against which every answer is compared: a field no column reads is API drift
+   * (`field-drift.ts`), counted per run and listed by `check`.
+   * @default every field its tables' columns read, all at the record's level
+   */
+  readonly fields?: FieldsRead;
+}
+
+/** The fields a dataset reads from an answer (see {@link Dataset.fields}). */
+export function fieldsOf(dataset: Dataset): FieldsRead {
+  return dataset.fields ?? { record: dataset.tables.flatMap(fieldsReadBy), lists: {} };
+}
+
+/** The API fields the columns of a table read, in column order. */
+export function fieldsReadBy(table: TableSpec): string[] {
+  return table.columns.flatMap((column) => (column.field ? [column.field.name] : []));
 }
 
 /** Keeps the literal table names of a dataset's declaration (for `TableName`). */

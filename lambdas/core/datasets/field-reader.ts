@@ -108,6 +108,24 @@ export class FieldReader implements Record<FieldReading, (field: string) => unkn
     return value === 'Y';
   }
 
+  /** How many entries a list field holds. */
+  count(field: string): number {
+    const value = this.record[field];
+    if (!Array.isArray(value)) {
+      this.problems.push(
+        `${this.context}${field} is ${value === undefined || value === null || value === '' ? 'missing' : `not a list: ${JSON.stringify(value).slice(0, 80)}`}`,
+      );
+      return Number.NaN;
+    }
+    return value.length;
+  }
+
+  /** Whether the record carries a field at all (an absent one is NULL in a nullable column). */
+  has(field: string): boolean {
+    const value = this.record[field];
+    return value !== undefined && value !== null && value !== '';
+  }
+
   kstTime(field: string): Date {
     const value = this.raw(field);
     if (value === undefined) return new Date(Number.NaN);
@@ -141,7 +159,10 @@ export function readRow<T extends TableSpec>(
   const row: Record<string, unknown> = {};
   const set = given as Record<string, unknown>;
   for (const column of table.columns) {
-    row[column.name] = column.field ? read[column.field.read](column.field.name) : set[column.name];
+    if (!column.field) row[column.name] = set[column.name];
+    // A field the API did not always send: NULL where the answer lacks it, read like any other where it has it.
+    else if (column.nullable && !read.has(column.field.name)) row[column.name] = null;
+    else row[column.name] = read[column.field.read](column.field.name);
   }
   return row as RowOf<T>;
 }

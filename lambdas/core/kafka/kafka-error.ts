@@ -9,3 +9,18 @@ export class KafkaError extends PipelineError {
     super('KAFKA', message, options);
   }
 }
+
+/**
+ * Kafka did not answer in time: a broker paused, or a network that drops traffic. When what was
+ * waited for was a publish, the broker may still take the records once it answers again, so
+ * `unconfirmed` says the outcome of the records sent is unknown, not failed.
+ */
+export class KafkaTimeoutError extends KafkaError {
+  constructor(
+    message: string,
+    readonly unconfirmed: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

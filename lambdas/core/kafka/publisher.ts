@@ -2,7 +2,7 @@ import { type Kafka, type Message, Partitioners, type Producer, type RecordMetad
 import { type Envelope, toMessage } from '../envelope.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../logger.js';
-import { KafkaError } from './kafka-error.js';
+import { KafkaError, KafkaTimeoutError } from './kafka-error.js';
 
 export interface PublisherOptions {
   readonly kafka: Kafka;
@@ -60,6 +60,13 @@ type OutgoingMessage = { key: string; value: Buffer; headers: Readonly<Record<st
  */
 export class EnvelopePublisher {
   private producer: Producer | undefined;
+  /**
+   * Requests the broker never answered within the client's request timeout (kafkajs' instrumentation
+   * event): a publish that saw one and then failed may have had its records taken all the same.
+   */
+  private unanswered = 0;
+  /** How many times `close()` was called: a publish that outlived one must leave the broker itself. */
+  private closes = 0;
   private readonly maxRequestBytes: number;
   private readonly maxMessageBytes: number;
 
@@ -88,8 +95,11 @@ export class EnvelopePublisher {
     if (sendable.length === 0) return { published: 0, partitions: [], refused: this.logged(refused) };
     const { topic, log } = this.options;
     const started = Date.now();
+    let producer: Producer | undefined;
+    const unansweredBefore = this.unanswered;
+    const closesBefore = this.closes;
     try {
-      const producer = await this.connected();
+      producer = await this.connected();
       const metadata: RecordMetadata[] = [];
       for (const messages of this.requests(sendable)) {
         metadata.push(...(await this.send(producer, messages, refused)));
@@ -99,12 +109,32 @@ export class EnvelopePublisher {
       log.info('envelopes published', { topic, published, partitions, durationMs: Date.now() - started });
       return { published, partitions, refused: this.logged(refused) };
     } catch (error) {
-      // A producer that failed may hold broken connections or a fenced producer id: start afresh next time.
-      await this.close();
+      // A producer that failed may hold broken connections or a fenced producer id: start afresh
+      // next time. Only this publish's own producer: a caller that gave up on it may have started
+      // another one since.
+      if (producer === undefined || producer === this.producer) await this.close();
+      if (this.unanswered > unansweredBefore) {
+        // Sent to a broker that went silent (paused, traffic dropped): not "cannot publish", since
+        // the broker may have taken them, or take them once it answers again. kafkajs' last word
+        // ("Broker not connected", …) would only blur that, so it goes to the log alone.
+        log.warn('envelopes sent, not confirmed', { topic, error: explainKafkaError(error) });
+        throw new KafkaTimeoutError(
+          `${envelopes.length} envelope(s) sent, not confirmed: Kafka at ${this.options.target} did not answer within its request timeout`,
+          true,
+        );
+      }
       throw new KafkaError(
         `cannot publish ${envelopes.length} envelope(s) to topic "${topic}" at ${this.options.target}: ${explainKafkaError(error)}`,
         { cause: error },
       );
+    } finally {
+      // A caller that gave up on this publish closed the publisher meanwhile, before this
+      // producer had even connected or while kafkajs' retries connected it again: leave the
+      // broker now that the send has ended, or the connection (and its timers) would live on.
+      if (producer !== undefined && (producer !== this.producer || this.closes !== closesBefore)) {
+        if (producer === this.producer) this.producer = undefined;
+        await producer.disconnect().catch(() => undefined);
+      }
     }
   }
 
@@ -140,6 +170,7 @@ export class EnvelopePublisher {
 
   /** Disconnects; the next publish connects again. */
   async close(): Promise<void> {
+    this.closes += 1;
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch((error: unknown) => {
@@ -156,6 +187,9 @@ export class EnvelopePublisher {
       // partition, whichever client published it.
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
+    });
+    producer.on(producer.events.REQUEST_TIMEOUT, () => {
+      this.unanswered += 1;
     });
     await producer.connect();
     this.producer = producer;

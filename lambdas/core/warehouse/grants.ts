@@ -1,4 +1,8 @@
+import { SCHEMA_MIGRATIONS } from '../schema.js';
 import { WAREHOUSE_TABLES } from '../tables.js';
+
+/** The tables the loader reads and writes: every warehouse table but the migrations' record (the SQL runner's). */
+const LOADER_TABLES = WAREHOUSE_TABLES.filter((table) => table !== SCHEMA_MIGRATIONS);
 
 /** The file that creates the COPY loader's database user and grants it its tables. */
 export const GRANTS_FILE = '30_grants_loader.sql';
@@ -44,6 +48,6 @@ CALL pipeline_create_user_if_missing('{{loader_db_user}}');
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT TEMP ON DATABASE {{database}} TO "{{loader_db_user}}";
 GRANT USAGE ON SCHEMA public TO "{{loader_db_user}}";
-GRANT SELECT, INSERT, DELETE ON TABLE ${WAREHOUSE_TABLES.map((table) => table.name).join(', ')} TO "{{loader_db_user}}";
+GRANT SELECT, INSERT, DELETE ON TABLE ${LOADER_TABLES.map((table) => table.name).join(', ')} TO "{{loader_db_user}}";
 `;
 }

@@ -13,8 +13,10 @@ import {
   mergePartitionStatements,
   timestampParameter,
 } from './loader-sql.js';
+import { JOURNAL } from './migrations/history.js';
+import type { Journal } from './migrations/journal.js';
 import { partitionPathOf } from './sql-values.js';
-import type { StagingFill } from './staging-fill.js';
+import { type FileFill, type StagingFill, stagePartition } from './staging-fill.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface LoaderOptions {
@@ -23,6 +25,13 @@ export interface LoaderOptions {
   readonly store: Pick<ObjectStore, 'list' | 'listFolders'>;
   /** How a partition's files reach the staging table: COPY on Redshift. */
   readonly fill: StagingFill;
+  /**
+   * How single files reach a table (COPY of one file): used for a partition holding files of an
+   * older version of its table (`file-versions.ts`). @default none: such a partition fails, named
+   */
+  readonly fillFiles?: FileFill;
+  /** The migration journal: every version of each table's files. @default this build's */
+  readonly journal?: Journal;
   readonly log: Log;
   readonly now: Date;
   /** Look for partitions from this instant on. @default 48 hours before `now` */
@@ -63,6 +72,8 @@ export interface LakePartition {
   /** `year=…/month=…/day=…/hour=…/minute=…` */
   readonly path: string;
   readonly files: number;
+  /** The Parquet files' names: each says its version of the table (`file-versions.ts`). */
+  readonly names: readonly string[];
 }
 
 export interface LoadResult {
@@ -122,28 +133,44 @@ export async function loadNewPartitions(options: LoaderOptions): Promise<LoadRes
       options.log.warn('stopping before the time budget runs out; the next load goes on from here', {
         remainingMs: options.remainingMs(),
         marginMs: margin,
-        next: partition,
+        next: `${partition.table}/${partition.path}`,
       });
       break;
     }
     started++;
     const table = byName.get(partition.table) as TableSpec;
     try {
-      const batchId = await options.warehouse.batch(
-        mergePartitionStatements(table, options.fill(table, [partition.path])),
-        {
-          table_name: table.name,
-          partition_path: partition.path,
-          file_count: partition.files,
-          loaded_at: timestampParameter(options.now),
-        },
-      );
+      const staged = stagePartition(table, partition.path, partition.names, options.journal ?? JOURNAL, {
+        folder: options.fill,
+        files:
+          options.fillFiles ??
+          (() => {
+            throw new Error('files of an older version of the table, and no per-file COPY was given');
+          }),
+      });
+      const batchId = await options.warehouse.batch(mergePartitionStatements(table, staged), {
+        table_name: table.name,
+        partition_path: partition.path,
+        file_count: partition.files,
+        loaded_at: timestampParameter(options.now),
+      });
       loaded.push({ ...partition, batchId });
-      options.log.info('partition loaded', { ...partition, batchId });
+      options.log.info('partition loaded', {
+        table: partition.table,
+        path: partition.path,
+        files: partition.files,
+        batchId,
+      });
     } catch (error) {
       const statementId = error instanceof WarehouseStatementError ? error.statementId : undefined;
       failed.push({ ...partition, error: describeError(error), ...(statementId ? { statementId } : {}) });
-      options.log.error('partition load failed', { ...partition, statementId, error: describeError(error) });
+      options.log.error('partition load failed', {
+        table: partition.table,
+        path: partition.path,
+        files: partition.files,
+        statementId,
+        error: describeError(error),
+      });
       await noteFailedLoad(options, partition);
     }
   }
@@ -184,7 +211,8 @@ async function noteFailedLoad(options: LoaderOptions, partition: LakePartition):
     });
   } catch (error) {
     options.log.warn('could not note the failed load in the load log', {
-      ...partition,
+      table: partition.table,
+      path: partition.path,
       error: describeError(error),
     });
   }
@@ -232,7 +260,13 @@ export async function listPartitions(
         const path = partitionPathOf(values);
         const id = `${table.name}|${path}`;
         const seen = counts.get(id);
-        counts.set(id, { table: table.name, path, files: (seen?.files ?? 0) + 1 });
+        const name = key.slice(key.lastIndexOf('/') + 1);
+        counts.set(id, {
+          table: table.name,
+          path,
+          files: (seen?.files ?? 0) + 1,
+          names: [...(seen?.names ?? []), name],
+        });
       }
     }
   }

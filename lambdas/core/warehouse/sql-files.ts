@@ -62,11 +62,21 @@ export function placeholdersOf(files: readonly SqlFile[]): string[] {
 }
 
 /**
- * A digest of the files' names and contents. Given to the SQL runner's custom resource as a
- * property, it makes CloudFormation send an Update (and so re-run the files) whenever one changes.
+ * A digest of the files' names and contents (and of the migrations, by id and checksum). Given to
+ * the SQL runner's custom resource as a property, it makes CloudFormation send an Update (and so
+ * re-run the files and apply a new migration) whenever one changes.
  */
-export function sqlFilesDigest(files: readonly SqlFile[]): string {
+export function sqlFilesDigest(files: readonly SqlFile[], migrations: readonly string[] = []): string {
   const hash = createHash('sha256');
   for (const file of files) hash.update(`${file.name}\0${file.text}\0`);
+  for (const migration of migrations) hash.update(`migration\0${migration}\0`);
   return hash.digest('hex');
+}
+
+/**
+ * The files that make the schema and the tables (`00_*`, `NN_table_*`): they run before the
+ * migrations, which alter those tables; the views and grants run after, on the migrated tables.
+ */
+export function runsBeforeMigrations(name: string): boolean {
+  return /^00_/.test(name) || /^\d{2,}_table_[a-z0-9_]+\.sql$/.test(name);
 }

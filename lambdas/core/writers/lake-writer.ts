@@ -10,6 +10,8 @@ import type { PartitionValues } from '../schema.js';
 import type { SourceRecord } from '../source-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { type LakeArea, TABLES, type TableName } from '../tables.js';
+import { versionedFileName } from '../warehouse/file-versions.js';
+import { writtenVersion } from '../warehouse/migrations/history.js';
 import { type FileGroup, type Routed, routeRecords } from './route.js';
 
 export interface LakeWriterDeps {
@@ -65,7 +67,8 @@ export async function writeBatch(
 /** What each file of a group holds, in the order a group's files are committed. */
 interface GroupOutput {
   readonly area: LakeArea;
-  readonly ext: string;
+  /** The file name of a group's file: `<stem>.jsonl.gz`, or a table's versioned `<stem>.v2.parquet`. */
+  readonly name: (stem: string) => string;
   readonly items: (group: FileGroup) => readonly unknown[];
   readonly encode: (items: readonly unknown[]) => Promise<Buffer> | Buffer;
 }
@@ -82,15 +85,21 @@ function rowsFor(group: FileGroup, dataset: Dataset, index: number): object[] {
 const TABLE_OUTPUTS: readonly (GroupOutput & { readonly area: TableName })[] = DATASETS.flatMap((dataset) =>
   dataset.tables.map((table, index) => ({
     area: table.name,
-    ext: 'parquet',
+    // The version of the table's columns the file holds (file-versions.ts): 1 until its first migration.
+    name: (stem: string) => versionedFileName(stem, writtenVersion(table.name)),
     items: (group: FileGroup) => rowsFor(group, dataset, index),
     encode: (rows: readonly unknown[]) => encodeParquet(table, rows as object[]),
   })),
 );
 
 const GROUP_OUTPUTS: readonly GroupOutput[] = [
-  { area: 'raw', ext: 'jsonl.gz', items: (g) => g.raw, encode: encodeJsonLinesGzip },
-  { area: 'rejected', ext: 'jsonl.gz', items: (g) => g.rejected, encode: encodeJsonLinesGzip },
+  { area: 'raw', name: (stem) => `${stem}.jsonl.gz`, items: (g) => g.raw, encode: encodeJsonLinesGzip },
+  {
+    area: 'rejected',
+    name: (stem) => `${stem}.jsonl.gz`,
+    items: (g) => g.rejected,
+    encode: encodeJsonLinesGzip,
+  },
   ...TABLE_OUTPUTS,
 ];
 
@@ -108,7 +117,7 @@ export async function* encodeGroups(groups: readonly FileGroup[]): AsyncGenerato
       yield {
         area: output.area,
         partition: group.partition,
-        key: objectKey(output.area, group.partition, `${group.stem}.${output.ext}`),
+        key: objectKey(output.area, group.partition, output.name(group.stem)),
         body: await output.encode(items),
       };
     }

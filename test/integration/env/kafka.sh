@@ -10,6 +10,10 @@
 #   kafka.sh resume  start a killed broker again on the same data and port: topics, records and
 #                    committed offsets survive
 #   kafka.sh restart kill, then resume
+#   kafka.sh pause   SIGSTOP the broker: alive, its port still accepting connections (the kernel
+#                    completes the handshake), no request ever answered, as a hung broker or a
+#                    network that drops traffic
+#   kafka.sh continue SIGCONT a paused broker
 #
 # KAFKA_RUN_DIR chooses where the broker's PID and data live (default .cache/kafka/run), so the soak
 # can run a broker of its own beside the integration tests' one.
@@ -146,9 +150,25 @@ resume() {
   launch "$(cat "$RUN/data-dir")" "${brokers##*:}"
 }
 
+pause_broker() {
+  local pid
+  pid="$(running_pid)" || { say "no broker running to pause"; exit 1; }
+  kill -STOP "$pid"
+  say "paused broker (pid $pid)"
+}
+
+continue_broker() {
+  local pid
+  pid="$(running_pid)" || { say "no broker running to continue"; exit 1; }
+  kill -CONT "$pid"
+  say "continued broker (pid $pid)"
+}
+
 stop() {
   local pid data
   if pid="$(running_pid)"; then
+    # A paused broker acts on SIGTERM only once it runs again.
+    kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then
@@ -171,5 +191,7 @@ case "${1:-}" in
   kill) kill_broker ;;
   resume) resume ;;
   restart) kill_broker; resume ;;
-  *) echo "usage: $0 fetch|start|stop|kill|resume|restart" >&2; exit 2 ;;
+  pause) pause_broker ;;
+  continue) continue_broker ;;
+  *) echo "usage: $0 fetch|start|stop|kill|resume|restart|pause|continue" >&2; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-import { defineDataset } from '../dataset.js';
+import { defineDataset, fieldsReadBy } from '../dataset.js';
 import { forecastErrorSelect, forecastErrorStatements } from './forecast-error.js';
 import { CONGESTION_LEVELS, LEGACY_CONGESTION_LEVELS, normalizeEnvelope } from './rows.js';
 import { FORECAST_ERROR, POPULATION, POPULATION_FORECAST } from './tables.js';
@@ -18,6 +18,8 @@ export const CITYDATA_PPLTN = defineDataset({
     return { ok: true, rows: [[normalized.population], normalized.forecasts], warnings: normalized.warnings };
   },
   observedAt: 'population_time',
+  // The record's fields become population's columns; each entry of FCST_PPLTN a forecast row.
+  fields: { record: fieldsReadBy(POPULATION), lists: { FCST_PPLTN: fieldsReadBy(POPULATION_FORECAST) } },
   labels: {
     known: [...CONGESTION_LEVELS, ...LEGACY_CONGESTION_LEVELS],
     columns: [
