@@ -4,9 +4,9 @@
  * database yet), then every analysis view read whole — every column of every row — from the
  * report's analysis database and through `npm run query` (which reads the lake in place). Each
  * command runs in a process of its own (`bin/cli.ts`, as the npm script runs it), so its peak
- * memory is its own. The reference, measured in the same run: DuckDB as it comes reading every
- * column of every row of the same Parquet files. Prints figures and ratios; nothing passes or
- * fails on time.
+ * memory is its own. The reference, measured in the same run: DuckDB (its external file cache off,
+ * as in the analysis database) reading every column of every row of the same Parquet files.
+ * Prints figures and ratios; nothing passes or fails on time.
  *
  *   npm run bench -- user-paths        USER_PATHS_DAYS=7,14 for other histories (the last one is
  *                                      the lake of the cold report and the views)
