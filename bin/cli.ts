@@ -5,7 +5,10 @@
  * and `npm run verify`. Entry point only: every command lives in
  * lambdas/cli/.
  */
+import { hideHarmlessWarnings } from '../lambdas/cli/node-warnings.js';
 import { installStopSignals } from '../lambdas/cli/stop-signals.js';
+
+hideHarmlessWarnings(process, (text) => process.stderr.write(text));
 
 // First, before anything heavy loads: from here on, Ctrl-C never kills the process the default
 // way. The first signal asks the command to stop cleanly, a second one exits at once.

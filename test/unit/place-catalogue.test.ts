@@ -333,6 +333,7 @@ describe('the places of each local run (npm start)', () => {
       (await runs.resolve()).places.map((p) => p.code),
       ['POI001', 'POI005'],
     );
+    assert.deepEqual((await runs.resolve()).notices, [], 'nothing gone, nothing said');
     const retired = catalogue([place('POI001'), { ...place('POI005'), retired: '2026-08-01T00:00:00Z' }]);
     await store.put(CATALOGUE_KEY, encodeCatalogue(retired), 'application/json');
     const later = await runs.resolve();

@@ -45,7 +45,9 @@ export class RunPlaces {
       if (first || gone.length === this.codes.length)
         chosen = selectFromCatalogue(read.catalogue, this.codes);
       else {
-        notices.push(`${gone.join(', ')}: no longer in the place catalogue, not collected`);
+        // Only when one has gone: an empty list printed ": no longer in …" at every later run.
+        if (gone.length > 0)
+          notices.push(`${gone.join(', ')}: no longer in the place catalogue, not collected`);
         chosen = selectFromCatalogue(
           read.catalogue,
           this.codes.filter((code) => !gone.includes(code)),
