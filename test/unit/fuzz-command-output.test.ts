@@ -8,6 +8,7 @@ import { terminalIo } from '../../lambdas/cli/terminal.js';
 import { formatTextTable } from '../../lambdas/cli/text-table.js';
 import { CATALOGUE_FORMAT } from '../../lambdas/core/place-catalogue.js';
 import type { Place } from '../../lambdas/core/places.js';
+import { fuzzRun, hostileText } from '../support/fuzz.js';
 import { ACTIVE } from '../support/terminal-active.js';
 
 /**
@@ -17,42 +18,7 @@ import { ACTIVE } from '../support/terminal-active.js';
  * (the place list, the import report, the live progress line). The seed convention is
  * fuzz.test.ts's: `FUZZ_SEED`, `FUZZ_RUNS`, `FUZZ_PATH` replay a failure.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_720);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const settings = (runs = RUNS): fc.Parameters<unknown> => ({
-  seed: SEED,
-  numRuns: runs,
-  ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
-  endOnFailure: true,
-});
-
-/** Any code point, with what drives a terminal or fakes a line made likely. */
-const hostileText = fc.oneof(
-  fc.string({ unit: 'binary' }),
-  fc
-    .array(
-      fc.oneof(
-        fc.constantFrom(
-          '\u001b[2J',
-          '\u001b]0;owned\u0007',
-          '\u009b1A',
-          '\r',
-          '\n',
-          '\r\n',
-          '\u202e',
-          '\u2028',
-          '\u0000',
-          '\u007f',
-          '\u00ad',
-          '\ufeff',
-          'places: 121 ok',
-        ),
-        fc.string({ unit: 'grapheme', maxLength: 4 }),
-      ),
-      { maxLength: 12 },
-    )
-    .map((parts) => parts.join('')),
-);
+const { seed: SEED, runs: RUNS, settings } = fuzzRun(20_260_720);
 
 const hostilePlace: fc.Arbitrary<Place> = fc.record({
   code: hostileText,

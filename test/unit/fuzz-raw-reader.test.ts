@@ -12,6 +12,7 @@ import { findPlace, type Place } from '../../lambdas/core/places.js';
 import { LocalFolderStore } from '../../lambdas/core/storage/local-folder-store.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { fuzzRun } from '../support/fuzz.js';
 
 /**
  * Property-based tests of the raw/ and rejected/ readers, the boundary where replay, check and the
@@ -20,14 +21,7 @@ import { SAMPLES } from '../support/fixtures.js';
  * (or the whole file is named), never an exception, and nothing from a file that could not be read
  * to its end is used. Fixed seed, as in fuzz.test.ts: `FUZZ_SEED=<seed> FUZZ_PATH=<path>` replays a failure.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_716);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const settings = (runs = RUNS): fc.Parameters<unknown> => ({
-  seed: SEED,
-  numRuns: runs,
-  ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
-  endOnFailure: true,
-});
+const { seed: SEED, runs: RUNS, settings } = fuzzRun(20_260_716, 200);
 
 const yeouido = sampleRecord(SAMPLES.yeouido);
 const place = findPlace(String(yeouido.AREA_CD)) as Place;

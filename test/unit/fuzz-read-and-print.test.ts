@@ -21,6 +21,7 @@ import { escapeControls } from '../../lambdas/core/printable.js';
 import type { RunSummary } from '../../lambdas/core/run-summary.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { fuzzRun, hostileText } from '../support/fuzz.js';
 import { ACTIVE } from '../support/terminal-active.js';
 
 /**
@@ -28,39 +29,7 @@ import { ACTIVE } from '../support/terminal-active.js';
  * the lake (issue 18, item 11). Same seed convention as fuzz.test.ts: `FUZZ_SEED`, `FUZZ_RUNS`,
  * `FUZZ_PATH` replay a failure.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_719);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const settings = (runs = RUNS): fc.Parameters<unknown> => ({
-  seed: SEED,
-  numRuns: runs,
-  ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
-  endOnFailure: true,
-});
-
-/** Text a hostile server or a tampered lake can hold: any code point, controls and bidi marks made likely. */
-const hostileText = fc.oneof(
-  fc.string({ unit: 'binary' }),
-  fc
-    .array(
-      fc.oneof(
-        fc.constantFrom(
-          '\u001b[2J',
-          '\u001b]0;x\u0007',
-          '\u009b1A',
-          '\r',
-          '\n',
-          '\u202e',
-          '\u2028',
-          '\u0000',
-          '\u007f',
-          'places: 121 ok',
-        ),
-        fc.string({ unit: 'grapheme', maxLength: 4 }),
-      ),
-      { maxLength: 12 },
-    )
-    .map((parts) => parts.join('')),
-);
+const { seed: SEED, runs: RUNS, settings } = fuzzRun(20_260_719);
 
 /** Lines printed on the terminal, inert: no character in them can drive it (a CRLF line end is a line end). */
 function assertInert(text: string, what: string): void {

@@ -11,6 +11,7 @@ import { parseApiBody } from '../../lambdas/core/seoul-api/response.js';
 import { decodeSourceRecord } from '../../lambdas/core/source-record.js';
 import { envelopeFor, sampleRecord } from '../support/envelopes.js';
 import { SAMPLES } from '../support/fixtures.js';
+import { fuzzRun } from '../support/fuzz.js';
 
 /**
  * Property-based tests of every boundary that reads outside input: whatever arrives ends as a
@@ -18,14 +19,7 @@ import { SAMPLES } from '../support/fixtures.js';
  * CI runs the same cases every time; a failure prints its seed and path, and
  * `FUZZ_SEED=<seed> FUZZ_PATH=<path> node --import tsx --test test/unit/fuzz.test.ts` replays it.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_716);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const settings = (runs = RUNS): fc.Parameters<unknown> => ({
-  seed: SEED,
-  numRuns: runs,
-  ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
-  endOnFailure: true,
-});
+const { seed: SEED, runs: RUNS, settings } = fuzzRun(20_260_716);
 
 const yeouido = sampleRecord(SAMPLES.yeouido);
 const place = findPlace(String(yeouido.AREA_CD)) as Place;
