@@ -3,10 +3,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { openLake } from '../../lambdas/cli/analysis/duckdb-lake.js';
 import { catchUpWithLake, openLocalWarehouse } from '../../lambdas/cli/analysis/local-warehouse.js';
 import { ANALYSIS_VIEWS, applyViews } from '../../lambdas/cli/analysis/views.js';
-import { readRows } from '../../lambdas/cli/report/rows.js';
+import { type PlainRow, readRows } from '../../lambdas/cli/report/rows.js';
 import { FORECAST_ERROR_COLUMNS } from '../../lambdas/core/datasets/citydata-ppltn/forecast-error.js';
 import { TABLES } from '../../lambdas/core/tables.js';
 import { buildFixtureLake, FIXTURE_RUNS, type FixtureRun } from './warehouse-fixture.js';
@@ -68,6 +69,93 @@ async function inPlace(lake: string, sqls: readonly string[]) {
   }
 }
 
+/** Every row of a table's Parquet files, read by DuckDB with nothing of the project's SQL. */
+async function rawRows(lake: string, table: string): Promise<PlainRow[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET TimeZone = 'UTC'");
+    return await readRows(
+      connection,
+      `SELECT * FROM read_parquet('${join(lake, table)}/**/*.parquet', hive_partitioning = false, union_by_name = true)`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const text = (value: PlainRow[string] | undefined) => String(value);
+const hourOf = (time: string) => `${time.slice(0, 13)}:00:00`;
+const seconds = (time: string) => Date.parse(`${time.replace(' ', 'T')}Z`) / 1000;
+
+/**
+ * The forecast errors by hand, from the raw rows: one row per key (population: latest fetch, then
+ * run id; forecasts: latest population_time, then the larger range, then the level), each forecast
+ * against the first observation of its place published in its hour (earliest population_time,
+ * then collected_at).
+ */
+function handForecastErrors(population: PlainRow[], forecasts: PlainRow[]): string[] {
+  const keep = (rows: PlainRow[], key: string[], better: (a: PlainRow, b: PlainRow) => boolean) => {
+    const kept = new Map<string, PlainRow>();
+    for (const row of rows) {
+      const id = key.map((k) => text(row[k])).join('|');
+      const held = kept.get(id);
+      if (!held || better(row, held)) kept.set(id, row);
+    }
+    return [...kept.values()];
+  };
+  const observations = keep(population, ['area_code', 'collected_at'], (a, b) =>
+    text(a.fetched_at) !== text(b.fetched_at)
+      ? text(a.fetched_at) > text(b.fetched_at)
+      : text(a.run_id) > text(b.run_id),
+  );
+  const firstInHour = new Map<string, PlainRow>();
+  for (const o of observations) {
+    const id = `${o.area_code}|${hourOf(text(o.population_time))}`;
+    const held = firstInHour.get(id);
+    const earlier =
+      !held ||
+      text(o.population_time) < text(held.population_time) ||
+      (text(o.population_time) === text(held.population_time) &&
+        text(o.collected_at) < text(held.collected_at));
+    if (earlier) firstInHour.set(id, o);
+  }
+  const kept = keep(forecasts, ['area_code', 'collected_at', 'forecast_time'], (a, b) => {
+    for (const [column, descending] of [
+      ['population_time', true],
+      ['forecast_population_max', true],
+      ['forecast_population_min', true],
+    ] as const) {
+      if (a[column] === b[column]) continue;
+      return descending === (a[column] as string | number) > (b[column] as string | number);
+    }
+    return text(a.forecast_congest_level) < text(b.forecast_congest_level);
+  });
+  return kept.flatMap((f) => {
+    const o = firstInHour.get(`${f.area_code}|${text(f.forecast_time)}`);
+    if (!o) return [];
+    const horizon = Math.trunc(
+      (seconds(text(f.forecast_time)) - seconds(hourOf(text(f.population_time)))) / 3600,
+    );
+    const mid = (min: PlainRow[string] | undefined, max: PlainRow[string] | undefined) =>
+      (Number(min) + Number(max)) / 2;
+    return [
+      [
+        f.area_code,
+        f.collected_at,
+        f.forecast_time,
+        horizon,
+        f.forecast_congest_level,
+        o.area_congest_level,
+        o.population_time,
+        mid(f.forecast_population_min, f.forecast_population_max),
+        mid(o.area_population_min, o.area_population_max),
+      ].join('|'),
+    ];
+  });
+}
+
 describe('first load of a lake into an empty analysis database', () => {
   it('holds what the lake in place holds, in every table and view, duplicates and months included', async () => {
     const lake = await buildFixtureLake(mkdtempSync(join(tmpdir(), 'first-load-')), RUNS);
@@ -125,6 +213,23 @@ describe('first load of a lake into an empty analysis database', () => {
       );
       assert.deepEqual(log, expected);
       assert.equal((await catchUpWithLake(local.connection, lake)).loaded, 0);
+    } finally {
+      local.close();
+    }
+  });
+
+  it('computes the forecast errors a hand join of the raw Parquet rows gives', async () => {
+    const lake = await buildFixtureLake(mkdtempSync(join(tmpdir(), 'first-load-')), RUNS);
+    const expected = handForecastErrors(
+      await rawRows(lake, 'population'),
+      await rawRows(lake, 'population_forecast'),
+    ).sort();
+    assert.ok(expected.length >= 3, `the fixture has checked forecasts: ${expected.length}`);
+    const local = await openLocalWarehouse(lake);
+    try {
+      await catchUpWithLake(local.connection, lake);
+      const loaded = await readRows(local.connection, everyRow('forecast_error'));
+      assert.deepEqual(loaded.map((row) => Object.values(row).join('|')).sort(), expected);
     } finally {
       local.close();
     }
