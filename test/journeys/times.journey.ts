@@ -33,10 +33,20 @@ const columnsOf = (sql: string) =>
   (/^SELECT (.*?) FROM/s.exec(sql)?.[1] ?? '').split(',').map((c) => c.trim());
 
 const byRun = (answers: readonly Answer[]) => new Map(answers.map((a) => [a.runId, reading(a.runKst)]));
-const byPlaceLastRun = (answers: readonly Answer[]) => {
-  const last = new Map<string, string>();
-  for (const a of answers) if ((last.get(a.placeCode) ?? '') < a.runKst) last.set(a.placeCode, a.runKst);
-  return [...last].map(([code, run]) => [code, reading(run)]);
+/**
+ * Per place: its last collected run, and the span of runs that asked for it (first, last). Every
+ * place of the journey's lake answers every run it is asked in, so the span is its answers' runs.
+ */
+const byPlaceRuns = (answers: readonly Answer[]) => {
+  const span = new Map<string, { first: string; last: string }>();
+  for (const a of answers) {
+    const seen = span.get(a.placeCode);
+    span.set(a.placeCode, {
+      first: seen === undefined || a.runKst < seen.first ? a.runKst : seen.first,
+      last: seen === undefined || a.runKst > seen.last ? a.runKst : seen.last,
+    });
+  }
+  return [...span].map(([code, { first, last }]) => [code, reading(last), reading(first), reading(last)]);
 };
 
 /** Forecasts whose hour was observed: the first PPLTN_TIME of the place in FCST_TIME's hour. */
@@ -153,8 +163,8 @@ const ORACLES: Record<string, Oracle> = {
     expected: (answers) => [...byRun(answers)].map(([run, kst]) => [run, kst, kst]),
   },
   v_missing_runs_by_place: {
-    sql: 'SELECT area_code, last_collected_at_kst FROM v_missing_runs_by_place',
-    expected: byPlaceLastRun,
+    sql: 'SELECT area_code, last_collected_at_kst, first_run_at_kst, last_asked_at_kst FROM v_missing_runs_by_place',
+    expected: byPlaceRuns,
   },
   v_freshness_by_run: {
     sql: 'SELECT run_id, collected_at, collected_at_kst FROM v_freshness_by_run',
